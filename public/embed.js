@@ -1,0 +1,1 @@
+/* placeholder until issue 3 */

@@ -1,0 +1,153 @@
+import { Hono, type Context } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import { z } from 'zod';
+import type { AppEnv } from '../app-env.ts';
+import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
+import { deliveryStatuses } from '../db/schema.ts';
+import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
+import { HttpError, isUniqueViolation, type FieldErrors } from '../errors.ts';
+import { formInput, formPatch } from '../forms/definition.ts';
+import { isPlainAddress } from '../forms/email.ts';
+import { secretsEqual } from '../ids.ts';
+import { deliveryAttemptsOf, listDeliveries, type Outbox } from '../mail/outbox.ts';
+import { renderTestMessage } from '../mail/render.ts';
+import { toCsv } from './export.ts';
+import { presentDelivery, presentForm, presentSubmission } from './present.ts';
+
+const unauthorized = () =>
+  new Response(JSON.stringify({ ok: false, error: 'unauthorized', message: 'Send Authorization: Bearer <ADMIN_TOKEN>' }), {
+    status: 401,
+    headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="formharbor"' },
+  });
+
+function fieldErrors(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) (fields[issue.path.join('.') || '_'] ??= []).push(issue.message);
+  return fields;
+}
+
+/** Parses with a zod schema, or throws the contract's 422 with messages per field. */
+export function parseOr422<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError('validation', 'Some fields are not valid', { fields: fieldErrors(result.error) });
+  return result.data;
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError('bad_request', 'The body must be JSON');
+  }
+}
+
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(100).optional(),
+});
+const submissionQuery = page.extend({ status: z.enum(['inbox', 'spam', 'archived']).optional(), q: z.string().max(200).optional() });
+const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
+
+/** `{items, nextCursor}`: a cursor only when the page came back full. */
+function list<T>(rows: T[], limit: number, cursorOf: (row: T) => string, present: (row: T) => unknown) {
+  return { items: rows.map(present), nextCursor: rows.length === limit ? cursorOf(rows[rows.length - 1]!) : null };
+}
+
+const found = <T>(row: T | undefined, what: string): T => {
+  if (!row) throw new HttpError('not_found', `There is no such ${what}`);
+  return row;
+};
+
+export function apiRoutes(outbox: Outbox) {
+  const api = new Hono<AppEnv>();
+  api.use(
+    bearerAuth({
+      verifyToken: (token, c) => secretsEqual(token, (c as Context<AppEnv>).var.deps.config.adminToken),
+      noAuthenticationHeader: { message: unauthorized },
+      invalidAuthenticationHeader: { message: unauthorized },
+      invalidToken: { message: unauthorized },
+    }),
+  );
+
+  api.post('/forms', async (c) => {
+    const input = parseOr422(formInput, await jsonBody(c));
+    try {
+      return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new HttpError('validation', 'Some fields are not valid', { fields: { id: ['A form with this id exists'] } });
+      throw error;
+    }
+  });
+  api.get('/forms', async (c) => {
+    const { limit, cursor } = parseOr422(page, c.req.query());
+    return c.json(list(await listForms(c.var.deps.db, { limit, cursor }), limit, (f) => f.id, presentForm));
+  });
+  api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
+  api.patch('/forms/:id', async (c) => {
+    const patch = parseOr422(formPatch, await jsonBody(c));
+    return c.json(presentForm(found(await updateForm(c.var.deps.db, c.req.param('id'), patch, c.var.deps.now()), 'form')));
+  });
+  api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
+
+  api.get('/forms/:id/submissions', async (c) => {
+    const { db } = c.var.deps;
+    const form = found(await getForm(db, c.req.param('id')), 'form');
+    const query = parseOr422(submissionQuery, c.req.query());
+    const rows = await withDeliveries(db, await listSubmissions(db, { ...query, formId: form.id }));
+    return c.json(list(rows, query.limit, (s) => s.id, presentSubmission));
+  });
+  api.get('/forms/:id/export', async (c) => {
+    const { db } = c.var.deps;
+    const form = found(await getForm(db, c.req.param('id')), 'form');
+    const { format } = parseOr422(z.object({ format: z.enum(['csv', 'json']).default('csv') }), c.req.query());
+    const rows = await allSubmissions(db, form.id);
+    c.header('Content-Disposition', `attachment; filename="${form.id}-submissions.${format}"`);
+    if (format === 'json') return c.json(rows.map((row) => presentSubmission(row)));
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    return c.body(toCsv(rows));
+  });
+
+  api.get('/submissions/:id', async (c) => {
+    const { db } = c.var.deps;
+    const [row] = await withDeliveries(db, [found(await getSubmission(db, c.req.param('id')), 'submission')]);
+    return c.json(presentSubmission(row!));
+  });
+  api.patch('/submissions/:id', async (c) => {
+    const { status } = parseOr422(z.object({ status: z.enum(['inbox', 'spam', 'archived']) }), await jsonBody(c));
+    return c.json(presentSubmission(found(await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status), 'submission')));
+  });
+  api.delete('/submissions/:id', async (c) =>
+    c.json(presentSubmission(found(await deleteSubmission(c.var.deps.db, c.req.param('id')), 'submission'))),
+  );
+
+  api.get('/deliveries', async (c) => {
+    const query = parseOr422(deliveryQuery, c.req.query());
+    return c.json(list(await listDeliveries(c.var.deps.db, query), query.limit, (d) => d.id, presentDelivery));
+  });
+  api.get('/deliveries/:id', async (c) => {
+    const { db } = c.var.deps;
+    const [delivery] = await listDeliveries(db, { ids: [c.req.param('id')], limit: 1 });
+    const attempts = await deliveryAttemptsOf(db, found(delivery, 'delivery').id);
+    return c.json({ ...presentDelivery(delivery!), history: attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
+  });
+  api.post('/deliveries/:id/retry', async (c) => {
+    const id = c.req.param('id');
+    const retried = await outbox.retry(id);
+    if (!retried) {
+      found((await listDeliveries(c.var.deps.db, { ids: [id], limit: 1 }))[0], 'delivery');
+      throw new HttpError('conflict', 'This delivery is being sent right now; retry after it settles');
+    }
+    if (c.var.deps.mailer) c.var.deps.defer(outbox.run());
+    return c.json(presentDelivery(retried));
+  });
+
+  api.post('/mail/test', async (c) => {
+    const { to } = parseOr422(z.object({ to: z.string().max(254).refine(isPlainAddress, 'must be a plain email address') }), await jsonBody(c));
+    const { mailer, config } = c.var.deps;
+    if (!mailer) return c.json({ ok: false, error: 'SMTP_URL is not configured: notifications are held until it is' });
+    const result = await mailer.send(renderTestMessage(config.mailFrom, to, c.var.deps.now()));
+    return c.json(result.ok ? { ok: true, response: result.response } : { ok: false, error: result.error });
+  });
+
+  return api;
+}

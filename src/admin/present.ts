@@ -1,0 +1,33 @@
+import type { Delivery, Form, Submission } from '../db/schema.ts';
+
+/** Public JSON shapes: timestamps as ISO strings, internals (hashes, keys) left out. */
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const presentForm = (form: Form) => ({ ...form, createdAt: iso(form.createdAt), updatedAt: iso(form.updatedAt) });
+
+export const presentDelivery = (d: Delivery) => ({
+  id: d.id,
+  submissionId: d.submissionId,
+  channel: d.channel,
+  recipients: d.recipients,
+  status: d.status,
+  attempts: d.attempts,
+  lastError: d.lastError,
+  nextAttemptAt: d.status === 'pending' ? iso(d.nextAttemptAt) : null,
+  messageId: d.messageId,
+  createdAt: iso(d.createdAt),
+  sentAt: iso(d.sentAt),
+});
+
+export const presentSubmission = (s: Submission & { deliveries?: Delivery[] }) => ({
+  id: s.id,
+  formId: s.formId,
+  createdAt: iso(s.createdAt),
+  status: s.status,
+  data: s.data,
+  replyTo: s.meta.replyTo ?? null,
+  page: s.meta.page ?? null,
+  spamReasons: s.meta.spamReasons ?? [],
+  ...(s.deliveries && { deliveries: s.deliveries.map(presentDelivery) }),
+});

@@ -1,0 +1,137 @@
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { z } from 'zod';
+import type { AppEnv } from '../app-env.ts';
+import { getForm, listForms } from '../db/forms.ts';
+import { allSubmissions, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
+import { HttpError } from '../errors.ts';
+import { hitRateLimit } from '../forms/rate-limit.ts';
+import { secretsEqual, sha256 } from '../ids.ts';
+import { deliveryAttemptsOf, deliveryBacklog, type Outbox } from '../mail/outbox.ts';
+import { PAGE_CSP } from '../pages.ts';
+import { toCsv } from './export.ts';
+import { parseOr422 } from './api.ts';
+import { formPage, homePage, loginPage, submissionPage } from './views.ts';
+
+const COOKIE = 'fh_session';
+const SESSION_MS = 12 * 3_600_000;
+
+type AdminEnv = AppEnv & { Variables: { csrfToken: string } };
+
+/** Changing the password or the token signs every session out. */
+const signingSecret = <E extends AppEnv>(c: Context<E>) => `${c.var.deps.config.adminPassword}\n${c.var.deps.config.adminToken}`;
+
+async function sessionOf<E extends AppEnv>(c: Context<E>): Promise<string | undefined> {
+  const value = await getSignedCookie(c, signingSecret(c), COOKIE);
+  return value && Number(value) > c.var.deps.now() ? value : undefined;
+}
+
+const csrfTokenFor = async <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
+
+export function adminRoutes(outbox: Outbox) {
+  const admin = new Hono<AdminEnv>();
+  // Browsers send Origin on POST: a cross-site form post is refused before anything else.
+  admin.use(
+    csrf({
+      origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,
+    }),
+  );
+  admin.use(async (c, next) => {
+    c.header('Content-Security-Policy', PAGE_CSP);
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
+
+  admin.post('/login', async (c) => {
+    const { deps } = c.var;
+    const body = await c.req.parseBody();
+    const ip = deps.clientIp(c) ?? 'unknown';
+    // Always counted, off or on: guessing the password must stay slow.
+    const limited = await hitRateLimit({ ...deps, config: { ...deps.config, rateLimit: { max: 10, windowMs: 600_000 } } }, `login:${await sha256(ip)}`);
+    if (limited) throw new HttpError('rate_limited', 'Too many sign-in attempts; try again later', limited);
+    if (typeof body.password !== 'string' || !(await secretsEqual(body.password, deps.config.adminPassword))) {
+      return c.html(loginPage('Wrong password'), 401);
+    }
+    await setSignedCookie(c, COOKIE, String(deps.now() + SESSION_MS), signingSecret(c), {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/admin',
+      secure: deps.config.publicUrl.startsWith('https:'),
+      maxAge: SESSION_MS / 1000,
+    });
+    return c.redirect('/admin', 303);
+  });
+
+  // Everything below needs a session; state changes also need the page's CSRF token.
+  admin.use(async (c, next) => {
+    const session = await sessionOf(c);
+    if (!session) return c.req.method === 'GET' ? c.html(loginPage()) : c.html(loginPage('Please sign in again'), 401);
+    c.set('csrfToken', await csrfTokenFor(c, session));
+    if (c.req.method === 'POST') {
+      const body = await c.req.parseBody();
+      if (typeof body._csrf !== 'string' || !(await secretsEqual(body._csrf, c.var.csrfToken))) {
+        throw new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
+      }
+    }
+    await next();
+  });
+
+  admin.post('/logout', (c) => {
+    deleteCookie(c, COOKIE, { path: '/admin' });
+    return c.redirect('/admin', 303);
+  });
+
+  admin.get('/', async (c) => {
+    const { db } = c.var.deps;
+    return c.html(homePage(c.var.csrfToken, await listForms(db, { limit: 100 }), await deliveryBacklog(db)));
+  });
+
+  admin.get('/forms/:id', async (c) => {
+    const { db } = c.var.deps;
+    const form = await getForm(db, c.req.param('id'));
+    if (!form) throw new HttpError('not_found', 'There is no such form');
+    const query = parseOr422(
+      z.object({ q: z.string().max(200).optional(), status: z.enum(['inbox', 'spam', 'archived']).optional(), cursor: z.string().max(100).optional() }),
+      c.req.query(),
+    );
+    const rows = await withDeliveries(db, await listSubmissions(db, { ...query, formId: form.id, limit: 50 }));
+    return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, rows, query));
+  });
+
+  admin.get('/forms/:id/export.csv', async (c) => {
+    const form = await getForm(c.var.deps.db, c.req.param('id'));
+    if (!form) throw new HttpError('not_found', 'There is no such form');
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="${form.id}-submissions.csv"`);
+    return c.body(toCsv(await allSubmissions(c.var.deps.db, form.id)));
+  });
+
+  admin.get('/submissions/:id', async (c) => {
+    const { db } = c.var.deps;
+    const submission = await getSubmission(db, c.req.param('id'));
+    if (!submission) throw new HttpError('not_found', 'There is no such submission');
+    const [row] = await withDeliveries(db, [submission]);
+    const history = await Promise.all(row!.deliveries.map((d) => deliveryAttemptsOf(db, d.id)));
+    const form = await getForm(db, submission.formId);
+    return c.html(submissionPage(c.var.csrfToken, form!, row!, history));
+  });
+
+  admin.post('/submissions/:id/status', async (c) => {
+    const { status } = parseOr422(z.object({ status: z.enum(['inbox', 'spam', 'archived']) }), await c.req.parseBody());
+    const row = await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status);
+    if (!row) throw new HttpError('not_found', 'There is no such submission');
+    return c.redirect(`/admin/submissions/${row.id}`, 303);
+  });
+
+  admin.post('/deliveries/:id/retry', async (c) => {
+    const delivery = await outbox.retry(c.req.param('id'));
+    if (!delivery) throw new HttpError('conflict', 'This delivery is being sent right now, or does not exist');
+    if (c.var.deps.mailer) c.var.deps.defer(outbox.run());
+    return c.redirect(`/admin/submissions/${delivery.submissionId}`, 303);
+  });
+
+  return admin;
+}

@@ -1,0 +1,69 @@
+import { Hono, type Context } from 'hono';
+import { etag } from 'hono/etag';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { sql } from 'drizzle-orm';
+import type { AppEnv } from './app-env.ts';
+import { apiRoutes } from './admin/api.ts';
+import { adminRoutes } from './admin/routes.ts';
+import type { Deps } from './deps.ts';
+import { HttpError } from './errors.ts';
+import { formErrorResponse, formRoutes } from './forms/routes.ts';
+import { demoPage, DEMO_CSP } from './demo.ts';
+import { getForm } from './db/forms.ts';
+import { createOutbox, deliveryBacklog, type Outbox } from './mail/outbox.ts';
+
+export const DEMO_FORM_ID = 'demo';
+
+/** Builds the whole HTTP surface from injected dependencies; no I/O happens at import. */
+export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+
+  app.route('/f', formRoutes(outbox));
+  app.route('/api', apiRoutes(outbox));
+  app.route('/admin', adminRoutes(outbox));
+
+  app.get('/embed.js', etag(), (c) => {
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=300');
+    c.header('Access-Control-Allow-Origin', '*');
+    return c.body(deps.embedJs);
+  });
+
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.db.run(sql`select 1`);
+      return c.json({ ok: true, db: 'ok', outbox: await deliveryBacklog(deps.db) });
+    } catch (error) {
+      deps.log.error('health check failed', { error: String(error) });
+      return c.json({ ok: false, db: 'error' }, 503);
+    }
+  });
+
+  app.get('/', async (c) => {
+    const demo = await getForm(deps.db, DEMO_FORM_ID);
+    c.header('Content-Security-Policy', DEMO_CSP);
+    return c.html(demoPage(deps.config.publicUrl, demo));
+  });
+
+  // Scripts get the JSON envelope on /api; everything else is answered like a form post.
+  const renderError = (c: Context<AppEnv>, error: HttpError) =>
+    c.req.path.startsWith('/api/') ? c.json(error.toJSON(), error.status) : formErrorResponse(c, error);
+
+  app.notFound((c) => renderError(c, new HttpError('not_found', 'Nothing here')));
+
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return renderError(c, error);
+    if (error instanceof HTTPException) return error.getResponse();
+    deps.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error: error.stack ?? String(error) });
+    return c.json({ ok: false, error: 'internal', requestId: c.var.requestId }, 500);
+  });
+
+  return app;
+}

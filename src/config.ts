@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+/** Typed, validated configuration: the only place defaults live. */
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  databaseAuthToken: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  adminToken: string;
+  adminPassword: string;
+  retrySchedule: number[];
+  maxAge: number;
+  outboxInterval: number;
+  lease: number;
+  rateLimit: { max: number; windowMs: number } | null;
+};
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "90s", "5m", "250ms" → milliseconds; undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,9})(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 500ms, 30s, 5m, 1h or 2d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const schedule = z.string().transform((text, ctx) => {
+  const steps = text.split(',').map((part) => parseDuration(part));
+  if (steps.length === 0 || steps.some((ms) => ms === undefined || ms <= 0)) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a comma-separated list of durations like 1m,5m,1h` });
+    return z.NEVER;
+  }
+  return steps as number[];
+});
+
+const rateLimit = z.string().transform((text, ctx) => {
+  if (text.trim() === 'off') return null;
+  const match = /^(\d{1,6})\/(.+)$/.exec(text.trim());
+  const windowMs = match ? parseDuration(match[2]!) : undefined;
+  if (!match || !windowMs || Number(match[1]) < 1) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not like 20/10m (submissions per window) or off` });
+    return z.NEVER;
+  }
+  return { max: Number(match[1]), windowMs };
+});
+
+const absoluteUrl = (protocols: string[]) =>
+  z.string().refine((text) => {
+    try {
+      return protocols.includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+// A display name plus an address, or a bare address; the address must be a plain one
+// because it is also the SMTP envelope sender.
+const mailbox = z.string().regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be like "Name <address@example.com>"');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: absoluteUrl(['http:', 'https:']).optional(),
+  DATABASE_URL: absoluteUrl(['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:']).default('file:./data/formharbor.db'),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  SMTP_URL: absoluteUrl(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: mailbox.default('Formharbor <forms@localhost>'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  DELIVERY_RETRY_SCHEDULE: schedule.prefault(['1m', '5m', '15m', '1h', '4h'].join(',')),
+  DELIVERY_MAX_AGE: duration.prefault('5d'),
+  OUTBOX_INTERVAL: duration.prefault('5s'),
+  DELIVERY_LEASE: duration.prefault('2m'),
+  RATE_LIMIT: rateLimit.prefault('20/10m'),
+});
+
+export type GeneratedSecrets = { adminToken?: string; adminPassword?: string };
+
+/**
+ * Reads the environment once at an entry point. Empty strings count as unset, so a
+ * `.env` line like `SMTP_URL=` does not break start-up. Throws ConfigError with one line
+ * that names the offending variable.
+ */
+export function loadConfig(env: Env, randomSecret: () => string): { config: Config; generated: GeneratedSecrets } {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`Invalid ${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const generated: GeneratedSecrets = {};
+  if (!e.ADMIN_TOKEN) generated.adminToken = randomSecret();
+  if (!e.ADMIN_PASSWORD) generated.adminPassword = randomSecret();
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    databaseAuthToken: e.DATABASE_AUTH_TOKEN,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    adminToken: e.ADMIN_TOKEN ?? generated.adminToken!,
+    adminPassword: e.ADMIN_PASSWORD ?? generated.adminPassword!,
+    retrySchedule: e.DELIVERY_RETRY_SCHEDULE,
+    maxAge: e.DELIVERY_MAX_AGE,
+    outboxInterval: e.OUTBOX_INTERVAL,
+    lease: e.DELIVERY_LEASE,
+    rateLimit: e.RATE_LIMIT,
+  };
+  return { config, generated };
+}
+
+/** A URL-safe random secret from Web Crypto (Node and Workers alike). */
+export function randomSecret(bytes = 24): string {
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...raw)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

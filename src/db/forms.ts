@@ -1,0 +1,51 @@
+import { asc, eq, gt } from 'drizzle-orm';
+import type { Db } from '../deps.ts';
+import type { FormInput, FormPatch } from '../forms/definition.ts';
+import { randomSecret } from '../config.ts';
+import { forms, submissions, type Form } from './schema.ts';
+import { submissionDeletes } from './submissions.ts';
+
+// This module owns every write to `forms`.
+
+export async function createForm(db: Db, input: FormInput, now: number): Promise<Form> {
+  const [row] = await db
+    .insert(forms)
+    .values({
+      ...input,
+      id: input.id ?? randomSecret(8).replace(/[-_]/g, 'x'),
+      redirectUrl: input.redirectUrl ?? null,
+      subject: input.subject ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return row!;
+}
+
+export async function getForm(db: Db, id: string): Promise<Form | undefined> {
+  const [row] = await db.select().from(forms).where(eq(forms.id, id));
+  return row;
+}
+
+export async function listForms(db: Db, page: { limit: number; cursor?: string }): Promise<Form[]> {
+  return db
+    .select()
+    .from(forms)
+    .where(page.cursor ? gt(forms.id, page.cursor) : undefined)
+    .orderBy(asc(forms.id))
+    .limit(page.limit);
+}
+
+export async function updateForm(db: Db, id: string, patch: FormPatch, now: number): Promise<Form | undefined> {
+  const [row] = await db.update(forms).set({ ...patch, updatedAt: now }).where(eq(forms.id, id)).returning();
+  return row;
+}
+
+/** Deletes the form with its submissions and their deliveries, atomically. */
+export async function deleteForm(db: Db, id: string): Promise<Form | undefined> {
+  const form = await getForm(db, id);
+  if (!form) return undefined;
+  const ids = db.select({ id: submissions.id }).from(submissions).where(eq(submissions.formId, id));
+  await db.batch([...submissionDeletes(db, ids), db.delete(forms).where(eq(forms.id, id))]);
+  return form;
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient, type Client } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import * as schema from './schema.ts';
+
+export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+export type LibsqlDatabase = { db: ReturnType<typeof drizzle<typeof schema>>; client: Client };
+
+/**
+ * Opens a libSQL database (file or server). For a file, the write-ahead log with
+ * synchronous=FULL is switched on and read back: an acknowledged commit is on disk
+ * (RELIABILITY rule 1). Fresh pooled connections default to FULL; this proves it.
+ */
+export async function openLibsql(url: string, authToken?: string): Promise<LibsqlDatabase> {
+  const isFile = url.startsWith('file:');
+  if (isFile) {
+    const path = url.slice('file:'.length).split('?')[0]!;
+    if (path && path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  }
+  // A writer waits up to 5 s for a lock instead of failing at once; past that the request answers 503.
+  const client = createClient({ url, authToken, timeout: 5_000 });
+  if (isFile) {
+    const mode = (await client.execute('PRAGMA journal_mode=WAL')).rows[0]?.[0];
+    await client.execute('PRAGMA synchronous=FULL');
+    const sync = (await client.execute('PRAGMA synchronous')).rows[0]?.[0];
+    if (mode !== 'wal' || Number(sync) !== 2) {
+      client.close();
+      throw new Error(`${url}: expected journal_mode=wal and synchronous=FULL, got ${mode} and ${sync}`);
+    }
+  }
+  return { db: drizzle(client, { schema }), client };
+}
+
+export async function migrateLibsql(database: LibsqlDatabase): Promise<void> {
+  await migrate(database.db, { migrationsFolder: MIGRATIONS_DIR });
+}

@@ -1,0 +1,105 @@
+import { sqliteTable, text, integer, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
+
+/** A field the owner declared; submissions are validated against these. */
+export type FieldSpec = {
+  name: string;
+  type: 'text' | 'email' | 'url' | 'tel' | 'number' | 'textarea' | 'checkbox' | 'select' | 'date';
+  required?: boolean;
+  maxLength?: number;
+  options?: string[];
+};
+
+export type FieldValue = string | number | boolean | (string | number | boolean)[];
+export type SubmissionData = Record<string, FieldValue>;
+
+/** What the request told us besides the fields; kept for the admin and for rendering mail. */
+export type SubmissionMeta = {
+  ipHash?: string;
+  userAgent?: string;
+  page?: string;
+  replyTo?: string;
+  subject?: string;
+  redirect?: string;
+  spamReasons?: string[];
+};
+
+export const forms = sqliteTable('forms', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  recipients: text('recipients', { mode: 'json' }).$type<string[]>().notNull(),
+  fields: text('fields', { mode: 'json' }).$type<FieldSpec[]>().notNull(),
+  allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
+  redirectUrl: text('redirect_url'),
+  subject: text('subject'),
+  extraFields: text('extra_fields', { enum: ['keep', 'reject'] }).notNull().default('keep'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const submissions = sqliteTable(
+  'submissions',
+  {
+    id: text('id').primaryKey(),
+    formId: text('form_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    status: text('status', { enum: ['inbox', 'spam', 'archived'] }).notNull(),
+    data: text('data', { mode: 'json' }).$type<SubmissionData>().notNull(),
+    meta: text('meta', { mode: 'json' }).$type<SubmissionMeta>().notNull(),
+    idempotencyKey: text('idempotency_key'),
+    bodyHash: text('body_hash'),
+  },
+  (t) => [
+    // The database, not the app, guarantees one submission per key: concurrent
+    // requests and several instances all meet here.
+    uniqueIndex('submissions_form_idempotency').on(t.formId, t.idempotencyKey),
+    index('submissions_form_id').on(t.formId, t.id),
+  ],
+);
+
+export const deliveryStatuses = ['pending', 'sending', 'held', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: text('id').primaryKey(),
+    submissionId: text('submission_id').notNull(),
+    channel: text('channel', { enum: ['email'] }).notNull().default('email'),
+    recipients: text('recipients', { mode: 'json' }).$type<string[]>().notNull(),
+    status: text('status', { enum: deliveryStatuses }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    nextAttemptAt: integer('next_attempt_at'),
+    leaseUntil: integer('lease_until'),
+    messageId: text('message_id').notNull(),
+    lastError: text('last_error'),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    index('deliveries_due').on(t.status, t.nextAttemptAt),
+    index('deliveries_submission').on(t.submissionId),
+  ],
+);
+
+export const deliveryAttempts = sqliteTable(
+  'delivery_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: text('delivery_id').notNull(),
+    at: integer('at').notNull(),
+    outcome: text('outcome', { enum: ['sent', 'temporary', 'permanent'] }).notNull(),
+    reply: text('reply').notNull(),
+  },
+  (t) => [index('delivery_attempts_delivery').on(t.deliveryId)],
+);
+
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  count: integer('count').notNull(),
+});
+
+export type Form = typeof forms.$inferSelect;
+export type Submission = typeof submissions.$inferSelect;
+export type Delivery = typeof deliveries.$inferSelect;
+export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;

@@ -1,0 +1,86 @@
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQLWrapper } from 'drizzle-orm';
+import type { Db } from '../deps.ts';
+import { deliveryDeletes, listDeliveries } from '../mail/outbox.ts';
+import { submissions, type Delivery, type Submission } from './schema.ts';
+
+// This module owns every write to `submissions`.
+
+export type SubmissionStatus = Submission['status'];
+
+/** The insert for a new submission, to be committed in one batch with its deliveries. */
+export function submissionInsert(db: Db, row: typeof submissions.$inferInsert) {
+  return db.insert(submissions).values(row);
+}
+
+export async function findByIdempotencyKey(db: Db, formId: string, key: string): Promise<Submission | undefined> {
+  const [row] = await db
+    .select()
+    .from(submissions)
+    .where(and(eq(submissions.formId, formId), eq(submissions.idempotencyKey, key)));
+  return row;
+}
+
+export async function getSubmission(db: Db, id: string): Promise<Submission | undefined> {
+  const [row] = await db.select().from(submissions).where(eq(submissions.id, id));
+  return row;
+}
+
+export type SubmissionQuery = { formId: string; status?: SubmissionStatus; q?: string; limit: number; cursor?: string };
+
+/** Newest first; `q` matches anywhere in the stored fields, case-insensitively for ASCII. */
+export async function listSubmissions(db: Db, query: SubmissionQuery): Promise<Submission[]> {
+  const pattern = query.q && `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .select()
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.formId, query.formId),
+        query.status && eq(submissions.status, query.status),
+        pattern ? sql`${submissions.data} LIKE ${pattern} ESCAPE '\\'` : undefined,
+        query.cursor ? lt(submissions.id, query.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(submissions.id))
+    .limit(query.limit);
+}
+
+/** Every submission of a form, oldest first, read in pages so one query never holds the table. */
+export async function allSubmissions(db: Db, formId: string): Promise<Submission[]> {
+  const rows: Submission[] = [];
+  for (let cursor = ''; ; ) {
+    const pageRows = await db
+      .select()
+      .from(submissions)
+      .where(and(eq(submissions.formId, formId), gt(submissions.id, cursor)))
+      .orderBy(asc(submissions.id))
+      .limit(1000);
+    rows.push(...pageRows);
+    if (pageRows.length < 1000) return rows;
+    cursor = pageRows[pageRows.length - 1]!.id;
+  }
+}
+
+/** Each submission with its deliveries, as the API and the admin show them. */
+export async function withDeliveries(db: Db, rows: Submission[]): Promise<(Submission & { deliveries: Delivery[] })[]> {
+  if (rows.length === 0) return [];
+  const all = await listDeliveries(db, { submissionIds: rows.map((r) => r.id), limit: 100 * rows.length });
+  return rows.map((row) => ({ ...row, deliveries: all.filter((d) => d.submissionId === row.id).reverse() }));
+}
+
+export async function setSubmissionStatus(db: Db, id: string, status: SubmissionStatus): Promise<Submission | undefined> {
+  const [row] = await db.update(submissions).set({ status }).where(eq(submissions.id, id)).returning();
+  return row;
+}
+
+/** The deletes for submissions and everything hanging off them, for the caller's batch. */
+export function submissionDeletes(db: Db, ids: string[] | SQLWrapper) {
+  return [...deliveryDeletes(db, ids), db.delete(submissions).where(inArray(submissions.id, ids))] as const;
+}
+
+export async function deleteSubmission(db: Db, id: string): Promise<Submission | undefined> {
+  const row = await getSubmission(db, id);
+  if (!row) return undefined;
+  await db.batch(submissionDeletes(db, [id]));
+  return row;
+}

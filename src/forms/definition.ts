@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { isPlainAddress } from './email.ts';
+
+/** The owner's description of a form, as `/api/forms` and the CLI accept it. */
+
+const fieldTypes = ['text', 'email', 'url', 'tel', 'number', 'textarea', 'checkbox', 'select', 'date'] as const;
+
+const fieldSpec = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][\w.-]{0,63}$/, 'letters, digits, _ . - (at most 64)'),
+    type: z.enum(fieldTypes),
+    required: z.boolean().optional(),
+    maxLength: z.number().int().min(1).max(100_000).optional(),
+    options: z.array(z.string().min(1).max(200)).min(1).max(200).optional(),
+  })
+  .refine((f) => f.type !== 'select' || f.options, { message: 'a select field needs options', path: ['options'] });
+
+const origin = z.string().transform((text, ctx) => {
+  try {
+    const url = new URL(text);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text.replace(/\/$/, '')) return url.origin;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `"${text}" is not an origin like https://example.com` });
+  return z.NEVER;
+});
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), 'must be an http(s) URL');
+
+const email = z.string().max(254).refine(isPlainAddress, 'must be a plain email address');
+
+export const formInput = z.object({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ and - (at most 64)').optional(),
+  name: z.string().trim().min(1).max(200),
+  recipients: z.array(email).min(1).max(50),
+  allowedOrigins: z.array(origin).max(50).default([]),
+  redirectUrl: httpUrl.nullable().optional(),
+  subject: z.string().max(300).regex(/^[^\r\n\u2028\u2029]*$/, 'must be one line').nullable().optional(),
+  fields: z
+    .array(fieldSpec)
+    .max(200)
+    .refine((fields) => new Set(fields.map((f) => f.name)).size === fields.length, 'field names must be unique')
+    .default([]),
+  extraFields: z.enum(['keep', 'reject']).default('keep'),
+});
+
+export const formPatch = formInput.omit({ id: true }).partial().extend({
+  // .partial() keeps defaults; a PATCH must leave unnamed keys alone.
+  allowedOrigins: z.array(origin).max(50).optional(),
+  fields: formInput.shape.fields.unwrap().optional(),
+  extraFields: z.enum(['keep', 'reject']).optional(),
+});
+
+export type FormInput = z.infer<typeof formInput>;
+export type FormPatch = z.infer<typeof formPatch>;

@@ -1,0 +1,98 @@
+import type { Context } from 'hono';
+import type { FieldValue } from '../db/schema.ts';
+import { HttpError } from '../errors.ts';
+
+/** The fields of a submission as sent, before validation. A Map, so `__proto__` is just a name. */
+export type RawFields = Map<string, FieldValue>;
+
+export const MAX_FIELDS = 300;
+const MAX_ARRAY_ITEMS = 200;
+
+export type BodyKind = 'urlencoded' | 'multipart' | 'json';
+
+export function bodyKind(contentType: string | undefined): BodyKind | undefined {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') return 'urlencoded';
+  if (type === 'multipart/form-data') return 'multipart';
+  if (type === 'application/json' || type?.endsWith('+json')) return 'json';
+  return undefined;
+}
+
+const normaliseBreaks = (text: string) => text.replace(/\r\n?/g, '\n');
+
+function tooMany(): never {
+  throw new HttpError('too_large', `At most ${MAX_FIELDS} fields are accepted`);
+}
+
+/** Name/value pairs from a form post: `name[]` and repeated names become arrays, in the order sent. */
+function fromPairs(pairs: Iterable<[string, string]>): RawFields {
+  const fields: RawFields = new Map();
+  let count = 0;
+  for (const [rawName, value] of pairs) {
+    if (++count > MAX_FIELDS * 4) tooMany();
+    const isList = rawName.endsWith('[]');
+    const name = isList ? rawName.slice(0, -2) : rawName;
+    const text = normaliseBreaks(value);
+    const existing = fields.get(name);
+    if (existing === undefined) {
+      fields.set(name, isList ? [text] : text);
+      if (fields.size > MAX_FIELDS) tooMany();
+    } else if (Array.isArray(existing)) {
+      if (existing.length >= MAX_ARRAY_ITEMS) tooMany();
+      existing.push(text);
+    } else {
+      fields.set(name, [existing, text]);
+    }
+  }
+  return fields;
+}
+
+function fromJson(text: string): RawFields {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError('bad_request', 'The body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError('bad_request', 'The JSON body must be an object of fields');
+  }
+  const entries = Object.entries(body);
+  if (entries.length > MAX_FIELDS) tooMany();
+  const fields: RawFields = new Map();
+  const nested: Record<string, string[]> = {};
+  for (const [name, value] of entries) {
+    const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    if (value === null) fields.set(name, '');
+    else if (primitive(value)) fields.set(name, typeof value === 'string' ? normaliseBreaks(value) : (value as number | boolean));
+    else if (Array.isArray(value) && value.length <= MAX_ARRAY_ITEMS && value.every(primitive)) {
+      fields.set(name, value.map((v) => (typeof v === 'string' ? normaliseBreaks(v) : v)));
+    } else nested[name] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];
+  }
+  if (Object.keys(nested).length > 0) throw new HttpError('validation', 'Some fields are not valid', { fields: nested });
+  return fields;
+}
+
+/** Reads the body once, by its declared type. The body limit has already been enforced. */
+export async function readFields(c: Context): Promise<RawFields> {
+  const kind = bodyKind(c.req.header('content-type'));
+  if (!kind) {
+    throw new HttpError('unsupported_media_type', 'Send application/x-www-form-urlencoded, multipart/form-data or application/json');
+  }
+  if (kind === 'json') return fromJson(await c.req.text());
+  if (kind === 'urlencoded') return fromPairs(new URLSearchParams(await c.req.text()));
+  let form: FormData;
+  try {
+    form = await c.req.raw.formData();
+  } catch {
+    throw new HttpError('bad_request', 'The multipart body is malformed');
+  }
+  const pairs: [string, string][] = [];
+  for (const [name, value] of form) {
+    if (typeof value !== 'string') {
+      throw new HttpError('unsupported_media_type', `File uploads are not supported yet (field "${name}")`);
+    }
+    pairs.push([name, value]);
+  }
+  return fromPairs(pairs);
+}

@@ -1,0 +1,35 @@
+import { lt, sql } from 'drizzle-orm';
+import type { Deps } from '../deps.ts';
+import { rateLimits } from '../db/schema.ts';
+
+// This module owns every write to `rate_limits`. Counters live in the database so the
+// limit holds across processes and Workers isolates.
+
+/** Counts one hit in a fixed window; answers how long to wait when over the limit. */
+export async function hitRateLimit(deps: Pick<Deps, 'db' | 'now' | 'config'>, key: string): Promise<{ retryAfter: number } | null> {
+  const limit = deps.config.rateLimit;
+  if (!limit) return null;
+  const now = deps.now();
+  const expired = sql`${rateLimits.windowStart} <= ${now - limit.windowMs}`;
+  const [row] = await deps.db
+    .insert(rateLimits)
+    .values({ key, windowStart: now, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      // SQLite evaluates every SET expression against the old row.
+      set: {
+        count: sql`CASE WHEN ${expired} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+        windowStart: sql`CASE WHEN ${expired} THEN ${now} ELSE ${rateLimits.windowStart} END`,
+      },
+    })
+    .returning();
+  if (!row || row.count <= limit.max) return null;
+  return { retryAfter: Math.max(1, Math.ceil((row.windowStart + limit.windowMs - now) / 1000)) };
+}
+
+/** Drops counters whose window has passed; called by the periodic sweep. */
+export async function pruneRateLimits(deps: Pick<Deps, 'db' | 'now' | 'config'>): Promise<void> {
+  const limit = deps.config.rateLimit;
+  if (!limit) return;
+  await deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, deps.now() - limit.windowMs));
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { FieldSpec, FieldValue, Form, SubmissionData } from '../db/schema.ts';
+import type { FieldErrors } from '../errors.ts';
+import { isPlainAddress } from './email.ts';
+import type { RawFields } from './parse.ts';
+
+const DEFAULT_MAX_LENGTH = { textarea: 20_000, other: 2_000 } as const;
+/** Fields the owner did not declare are kept, within this size. */
+const EXTRA_MAX_LENGTH = 20_000;
+
+const isEmpty = (value: FieldValue | undefined) =>
+  value === undefined || value === '' || value === false || (Array.isArray(value) && value.length === 0);
+
+const text = (max: number) =>
+  z.union([z.string(), z.number(), z.boolean()], { error: 'Send a single value' })
+    .transform(String)
+    .pipe(z.string().max(max, `At most ${max} characters`));
+
+const PHONE = /^\+?[0-9 ().\-/]{3,}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$/i;
+
+const isHttpUrl = (value: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** The zod schema of one declared field; empty optional values skip the type check. */
+function fieldSchema(spec: FieldSpec): z.ZodType {
+  const max = spec.maxLength ?? (spec.type === 'textarea' ? DEFAULT_MAX_LENGTH.textarea : DEFAULT_MAX_LENGTH.other);
+  const options = spec.options ?? [];
+  // Length caps run before any pattern, so hostile input is rejected in linear time.
+  switch (spec.type) {
+    case 'email':
+      return text(Math.min(max, 254)).refine(isPlainAddress, 'Enter a valid email address');
+    case 'url':
+      return text(Math.min(max, 2048)).refine(isHttpUrl, 'Enter a URL starting with http:// or https://');
+    case 'tel':
+      return text(Math.min(max, 64)).refine((v) => PHONE.test(v), 'Enter a valid phone number');
+    case 'number':
+      return z.union([z.number(), text(64).refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'Enter a number')]);
+    case 'date':
+      return text(10).refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)), 'Enter a date as YYYY-MM-DD');
+    case 'checkbox':
+      return z.union([z.boolean(), text(max), z.array(text(max)).max(200)]);
+    case 'select': {
+      const option = text(max).refine((v) => options.includes(v), `Choose one of: ${options.join(', ')}`);
+      return z.union([option, z.array(option).min(1).max(options.length)]);
+    }
+    default:
+      return text(max);
+  }
+}
+
+/** Builds the form's zod schema from its field specs. */
+export function submissionSchema(form: Pick<Form, 'fields'>) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const spec of form.fields) {
+    const schema = fieldSchema(spec);
+    shape[spec.name] = z.custom<FieldValue | undefined>().superRefine((value, ctx) => {
+      if (isEmpty(value)) {
+        if (spec.required) ctx.addIssue({ code: 'custom', message: 'This field is required' });
+        return;
+      }
+      for (const issue of schema.safeParse(value).error?.issues ?? []) ctx.addIssue({ code: 'custom', message: issue.message });
+    });
+  }
+  return z.object(shape);
+}
+
+export type Validated = { ok: true; data: SubmissionData } | { ok: false; fields: FieldErrors };
+
+/** Checks every field against the form; returns the data to store or every message, per field. */
+export function validateFields(form: Pick<Form, 'fields' | 'extraFields'>, fields: RawFields): Validated {
+  const declared = new Set(form.fields.map((f) => f.name));
+  const errors: FieldErrors = {};
+  const declaredValues = Object.fromEntries(form.fields.map((f) => [f.name, fields.get(f.name)]));
+  const result = submissionSchema(form).safeParse(declaredValues);
+  for (const issue of result.error?.issues ?? []) (errors[String(issue.path[0])] ??= []).push(issue.message);
+
+  for (const [name, value] of fields) {
+    if (declared.has(name)) continue;
+    if (form.extraFields === 'reject') errors[name] = ['This form does not accept this field'];
+    else if ((Array.isArray(value) ? value : [value]).some((v) => String(v).length > EXTRA_MAX_LENGTH)) {
+      errors[name] = [`At most ${EXTRA_MAX_LENGTH} characters`];
+    } else if (name === 'email' && !isEmpty(value) && !(typeof value === 'string' && isPlainAddress(value))) {
+      // An undeclared `email` still becomes the Reply-To, so it must be a real address.
+      errors[name] = ['Enter a valid email address'];
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, fields: errors };
+  // Object.fromEntries defines own properties, so a field named __proto__ stays a field.
+  return { ok: true, data: Object.fromEntries(fields) };
+}

@@ -1,0 +1,182 @@
+import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQLWrapper } from 'drizzle-orm';
+import type { Deps } from '../deps.ts';
+import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus } from '../db/schema.ts';
+import { ulid } from '../ids.ts';
+import type { SendResult } from './mailer.ts';
+import { addressOf, renderNotification } from './render.ts';
+
+// This module owns every write to `deliveries` and `delivery_attempts`.
+
+const CLAIM_LIMIT = 100;
+
+/** The row for a new submission's notification; the caller commits it with the submission. */
+export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipients: string[], submissionId: string, now: number) {
+  const id = ulid(now);
+  const domain = addressOf(deps.config.mailFrom).split('@')[1] ?? 'formharbor.invalid';
+  return deps.db.insert(deliveries).values({
+    id,
+    submissionId,
+    recipients,
+    // Without SMTP the notification waits, visible, until a mailer is configured.
+    status: deps.mailer ? 'pending' : 'held',
+    createdAt: now,
+    nextAttemptAt: now,
+    // One Message-ID for every attempt, so a duplicate after an ambiguous failure is recognisable.
+    messageId: `<${id.toLowerCase()}@${domain}>`,
+  });
+}
+
+/** Deletes a submission's deliveries and their history; for the submissions module's delete batch. */
+export function deliveryDeletes(db: Deps['db'], submissionIds: string[] | SQLWrapper) {
+  const ids = db.select({ id: deliveries.id }).from(deliveries).where(inArray(deliveries.submissionId, submissionIds));
+  return [
+    db.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids)),
+    db.delete(deliveries).where(inArray(deliveries.submissionId, submissionIds)),
+  ] as const;
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+export function createOutbox(deps: Deps) {
+  const { db, config } = deps;
+
+  /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never share one. */
+  async function claim(now: number): Promise<Delivery[]> {
+    const due = db
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(
+        or(
+          and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)),
+          and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now)),
+        ),
+      )
+      .orderBy(asc(deliveries.nextAttemptAt))
+      .limit(CLAIM_LIMIT);
+    return db
+      .update(deliveries)
+      .set({ status: 'sending', leaseUntil: now + config.lease, attempts: sql`${deliveries.attempts} + 1` })
+      .where(inArray(deliveries.id, due))
+      .returning();
+  }
+
+  function nextState(delivery: Delivery, result: SendResult, now: number) {
+    if (result.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null };
+    const expired = now - delivery.createdAt >= config.maxAge;
+    if (!result.temporary || expired) return { status: 'failed' as const, lastError: result.error, nextAttemptAt: null };
+    const schedule = config.retrySchedule;
+    const wait = schedule[Math.min(delivery.attempts - 1, schedule.length - 1)]!;
+    return { status: 'pending' as const, lastError: result.error, nextAttemptAt: now + wait };
+  }
+
+  async function attempt(delivery: Delivery): Promise<SendResult> {
+    const [row] = await db
+      .select({ form: forms, submission: submissions })
+      .from(submissions)
+      .innerJoin(forms, eq(forms.id, submissions.formId))
+      .where(eq(submissions.id, delivery.submissionId));
+    if (!row) return { ok: false, temporary: false, error: 'the submission or its form was deleted' };
+    const message = renderNotification({
+      form: { ...row.form, recipients: delivery.recipients },
+      submission: row.submission,
+      messageId: delivery.messageId,
+      mailFrom: config.mailFrom,
+      publicUrl: config.publicUrl,
+    });
+    return deps.mailer!.send(message);
+  }
+
+  /** Sends one claimed chunk concurrently (the pool bounds connections) and records it in one commit. */
+  async function deliverChunk(claimed: Delivery[]): Promise<void> {
+    const results = await Promise.all(claimed.map((delivery) => attempt(delivery)));
+    const now = deps.now();
+    const writes = claimed.flatMap((delivery, i) => {
+      const result = results[i]!;
+      return [
+        db
+          .update(deliveries)
+          .set({ ...nextState(delivery, result, now), leaseUntil: null })
+          // Only if our lease still stands: a worker that took over after expiry owns the row now.
+          .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, delivery.leaseUntil!))),
+        db.insert(deliveryAttempts).values({
+          deliveryId: delivery.id,
+          at: now,
+          outcome: result.ok ? 'sent' : result.temporary ? 'temporary' : 'permanent',
+          reply: result.ok ? result.response : result.error,
+        }),
+      ];
+    });
+    await db.batch(writes as [(typeof writes)[number], ...typeof writes]);
+  }
+
+  async function sweep(): Promise<void> {
+    if (!deps.mailer) return;
+    // SMTP is configured now: notifications held while it was not go out.
+    await db.update(deliveries).set({ status: 'pending', nextAttemptAt: deps.now() }).where(eq(deliveries.status, 'held'));
+    for (;;) {
+      const claimed = await claim(deps.now());
+      if (claimed.length === 0) return;
+      await deliverChunk(claimed);
+    }
+  }
+
+  let running: Promise<void> | null = null;
+  let again = false;
+
+  return {
+    /**
+     * Delivers everything due. Calls while a sweep runs fold into one more pass, so a burst
+     * of submissions never starts a burst of sweeps.
+     */
+    run(): Promise<void> {
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          await sweep();
+        } while (again);
+      })().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+
+    /** Makes a delivery due now, whatever became of it; held stays held until SMTP exists. */
+    async retry(id: string): Promise<Delivery | undefined> {
+      const [row] = await db
+        .update(deliveries)
+        .set({ status: deps.mailer ? 'pending' : 'held', nextAttemptAt: deps.now(), leaseUntil: null })
+        .where(and(eq(deliveries.id, id), or(lt(deliveries.leaseUntil, deps.now()), sql`${deliveries.leaseUntil} IS NULL`)))
+        .returning();
+      return row;
+    },
+  };
+}
+
+/** Read side: lists and counts used by the API, the admin and /healthz. */
+export async function listDeliveries(db: Deps['db'], filter: { status?: DeliveryStatus; ids?: string[]; submissionIds?: string[]; limit: number; cursor?: string }) {
+  const conditions = [
+    filter.status && eq(deliveries.status, filter.status),
+    filter.ids && inArray(deliveries.id, filter.ids),
+    filter.submissionIds && inArray(deliveries.submissionId, filter.submissionIds),
+    filter.cursor && lt(deliveries.id, filter.cursor),
+  ].filter((c) => !!c);
+  return db.select().from(deliveries).where(and(...conditions)).orderBy(desc(deliveries.id)).limit(filter.limit);
+}
+
+export async function deliveryBacklog(db: Deps['db']) {
+  const rows = await db
+    .select({ status: deliveries.status, n: sql<number>`count(*)` })
+    .from(deliveries)
+    .where(inArray(deliveries.status, ['pending', 'sending', 'held', 'failed']))
+    .groupBy(deliveries.status);
+  const counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return { pending: (counts.pending ?? 0) + (counts.sending ?? 0), held: counts.held ?? 0, failed: counts.failed ?? 0 };
+}
+
+export async function deliveryAttemptsOf(db: Deps['db'], deliveryId: string) {
+  return db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, deliveryId)).orderBy(asc(deliveryAttempts.id));
+}

@@ -1,0 +1,80 @@
+import { html } from 'hono/html';
+import type { Form, Submission } from '../db/schema.ts';
+import type { OutgoingMessage } from './mailer.ts';
+
+// Line breaks of every flavour, including U+2028/2029 and NEL, which some mail clients honour.
+const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/** A one-line header text: no way for visitor input to start a new header. */
+export function oneLine(text: string, maxLength = 200): string {
+  return text.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(/\s+/g, ' ').trim().slice(0, maxLength);
+}
+
+export function displayValue(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(', ') : String(value);
+}
+
+export function renderSubject(form: Form, submission: Submission): string {
+  const template = form.subject ?? submission.meta.subject;
+  if (!template) return oneLine(`New submission: ${form.name}`);
+  const filled = template.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, name: string) => {
+    const value = Object.hasOwn(submission.data, name) ? submission.data[name] : undefined;
+    return value === undefined ? '' : displayValue(value);
+  });
+  return oneLine(filled) || oneLine(`New submission: ${form.name}`);
+}
+
+/** The address part of a mailbox such as `Formharbor <forms@example.com>`. */
+export function addressOf(mailbox: string): string {
+  return /<([^<>]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox.trim();
+}
+
+export type RenderInput = { form: Form; submission: Submission; messageId: string; mailFrom: string; publicUrl: string };
+
+/** The owner's notification. Pure: the same input always renders the same message. */
+export function renderNotification({ form, submission, messageId, mailFrom, publicUrl }: RenderInput): OutgoingMessage {
+  const entries = Object.entries(submission.data);
+  const adminLink = `${publicUrl}/admin/submissions/${submission.id}`;
+  const text = [
+    `New submission to ${form.name}`,
+    '',
+    ...entries.map(([name, value]) => `${name}:\n${displayValue(value)}\n`),
+    `Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}`,
+    `View it: ${adminLink}`,
+  ].join('\n');
+  const body = html`<!doctype html><html><body style="font-family:sans-serif">
+<h2>New submission to ${form.name}</h2>
+<table cellpadding="6" style="border-collapse:collapse">${entries.map(
+    ([name, value]) =>
+      html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${displayValue(value)}</td></tr>`,
+  )}</table>
+<p style="color:#666">Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}.
+<a href="${adminLink}">View in Formharbor</a></p></body></html>`;
+  return {
+    from: mailFrom,
+    to: form.recipients,
+    ...(submission.meta.replyTo && { replyTo: submission.meta.replyTo }),
+    subject: renderSubject(form, submission),
+    text,
+    // html`` escapes every interpolated value; with no async children it renders synchronously
+    html: String(body),
+    messageId,
+    headers: { 'X-Formharbor-Submission': submission.id },
+  };
+}
+
+/** The message `mail test` and `POST /api/mail/test` send to prove the SMTP settings work. */
+export function renderTestMessage(mailFrom: string, to: string, now: number): OutgoingMessage {
+  const domain = addressOf(mailFrom).split('@')[1] ?? 'formharbor.invalid';
+  return {
+    from: mailFrom,
+    to: [to],
+    subject: 'Formharbor test message',
+    text: 'This is a test from Formharbor: your SMTP settings work.',
+    html: '<p>This is a test from Formharbor: your SMTP settings work.</p>',
+    messageId: `<test-${now}@${domain}>`,
+    headers: {},
+  };
+}

@@ -1,0 +1,61 @@
+import nodemailer from 'nodemailer';
+import type { Mailer, OutgoingMessage, SendResult } from './mailer.ts';
+import { addressOf } from './render.ts';
+
+type SmtpError = Error & { code?: string; responseCode?: number; response?: string };
+
+const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
+
+/**
+ * Maps a nodemailer failure to "try again later" or "give up", MTA style (RFC 5321 §4.2.1:
+ * the first digit decides). Authentication and TLS problems are the owner's to fix, so
+ * they are retried rather than dropped, with the cause spelled out.
+ */
+export function classifySmtpError(error: SmtpError): { temporary: boolean; error: string } {
+  const reply = error.response?.replace(/\s+/g, ' ').trim();
+  if (error.code === 'EAUTH' || error.code === 'ENOAUTH') {
+    return { temporary: true, error: `${reply ?? error.message} (authentication failed: check the user and password in SMTP_URL)` };
+  }
+  const causeCode = String((error as { cause?: { code?: string } }).cause?.code ?? '');
+  if (CERTIFICATE_PROBLEM.test(`${causeCode} ${error.message}`) && !error.responseCode) {
+    return { temporary: true, error: `${error.message}: set ?tls.rejectUnauthorized=false or fix the certificate` };
+  }
+  if (error.responseCode && reply) {
+    return { temporary: error.responseCode < 500, error: reply.startsWith(String(error.responseCode)) ? reply : `${error.responseCode} ${reply}` };
+  }
+  // Network errors, timeouts and anything unexpected: never drop a message on a guess.
+  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}` };
+}
+
+export type SmtpOptions = { url: string; pool: boolean; mailFrom: string };
+
+/** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
+export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
+  const transport = nodemailer.createTransport({
+    url,
+    pool,
+    maxConnections: 5,
+    maxMessages: 1000,
+    // Shorter than the default minutes, so one attempt ends well inside DELIVERY_LEASE.
+    connectionTimeout: 20_000,
+    greetingTimeout: 20_000,
+    socketTimeout: 45_000,
+    // Never let message content make the server read files or fetch URLs.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const envelopeFrom = addressOf(mailFrom);
+  return {
+    async send(message: OutgoingMessage): Promise<SendResult> {
+      try {
+        const info = await transport.sendMail({ ...message, envelope: { from: envelopeFrom, to: message.to } });
+        return { ok: true, response: String(info.response ?? '250 OK') };
+      } catch (error) {
+        return { ok: false, ...classifySmtpError(error as SmtpError) };
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { serve } from '@hono/node-server';
+import { createApp, DEMO_FORM_ID } from './app.ts';
+import { ConfigError, loadConfig, randomSecret, type GeneratedSecrets } from './config.ts';
+import { createForm, listForms } from './db/forms.ts';
+import { embedSnippet } from './demo.ts';
+import type { Deps } from './deps.ts';
+import { pruneRateLimits } from './forms/rate-limit.ts';
+import { createOutbox } from './mail/outbox.ts';
+import { addressOf } from './mail/render.ts';
+import { nodeDeps } from './node-wiring.ts';
+
+/** A first start gets a working demo form that mails the sender's own mailbox. */
+async function ensureDemoForm(deps: Deps): Promise<void> {
+  if ((await listForms(deps.db, { limit: 1 })).length > 0) return;
+  await createForm(
+    deps.db,
+    {
+      id: DEMO_FORM_ID,
+      name: 'Demo contact form',
+      recipients: [addressOf(deps.config.mailFrom)],
+      allowedOrigins: [],
+      fields: [
+        { name: 'name', type: 'text', required: true, maxLength: 200 },
+        { name: 'email', type: 'email', required: true },
+        { name: 'message', type: 'textarea', required: true, maxLength: 10000 },
+      ],
+      extraFields: 'keep',
+    },
+    deps.now(),
+  );
+  console.log(`Created the demo form "${DEMO_FORM_ID}". Put it on a page with:\n\n${embedSnippet(deps.config.publicUrl, DEMO_FORM_ID)}\n`);
+}
+
+function printSecrets(generated: GeneratedSecrets): void {
+  if (generated.adminPassword) console.log(`ADMIN_PASSWORD (generated for this run; set it to keep it): ${generated.adminPassword}`);
+  if (generated.adminToken) console.log(`ADMIN_TOKEN (generated for this run; set it to keep it): ${generated.adminToken}`);
+}
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig(process.env, randomSecret);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`formharbor: ${error.message}`);
+    process.exit(1);
+  }
+  const { config, generated } = loaded;
+  const { deps, database } = await nodeDeps(config);
+  await ensureDemoForm(deps);
+  const outbox = createOutbox(deps);
+  const app = createApp(deps, outbox);
+
+  const sweep = () => {
+    deps.defer(outbox.run());
+    deps.defer(pruneRateLimits(deps));
+  };
+  const timer = setInterval(sweep, config.outboxInterval);
+  sweep();
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    console.log(`Formharbor listening on ${config.publicUrl} (port ${info.port}); admin at ${config.publicUrl}/admin`);
+    if (!deps.mailer) console.log('SMTP_URL is not set: notifications are kept "held" until it is.');
+    printSecrets(generated);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing requests in flight, then stopping`);
+    clearInterval(timer);
+    server.close(() => {
+      deps.mailer?.close();
+      database.client.close();
+      process.exit(0);
+    });
+    // Keep-alive connections must not hold the shutdown hostage.
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();
