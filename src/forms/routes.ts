@@ -81,7 +81,8 @@ export function formRoutes(outbox: Outbox) {
           page: c.req.header('referer'),
           redirectFor: (next) => safeNext(form, next, origin) ?? form.redirectUrl ?? thanks,
         });
-        if (wantsJson(c)) return c.json({ ok: true, id: accepted.id }, 201);
+        // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
+        if (wantsJson(c)) return c.json({ ok: true, id: accepted.id, ...(accepted.redirect !== thanks && { redirect: accepted.redirect }) }, 201);
         return c.redirect(accepted.redirect || thanks, 303);
       } catch (error) {
         if (error instanceof HttpError && error.code === 'validation' && !wantsJson(c)) {
