@@ -18,6 +18,9 @@ const STATUS = {
 export type ErrorCode = keyof typeof STATUS;
 export type FieldErrors = Record<string, string[]>;
 
+/** An empty error map keyed by visitor-chosen names: no prototype, so `__proto__` is just a name. */
+export const emptyFieldErrors = (): FieldErrors => Object.create(null) as FieldErrors;
+
 export class HttpError extends Error {
   readonly status: (typeof STATUS)[ErrorCode];
   constructor(

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { FieldValue } from '../db/schema.ts';
-import { HttpError } from '../errors.ts';
+import { emptyFieldErrors, HttpError } from '../errors.ts';
 
 /** The fields of a submission as sent, before validation. A Map, so `__proto__` is just a name. */
 export type RawFields = Map<string, FieldValue>;
@@ -60,7 +60,7 @@ function fromJson(text: string): RawFields {
   const entries = Object.entries(body);
   if (entries.length > MAX_FIELDS) tooMany();
   const fields: RawFields = new Map();
-  const nested: Record<string, string[]> = {};
+  const nested = emptyFieldErrors();
   for (const [name, value] of entries) {
     const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
     if (value === null) fields.set(name, '');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FieldSpec, FieldValue, Form, SubmissionData } from '../db/schema.ts';
-import type { FieldErrors } from '../errors.ts';
+import { emptyFieldErrors, type FieldErrors } from '../errors.ts';
 import { isPlainAddress } from './email.ts';
 import type { RawFields } from './parse.ts';
 
@@ -74,7 +74,7 @@ export type Validated = { ok: true; data: SubmissionData } | { ok: false; fields
 /** Checks every field against the form; returns the data to store or every message, per field. */
 export function validateFields(form: Pick<Form, 'fields' | 'extraFields'>, fields: RawFields): Validated {
   const declared = new Set(form.fields.map((f) => f.name));
-  const errors: FieldErrors = {};
+  const errors = emptyFieldErrors();
   const declaredValues = Object.fromEntries(form.fields.map((f) => [f.name, fields.get(f.name)]));
   const result = submissionSchema(form).safeParse(declaredValues);
   for (const issue of result.error?.issues ?? []) (errors[String(issue.path[0])] ??= []).push(issue.message);

@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
+
+const secret = () => 'generated-secret';
+
+describe('configuration', () => {
+  it('should apply the documented defaults and generate the admin secrets', () => {
+    const { config, generated } = loadConfig({}, secret);
+    expect(config).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      publicUrl: 'http://127.0.0.1:8787',
+      databaseUrl: 'file:./data/formharbor.db',
+      smtpUrl: undefined,
+      mailFrom: 'Formharbor <forms@localhost>',
+      retrySchedule: [60_000, 300_000, 900_000, 3_600_000, 14_400_000],
+      maxAge: 5 * 86_400_000,
+      outboxInterval: 5_000,
+      lease: 120_000,
+      rateLimit: { max: 20, windowMs: 600_000 },
+      adminToken: 'generated-secret',
+      adminPassword: 'generated-secret',
+    });
+    expect(generated).toEqual({ adminToken: 'generated-secret', adminPassword: 'generated-secret' });
+  });
+
+  it('should read every variable and keep given secrets', () => {
+    const { config, generated } = loadConfig(
+      {
+        PORT: '9000',
+        HOST: '0.0.0.0',
+        PUBLIC_URL: 'https://forms.example.com/',
+        SMTP_URL: 'smtps://u:p@mail.example.com:465',
+        ADMIN_TOKEN: 'a'.repeat(32),
+        ADMIN_PASSWORD: 'correct horse',
+        DELIVERY_RETRY_SCHEDULE: '500ms,30s,2h,1d',
+        RATE_LIMIT: 'off',
+      },
+      secret,
+    );
+    expect(config.publicUrl).toBe('https://forms.example.com');
+    expect(config.retrySchedule).toEqual([500, 30_000, 7_200_000, 86_400_000]);
+    expect(config.rateLimit).toBeNull();
+    expect(generated).toEqual({});
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PUBLIC_URL', 'ftp://x'],
+    ['DATABASE_URL', 'postgres://x'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['MAIL_FROM', 'not an address'],
+    ['DELIVERY_RETRY_SCHEDULE', '1m,soon'],
+    ['DELIVERY_MAX_AGE', '5 days'],
+    ['OUTBOX_INTERVAL', '0s'],
+    ['DELIVERY_LEASE', '-1m'],
+    ['RATE_LIMIT', 'lots'],
+    ['ADMIN_TOKEN', 'short'],
+  ])('should refuse a bad %s with one line naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value }, secret)).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value }, secret)).toThrow(new RegExp(`^Invalid ${name}=`));
+  });
+
+  it('should parse durations in every unit', () => {
+    expect([parseDuration('250ms'), parseDuration('2s'), parseDuration('3m'), parseDuration('4h'), parseDuration('5d'), parseDuration('5x')]).toEqual([
+      250, 2_000, 180_000, 14_400_000, 432_000_000, undefined,
+    ]);
+  });
+
+  it('should stop `npm start` with exit code 1 and one clear line for a bad variable', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^formharbor: Invalid PORT="abc": /)]);
+  });
+});

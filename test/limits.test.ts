@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { count } from 'drizzle-orm';
+import { deliveries, submissions } from '../src/db/schema.ts';
+import { form, testApp, type TestApp } from './support/app.ts';
+
+let t: TestApp;
+afterEach(() => t.close());
+
+const send = (app: TestApp['app']) => app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test' }) });
+
+describe('rate limit', () => {
+  it('should answer 429 with Retry-After past the limit while other IPs and other windows pass', async () => {
+    let ip = '198.51.100.7';
+    t = await testApp({ env: { RATE_LIMIT: '3/10m' } });
+    t.deps.clientIp = () => ip;
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    for (let i = 0; i < 3; i++) expect((await send(t.app)).status).toBe(201);
+    const limited = await send(t.app);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBe(600);
+    expect(await limited.json()).toMatchObject({ ok: false, error: 'rate_limited' });
+    ip = '198.51.100.8';
+    expect((await send(t.app)).status).toBe(201);
+    ip = '198.51.100.7';
+    t.clock.advance(10 * 60_000);
+    expect((await send(t.app)).status).toBe(201);
+  });
+
+  it('should not limit at all when RATE_LIMIT is off', async () => {
+    t = await testApp({ env: { RATE_LIMIT: 'off' } });
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    for (let i = 0; i < 25; i++) expect((await send(t.app)).status).toBe(201);
+  });
+});
+
+describe('database failures', () => {
+  it('should answer 503, never 2xx, when the database is full, keep no partial rows, and recover', async () => {
+    t = await testApp();
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    expect((await send(t.app)).status).toBe(201);
+    const pages = Number((await t.database.client.execute('PRAGMA page_count')).rows[0]![0]);
+    await t.database.client.execute(`PRAGMA max_page_count = ${pages}`);
+    // Ten fields just under the per-field cap: far more than the pages left.
+    const big = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`part${i}`, 'x'.repeat(19_000)]));
+    const full = await t.app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test', ...big }) });
+    expect(full.status).toBe(503);
+    expect(await full.json()).toMatchObject({ ok: false, error: 'unavailable' });
+    const page = await t.app.request('/f/contact', { method: 'POST', body: form({ email: 'a@b.test', ...big }) });
+    expect(page.status).toBe(503);
+    const counts = async () => [
+      (await t.database.db.select({ n: count() }).from(submissions))[0]!.n,
+      (await t.database.db.select({ n: count() }).from(deliveries))[0]!.n,
+    ];
+    expect(await counts()).toEqual([1, 1]);
+    await t.database.client.execute('PRAGMA max_page_count = 1073741823');
+    expect((await send(t.app)).status).toBe(201);
+    expect(await counts()).toEqual([2, 2]);
+  });
+
+  it('should report the outbox backlog on /healthz and 503 when the database is gone', async () => {
+    t = await testApp();
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    await send(t.app);
+    const health = await t.app.request('/healthz');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, db: 'ok', outbox: { pending: 0, held: 1, failed: 0 } });
+    t.database.client.close();
+    const down = await t.app.request('/healthz');
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ ok: false, db: 'error' });
+  });
+});
