@@ -1,0 +1,128 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, randomSecret } from './config.ts';
+import { toCsv } from './admin/export.ts';
+import { presentDelivery, presentSubmission } from './admin/present.ts';
+import { parseOr422 } from './admin/api.ts';
+import { createForm, getForm, listForms } from './db/forms.ts';
+import { allSubmissions } from './db/submissions.ts';
+import { deliveryStatuses, type DeliveryStatus } from './db/schema.ts';
+import { embedSnippet } from './demo.ts';
+import type { Deps } from './deps.ts';
+import { HttpError } from './errors.ts';
+import { formInput } from './forms/definition.ts';
+import { createOutbox, listDeliveries } from './mail/outbox.ts';
+import { renderTestMessage } from './mail/render.ts';
+import { nodeDeps } from './node-wiring.ts';
+
+const USAGE = `usage: formharbor <command>
+  migrate                                   apply database migrations
+  forms create --name N --recipients a@x,b@y [--id ID] [--origins https://site,…] [--redirect URL] [--subject S] [--fields JSON]
+  forms list
+  submissions export --form ID [--format csv|json] [--out FILE]
+  mail test --to ADDRESS                    one real SMTP attempt with the configured SMTP_URL
+  outbox list [--status pending|sending|held|sent|failed]
+  outbox retry DELIVERY_ID
+Configuration comes from the same environment variables as the server (DATABASE_URL, SMTP_URL, MAIL_FROM, …).`;
+
+const OPTIONS = {
+  name: { type: 'string' },
+  recipients: { type: 'string' },
+  id: { type: 'string' },
+  origins: { type: 'string' },
+  redirect: { type: 'string' },
+  subject: { type: 'string' },
+  fields: { type: 'string' },
+  form: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  to: { type: 'string' },
+  status: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Command = (deps: Deps, values: Values, args: string[]) => Promise<void>;
+
+const list = (text: string | undefined) => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const print = (value: unknown) => console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+
+const COMMANDS: Record<string, Command> = {
+  async migrate(deps) {
+    print(`Database at ${deps.config.databaseUrl} is migrated.`);
+  },
+  async 'forms create'(deps, v) {
+    const input = parseOr422(formInput, {
+      id: v.id,
+      name: v.name,
+      recipients: list(v.recipients),
+      allowedOrigins: list(v.origins),
+      redirectUrl: v.redirect,
+      subject: v.subject,
+      fields: v.fields ? JSON.parse(v.fields) : undefined,
+    });
+    const created = await createForm(deps.db, input, deps.now());
+    print(created);
+    print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, created.id)}`);
+  },
+  async 'forms list'(deps) {
+    for (const f of await listForms(deps.db, { limit: 1000 })) print(`${f.id}\t${f.name}\t${f.recipients.join(', ')}`);
+  },
+  async 'submissions export'(deps, v) {
+    const form = v.form && (await getForm(deps.db, v.form));
+    if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
+    const rows = await allSubmissions(deps.db, form.id);
+    const text = v.format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row)), null, 2) + '\n' : toCsv(rows);
+    if (v.out) writeFileSync(v.out, text);
+    else process.stdout.write(text);
+  },
+  async 'mail test'(deps, v) {
+    if (!v.to) throw new HttpError('validation', 'Give --to ADDRESS');
+    if (!deps.mailer) throw new HttpError('unavailable', 'SMTP_URL is not set');
+    const result = await deps.mailer.send(renderTestMessage(deps.config.mailFrom, v.to, deps.now()));
+    if (!result.ok) throw new HttpError('unavailable', result.error);
+    print(result.response);
+  },
+  async 'outbox list'(deps, v) {
+    if (v.status && !deliveryStatuses.includes(v.status as DeliveryStatus)) throw new HttpError('validation', `--status must be one of ${deliveryStatuses.join(', ')}`);
+    for (const d of (await listDeliveries(deps.db, { status: v.status as DeliveryStatus | undefined, limit: 1000 })).map(presentDelivery)) {
+      print(`${d.id}\t${d.status}\tattempts=${d.attempts}\t${d.recipients.join(',')}\t${d.lastError ?? ''}`);
+    }
+  },
+  async 'outbox retry'(deps, _v, args) {
+    const outbox = createOutbox(deps);
+    const retried = args[0] && (await outbox.retry(args[0]));
+    if (!retried) throw new HttpError('not_found', `No delivery "${args[0] ?? ''}" that can be retried now`);
+    await outbox.run();
+    print(presentDelivery((await listDeliveries(deps.db, { ids: [retried.id], limit: 1 }))[0]!));
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  const twoWords = positionals.slice(0, 2).join(' ');
+  const name = COMMANDS[twoWords] ? twoWords : positionals[0];
+  const command = name && COMMANDS[name];
+  if (values.help || !command) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const { config } = loadConfig(process.env, randomSecret);
+  const { deps, database } = await nodeDeps(config);
+  try {
+    await command(deps, values, positionals.slice(name.split(' ').length));
+    return 0;
+  } finally {
+    deps.mailer?.close();
+    database.client.close();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof HttpError || error instanceof ConfigError || error instanceof TypeError || error instanceof SyntaxError)) throw error;
+  const fields = error instanceof HttpError && error.details.fields;
+  console.error(`formharbor: ${error.message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+  process.exitCode = 1;
+}

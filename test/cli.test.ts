@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
+
+const run = promisify(execFile);
+let dir: string;
+let sink: SmtpSink;
+let env: NodeJS.ProcessEnv;
+
+/** Runs `npx formharbor …` as a user would, answering with its exit code and output. */
+async function formharbor(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/formharbor.mjs', ...args], { env, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'formharbor-cli-'));
+  sink = await startSmtpSink();
+  env = { ...process.env, DATABASE_URL: `file:${join(dir, 'cli.db')}`, SMTP_URL: sink.url, MAIL_FROM: 'Harbor <forms@harbor.test>' };
+});
+afterAll(async () => {
+  await sink.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npx formharbor', () => {
+  it('should migrate, create a form, list it, and refuse bad input with a clear line', async () => {
+    expect((await formharbor('migrate')).stdout).toContain('migrated');
+    const created = await formharbor('forms', 'create', '--id', 'site', '--name', 'Site', '--recipients', 'me@site.test', '--origins', 'https://site.test');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('<script src="http://127.0.0.1:8787/embed.js" defer></script>');
+    expect((await formharbor('forms', 'list')).stdout).toBe('site\tSite\tme@site.test\n');
+    const bad = await formharbor('forms', 'create', '--name', 'X', '--recipients', 'not-an-address');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^formharbor: Some fields are not valid .*recipients\.0/);
+    expect((await formharbor('nonsense')).code).toBe(2);
+  });
+
+  it('should send one real test mail and export submissions as CSV', async () => {
+    const mail = await formharbor('mail', 'test', '--to', 'owner@site.test');
+    expect(mail.code).toBe(0);
+    expect(mail.stdout).toMatch(/^250 /);
+    const [message] = await sink.waitFor(1);
+    expect(message!.envelope).toEqual({ from: 'forms@harbor.test', to: ['owner@site.test'] });
+    const out = join(dir, 'export.csv');
+    expect((await formharbor('submissions', 'export', '--form', 'site', '--out', out)).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('id,createdAt,status\r\n');
+    expect((await formharbor('outbox', 'retry', 'missing')).stderr).toContain('No delivery "missing"');
+  });
+});
