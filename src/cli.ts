@@ -108,13 +108,12 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const { config } = loadConfig(process.env, randomSecret);
-  const { deps, database } = await nodeDeps(config);
+  const { deps, close } = await nodeDeps(config);
   try {
     await command(deps, values, positionals.slice(name.split(' ').length));
     return 0;
   } finally {
-    deps.mailer?.close();
-    database.client.close();
+    await close();
   }
 }
 

@@ -81,7 +81,12 @@ const envSchema = z.object({
   DATABASE_AUTH_TOKEN: z.string().optional(),
   SMTP_URL: absoluteUrl(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: mailbox.default('Formharbor <forms@localhost>'),
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // What a Bearer token may contain (RFC 6750 b64token); anything else could never sign in.
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may contain only letters, digits and - . _ ~ + / (a Bearer token)')
+    .optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   DELIVERY_RETRY_SCHEDULE: schedule.prefault(['1m', '5m', '15m', '1h', '4h'].join(',')),
   DELIVERY_MAX_AGE: duration.prefault('5d'),

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import type { Config } from './config.ts';
 import type * as schema from './db/schema.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { Statement } from './db/group-commit.ts';
 
 /**
  * Any async drizzle SQLite database with atomic batches: libSQL on Node, D1 on Workers.
@@ -23,6 +24,11 @@ export type Log = {
 export type Deps = {
   config: Config;
   db: Db;
+  /**
+   * Commits statements atomically, grouped with other concurrent commits. Node's file
+   * database provides it (see db/group-commit.ts); elsewhere writes use `db.batch`.
+   */
+  groupCommit?: (statements: Statement[]) => Promise<void>;
   /** null when SMTP is not configured: deliveries are then kept `held`. */
   mailer: Mailer | null;
   now: () => number;

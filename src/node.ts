@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { config, generated } = loaded;
-  const { deps, database } = await nodeDeps(config);
+  const { deps, close } = await nodeDeps(config);
   await ensureDemoForm(deps);
   const outbox = createOutbox(deps);
   const app = createApp(deps, outbox);
@@ -70,11 +70,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal}: finishing requests in flight, then stopping`);
     clearInterval(timer);
-    server.close(() => {
-      deps.mailer?.close();
-      database.client.close();
-      process.exit(0);
-    });
+    server.close(() => void close().then(() => process.exit(0)));
     // Keep-alive connections must not hold the shutdown hostage.
     setTimeout(() => process.exit(0), 5_000).unref();
   };

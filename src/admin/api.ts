@@ -2,8 +2,9 @@ import { Hono, type Context } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
+import type { Deps } from '../deps.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
-import { deliveryStatuses } from '../db/schema.ts';
+import { deliveryStatuses, type Delivery } from '../db/schema.ts';
 import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
 import { HttpError, isUniqueViolation, type FieldErrors } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
@@ -41,22 +42,40 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
+/** The query string without empty values: an HTML form's "any" option sends `status=`, meaning no filter. */
+export const queryOf = (c: Context) => Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
+
 const page = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(100).optional(),
 });
-const submissionQuery = page.extend({ status: z.enum(['inbox', 'spam', 'archived']).optional(), q: z.string().max(200).optional() });
+export const submissionQuery = page.extend({ status: z.enum(['inbox', 'spam', 'archived']).optional(), q: z.string().max(200).optional() });
 const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
 
-/** `{items, nextCursor}`: a cursor only when the page came back full. */
-function list<T>(rows: T[], limit: number, cursorOf: (row: T) => string, present: (row: T) => unknown) {
-  return { items: rows.map(present), nextCursor: rows.length === limit ? cursorOf(rows[rows.length - 1]!) : null };
+/**
+ * One page from a query asked for `limit + 1` rows: the extra row only tells that another
+ * page exists, so the last page ends with a null cursor even when it is exactly full.
+ */
+export function pageOf<T extends { id: string }>(rows: T[], limit: number) {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? items[limit - 1]!.id : null };
 }
 
 const found = <T>(row: T | undefined, what: string): T => {
   if (!row) throw new HttpError('not_found', `There is no such ${what}`);
   return row;
 };
+
+/** Makes a delivery due now and wakes the outbox; 404 when it does not exist, 409 while a worker holds it. */
+export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Promise<Delivery> {
+  const retried = await outbox.retry(id);
+  if (!retried) {
+    found((await listDeliveries(deps.db, { ids: [id], limit: 1 }))[0], 'delivery');
+    throw new HttpError('conflict', 'This delivery is being sent right now; retry after it settles');
+  }
+  if (deps.mailer) deps.defer(outbox.run());
+  return retried;
+}
 
 export function apiRoutes(outbox: Outbox) {
   const api = new Hono<AppEnv>();
@@ -79,8 +98,9 @@ export function apiRoutes(outbox: Outbox) {
     }
   });
   api.get('/forms', async (c) => {
-    const { limit, cursor } = parseOr422(page, c.req.query());
-    return c.json(list(await listForms(c.var.deps.db, { limit, cursor }), limit, (f) => f.id, presentForm));
+    const { limit, cursor } = parseOr422(page, queryOf(c));
+    const { items, nextCursor } = pageOf(await listForms(c.var.deps.db, { limit: limit + 1, cursor }), limit);
+    return c.json({ items: items.map(presentForm), nextCursor });
   });
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
   api.patch('/forms/:id', async (c) => {
@@ -92,14 +112,14 @@ export function apiRoutes(outbox: Outbox) {
   api.get('/forms/:id/submissions', async (c) => {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    const query = parseOr422(submissionQuery, c.req.query());
-    const rows = await withDeliveries(db, await listSubmissions(db, { ...query, formId: form.id }));
-    return c.json(list(rows, query.limit, (s) => s.id, presentSubmission));
+    const query = parseOr422(submissionQuery, queryOf(c));
+    const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: query.limit + 1 }), query.limit);
+    return c.json({ items: (await withDeliveries(db, items)).map(presentSubmission), nextCursor });
   });
   api.get('/forms/:id/export', async (c) => {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    const { format } = parseOr422(z.object({ format: z.enum(['csv', 'json']).default('csv') }), c.req.query());
+    const { format } = parseOr422(z.object({ format: z.enum(['csv', 'json']).default('csv') }), queryOf(c));
     const rows = await allSubmissions(db, form.id);
     c.header('Content-Disposition', `attachment; filename="${form.id}-submissions.${format}"`);
     if (format === 'json') return c.json(rows.map((row) => presentSubmission(row)));
@@ -121,8 +141,9 @@ export function apiRoutes(outbox: Outbox) {
   );
 
   api.get('/deliveries', async (c) => {
-    const query = parseOr422(deliveryQuery, c.req.query());
-    return c.json(list(await listDeliveries(c.var.deps.db, query), query.limit, (d) => d.id, presentDelivery));
+    const query = parseOr422(deliveryQuery, queryOf(c));
+    const { items, nextCursor } = pageOf(await listDeliveries(c.var.deps.db, { ...query, limit: query.limit + 1 }), query.limit);
+    return c.json({ items: items.map(presentDelivery), nextCursor });
   });
   api.get('/deliveries/:id', async (c) => {
     const { db } = c.var.deps;
@@ -130,16 +151,7 @@ export function apiRoutes(outbox: Outbox) {
     const attempts = await deliveryAttemptsOf(db, found(delivery, 'delivery').id);
     return c.json({ ...presentDelivery(delivery!), history: attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
   });
-  api.post('/deliveries/:id/retry', async (c) => {
-    const id = c.req.param('id');
-    const retried = await outbox.retry(id);
-    if (!retried) {
-      found((await listDeliveries(c.var.deps.db, { ids: [id], limit: 1 }))[0], 'delivery');
-      throw new HttpError('conflict', 'This delivery is being sent right now; retry after it settles');
-    }
-    if (c.var.deps.mailer) c.var.deps.defer(outbox.run());
-    return c.json(presentDelivery(retried));
-  });
+  api.post('/deliveries/:id/retry', async (c) => c.json(presentDelivery(await retryDelivery(c.var.deps, outbox, c.req.param('id')))));
 
   api.post('/mail/test', async (c) => {
     const { to } = parseOr422(z.object({ to: z.string().max(254).refine(isPlainAddress, 'must be a plain email address') }), await jsonBody(c));

@@ -6,16 +6,18 @@ import type { AppEnv } from '../app-env.ts';
 import { getForm, listForms } from '../db/forms.ts';
 import { allSubmissions, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
 import { HttpError } from '../errors.ts';
-import { hitRateLimit } from '../forms/rate-limit.ts';
+import { ADMIN_LOGIN_LIMIT, hitRateLimit } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { deliveryAttemptsOf, deliveryBacklog, type Outbox } from '../mail/outbox.ts';
-import { PAGE_CSP } from '../pages.ts';
 import { toCsv } from './export.ts';
-import { parseOr422 } from './api.ts';
+import { pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './api.ts';
 import { formPage, homePage, loginPage, submissionPage } from './views.ts';
 
 const COOKIE = 'fh_session';
 const SESSION_MS = 12 * 3_600_000;
+const PAGE_SIZE = 50;
+// No script at all, and forms may post only back to the admin itself.
+const ADMIN_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 type AdminEnv = AppEnv & { Variables: { csrfToken: string } };
 
@@ -38,7 +40,7 @@ export function adminRoutes(outbox: Outbox) {
     }),
   );
   admin.use(async (c, next) => {
-    c.header('Content-Security-Policy', PAGE_CSP);
+    c.header('Content-Security-Policy', ADMIN_CSP);
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'no-referrer');
     c.header('Cache-Control', 'no-store');
@@ -50,7 +52,7 @@ export function adminRoutes(outbox: Outbox) {
     const body = await c.req.parseBody();
     const ip = deps.clientIp(c) ?? 'unknown';
     // Always counted, off or on: guessing the password must stay slow.
-    const limited = await hitRateLimit({ ...deps, config: { ...deps.config, rateLimit: { max: 10, windowMs: 600_000 } } }, `login:${await sha256(ip)}`);
+    const limited = await hitRateLimit({ ...deps, config: { ...deps.config, rateLimit: ADMIN_LOGIN_LIMIT } }, `login:${sha256(ip)}`);
     if (limited) throw new HttpError('rate_limited', 'Too many sign-in attempts; try again later', limited);
     if (typeof body.password !== 'string' || !(await secretsEqual(body.password, deps.config.adminPassword))) {
       return c.html(loginPage('Wrong password'), 401);
@@ -93,12 +95,9 @@ export function adminRoutes(outbox: Outbox) {
     const { db } = c.var.deps;
     const form = await getForm(db, c.req.param('id'));
     if (!form) throw new HttpError('not_found', 'There is no such form');
-    const query = parseOr422(
-      z.object({ q: z.string().max(200).optional(), status: z.enum(['inbox', 'spam', 'archived']).optional(), cursor: z.string().max(100).optional() }),
-      c.req.query(),
-    );
-    const rows = await withDeliveries(db, await listSubmissions(db, { ...query, formId: form.id, limit: 50 }));
-    return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, rows, query));
+    const query = parseOr422(submissionQuery.omit({ limit: true }), queryOf(c));
+    const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
+    return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, await withDeliveries(db, items), query, nextCursor));
   });
 
   admin.get('/forms/:id/export.csv', async (c) => {
@@ -127,9 +126,7 @@ export function adminRoutes(outbox: Outbox) {
   });
 
   admin.post('/deliveries/:id/retry', async (c) => {
-    const delivery = await outbox.retry(c.req.param('id'));
-    if (!delivery) throw new HttpError('conflict', 'This delivery is being sent right now, or does not exist');
-    if (c.var.deps.mailer) c.var.deps.defer(outbox.run());
+    const delivery = await retryDelivery(c.var.deps, outbox, c.req.param('id'));
     return c.redirect(`/admin/submissions/${delivery.submissionId}`, 303);
   });
 

@@ -42,9 +42,9 @@ export function formPage(
   form: Form,
   rows: (Submission & { deliveries: Delivery[] })[],
   query: { q?: string; status?: string },
+  next: string | null,
 ) {
   const preview = (data: Submission['data']) => Object.values(data).map(displayValue).join(' · ').slice(0, 120);
-  const next = rows.length === 50 ? rows[rows.length - 1]!.id : undefined;
   const params = (extra: Record<string, string>) => new URLSearchParams({ ...(query.q && { q: query.q }), ...(query.status && { status: query.status }), ...extra }).toString();
   return layout(
     `${form.name} — Formharbor`,

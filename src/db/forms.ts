@@ -7,6 +7,28 @@ import { submissionDeletes } from './submissions.ts';
 
 // This module owns every write to `forms`.
 
+/**
+ * Forms read on the submission hot path, kept briefly per database. Writes through this
+ * module clear it at once; another process sees a change within FORM_CACHE_MS.
+ */
+const FORM_CACHE_MS = 1_000;
+const formCache = new WeakMap<Db, Map<string, { form: Form | undefined; until: number }>>();
+
+const forget = (db: Db, id: string) => formCache.get(db)?.delete(id);
+
+/** Like getForm, but answered from a short-lived cache; `now` is the caller's clock. */
+export async function getFormCached(db: Db, id: string, now: number): Promise<Form | undefined> {
+  let cache = formCache.get(db);
+  if (!cache) formCache.set(db, (cache = new Map()));
+  const hit = cache.get(id);
+  if (hit && hit.until > now) return hit.form;
+  const form = await getForm(db, id);
+  // Bounded: an attacker probing random ids must not grow memory without end.
+  if (cache.size > 1_000) cache.clear();
+  cache.set(id, { form, until: now + FORM_CACHE_MS });
+  return form;
+}
+
 export async function createForm(db: Db, input: FormInput, now: number): Promise<Form> {
   const [row] = await db
     .insert(forms)
@@ -19,6 +41,7 @@ export async function createForm(db: Db, input: FormInput, now: number): Promise
       updatedAt: now,
     })
     .returning();
+  forget(db, row!.id);
   return row!;
 }
 
@@ -38,6 +61,7 @@ export async function listForms(db: Db, page: { limit: number; cursor?: string }
 
 export async function updateForm(db: Db, id: string, patch: FormPatch, now: number): Promise<Form | undefined> {
   const [row] = await db.update(forms).set({ ...patch, updatedAt: now }).where(eq(forms.id, id)).returning();
+  forget(db, id);
   return row;
 }
 
@@ -47,5 +71,6 @@ export async function deleteForm(db: Db, id: string): Promise<Form | undefined> 
   if (!form) return undefined;
   const ids = db.select({ id: submissions.id }).from(submissions).where(eq(submissions.formId, id));
   await db.batch([...submissionDeletes(db, ids), db.delete(forms).where(eq(forms.id, id))]);
+  forget(db, id);
   return form;
 }

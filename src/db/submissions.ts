@@ -37,7 +37,10 @@ export async function listSubmissions(db: Db, query: SubmissionQuery): Promise<S
       and(
         eq(submissions.formId, query.formId),
         query.status && eq(submissions.status, query.status),
-        pattern ? sql`${submissions.data} LIKE ${pattern} ESCAPE '\\'` : undefined,
+        // Values only, as stored text: the JSON text escapes quotes and backslashes and includes field names.
+        pattern
+          ? sql`EXISTS (SELECT 1 FROM json_tree(${submissions.data}) WHERE json_tree.type IN ('text', 'integer', 'real') AND json_tree.atom LIKE ${pattern} ESCAPE '\\')`
+          : undefined,
         query.cursor ? lt(submissions.id, query.cursor) : undefined,
       ),
     )

@@ -41,7 +41,7 @@ function idempotencyKey(header: string | undefined, field: string | undefined): 
   return key;
 }
 
-function replay(existing: Submission, bodyHash: string): Accepted {
+function replay(existing: Submission, bodyHash: string | null): Accepted {
   if (existing.bodyHash !== bodyHash) {
     throw new HttpError('idempotency_conflict', 'This Idempotency-Key was already used for a different submission');
   }
@@ -66,7 +66,8 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   if (!validated.ok) throw new HttpError('validation', 'Some fields are not valid', { fields: validated.fields });
 
   const { _idempotency: _, ...hashedMagic } = magic;
-  const bodyHash = await sha256(JSON.stringify([Object.entries(validated.data), hashedMagic]));
+  // Only a keyed request can be replayed, so only then is the body fingerprinted.
+  const bodyHash = key ? sha256(JSON.stringify([Object.entries(validated.data), hashedMagic])) : null;
   if (key) {
     const existing = await findByIdempotencyKey(deps.db, form.id, key);
     if (existing) return replay(existing, bodyHash);
@@ -92,11 +93,12 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
     data: validated.data,
     meta,
     idempotencyKey: key ?? null,
-    bodyHash: key ? bodyHash : null,
+    bodyHash,
   });
   try {
     // Spam is stored and flagged, never mailed.
-    await (spam ? deps.db.batch([insert]) : deps.db.batch([insert, newDelivery(deps, form.recipients, id, now)]));
+    const writes = spam ? ([insert] as const) : ([insert, newDelivery(deps, form.recipients, id, now)] as const);
+    await (deps.groupCommit ? deps.groupCommit([...writes]) : deps.db.batch(writes));
   } catch (error) {
     if (key && isUniqueViolation(error)) {
       const winner = await findByIdempotencyKey(deps.db, form.id, key);

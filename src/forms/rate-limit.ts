@@ -27,9 +27,14 @@ export async function hitRateLimit(deps: Pick<Deps, 'db' | 'now' | 'config'>, ke
   return { retryAfter: Math.max(1, Math.ceil((row.windowStart + limit.windowMs - now) / 1000)) };
 }
 
-/** Drops counters whose window has passed; called by the periodic sweep. */
+/** Sign-in attempts per IP: always on, whatever RATE_LIMIT says. */
+export const ADMIN_LOGIN_LIMIT = { max: 10, windowMs: 600_000 };
+
+/**
+ * Drops counters whose window has passed; called by the periodic sweep. The longest
+ * window in use decides, so sign-in counters outlive a shorter RATE_LIMIT window.
+ */
 export async function pruneRateLimits(deps: Pick<Deps, 'db' | 'now' | 'config'>): Promise<void> {
-  const limit = deps.config.rateLimit;
-  if (!limit) return;
-  await deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, deps.now() - limit.windowMs));
+  const longest = Math.max(deps.config.rateLimit?.windowMs ?? 0, ADMIN_LOGIN_LIMIT.windowMs);
+  await deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, deps.now() - longest));
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.ts';
-import { getForm } from '../db/forms.ts';
+import { getForm, getFormCached } from '../db/forms.ts';
 import type { Form } from '../db/schema.ts';
 import { HttpError } from '../errors.ts';
 import { sha256 } from '../ids.ts';
@@ -33,7 +33,7 @@ export function formRoutes(outbox: Outbox) {
   const app = new Hono<AppEnv & { Variables: { form: Form } }>();
 
   app.use('/:formId', async (c, next) => {
-    const form = await getForm(c.var.deps.db, c.req.param('formId'));
+    const form = await getFormCached(c.var.deps.db, c.req.param('formId'), c.var.deps.now());
     if (!form) throw new HttpError('not_found', 'There is no such form');
     c.set('form', form);
     await next();
@@ -66,7 +66,7 @@ export function formRoutes(outbox: Outbox) {
       const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
       if (!isOriginAllowed(form, origin)) throw new HttpError('origin', 'This site may not post to this form');
       const ip = deps.clientIp(c);
-      const ipHash = ip ? (await sha256(`${form.id}\n${ip}`)).slice(0, 32) : undefined;
+      const ipHash = ip ? sha256(`${form.id}\n${ip}`).slice(0, 32) : undefined;
       const limited = ipHash && (await hitRateLimit(deps, `${form.id}:${ipHash}`));
       if (limited) throw new HttpError('rate_limited', 'Too many submissions; try again later', limited);
 

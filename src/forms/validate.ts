@@ -53,8 +53,16 @@ function fieldSchema(spec: FieldSpec): z.ZodType {
   }
 }
 
-/** Builds the form's zod schema from its field specs. */
-export function submissionSchema(form: Pick<Form, 'fields'>) {
+const compiled = new WeakMap<Pick<Form, 'fields'>, z.ZodType>();
+
+/** The form's zod schema, built from its field specs once per form object (building costs more than parsing). */
+export function submissionSchema(form: Pick<Form, 'fields'>): z.ZodType {
+  let schema = compiled.get(form);
+  if (!schema) compiled.set(form, (schema = buildSchema(form)));
+  return schema;
+}
+
+function buildSchema(form: Pick<Form, 'fields'>) {
   const shape: Record<string, z.ZodType> = {};
   for (const spec of form.fields) {
     const schema = fieldSchema(spec);

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: durable ingest against a bare Hono endpoint in the same run, then
+ * outbox delivery throughput into a local SMTP sink. Prints a table, writes bench/results.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { count, eq } from 'drizzle-orm';
+import { loadConfig } from '../src/config.ts';
+import { migrateLibsql, openLibsql } from '../src/db/libsql.ts';
+import { createForm } from '../src/db/forms.ts';
+import { deliveries, submissions } from '../src/db/schema.ts';
+import type { Deps } from '../src/deps.ts';
+import { createOutbox, newDelivery } from '../src/mail/outbox.ts';
+import { createSmtpMailer } from '../src/mail/smtp.ts';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { submissionInsert } from '../src/db/submissions.ts';
+import { ulid } from '../src/ids.ts';
+
+const BODY = 'name=Alice&email=alice%40example.com&message=Hello+there%2C+I+would+like+a+quote+for+a+website.';
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 20;
+const BACKLOG = 2_000;
+
+type Server = { child: ChildProcess; port: number; peakRssMb: () => number; stop: () => Promise<void> };
+
+/** Starts a server in its own process, so the load generator does not share its event loop. */
+async function startServer(script: string, env: NodeJS.ProcessEnv): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const match = /\(port (\d+)\)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
+  });
+  let peak = 0;
+  const sampler = setInterval(() => {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    peak = Math.max(peak, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  }, 200);
+  return {
+    child,
+    port,
+    peakRssMb: () => peak,
+    stop: async () => {
+      clearInterval(sampler);
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+async function load(port: number, path: string) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: BODY,
+  });
+  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], non2xx: result.non2xx + result.errors + result.timeouts };
+}
+
+async function ingest(dir: string) {
+  const bare = await startServer('bench/bare-server.ts', {});
+  await load(bare.port, '/f/demo'); // warm-up, not counted
+  const bareResult = await load(bare.port, '/f/demo');
+  await bare.stop();
+
+  const databaseUrl = `file:${join(dir, 'ingest.db')}`;
+  const durable = await startServer('src/node.ts', { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
+  const durableResult = await load(durable.port, '/f/demo');
+  const rss = durable.peakRssMb();
+  await durable.stop();
+
+  const database = await openLibsql(databaseUrl);
+  const [stored] = await database.db.select({ n: count() }).from(submissions).where(eq(submissions.formId, 'demo'));
+  const integrity = (await database.client.execute('PRAGMA integrity_check')).rows[0]![0];
+  database.client.close();
+  return { bare: bareResult, durable: { ...durableResult, stored: stored!.n, integrity, peakRssMb: Math.round(rss) } };
+}
+
+/** An SMTP server that only counts what it accepts: parsing would measure the parser, not the outbox. */
+async function countingSink() {
+  let received = 0;
+  const server = new SMTPServer({
+    disableReverseLookup: true,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    closeTimeout: 100,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received++;
+        callback(null, 'Queued');
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://127.0.0.1:${port}`, received: () => received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function delivery(dir: string) {
+  const sink = await countingSink();
+  const database = await openLibsql(`file:${join(dir, 'outbox.db')}`);
+  await migrateLibsql(database);
+  const { config } = loadConfig({ SMTP_URL: sink.url, ADMIN_TOKEN: 'x'.repeat(16), ADMIN_PASSWORD: 'x'.repeat(8) }, () => '');
+  const deps: Deps = {
+    config,
+    db: database.db,
+    mailer: createSmtpMailer({ url: sink.url, pool: true, mailFrom: config.mailFrom }),
+    now: Date.now,
+    defer: () => {},
+    log: { info: () => {}, error: console.error },
+    clientIp: () => undefined,
+    embedJs: '',
+  };
+  const form = await createForm(database.db, { name: 'Bench', recipients: ['owner@bench.test'], allowedOrigins: [], fields: [], extraFields: 'keep' }, Date.now());
+  for (let i = 0; i < BACKLOG; i += 500) {
+    const rows = Array.from({ length: 500 }, () => {
+      const id = ulid(Date.now());
+      return [submissionInsert(database.db, { id, formId: form.id, createdAt: Date.now(), status: 'inbox', data: { name: 'Alice', message: 'Hello' }, meta: {} }), newDelivery(deps, form.recipients, id, Date.now())] as const;
+    }).flat();
+    await database.db.batch(rows as unknown as [(typeof rows)[number]]);
+  }
+  const started = performance.now();
+  await createOutbox(deps).run();
+  const seconds = (performance.now() - started) / 1000;
+  const [sent] = await database.db.select({ n: count() }).from(deliveries).where(eq(deliveries.status, 'sent'));
+  deps.mailer!.close();
+  database.client.close();
+  await sink.close();
+  return { messages: BACKLOG, sent: sent!.n, received: sink.received(), seconds: Number(seconds.toFixed(2)), perSecond: Math.round(BACKLOG / seconds) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'formharbor-bench-'));
+try {
+  if (process.env.BENCH_ONLY === 'delivery') {
+    console.log(await delivery(dir));
+    process.exit(0);
+  }
+  const ingestResult = await ingest(dir);
+  const deliveryResult = await delivery(dir);
+  const ratio = ingestResult.durable.reqPerSec / ingestResult.bare.reqPerSec;
+  const results = { date: new Date().toISOString(), connections: CONNECTIONS, seconds: DURATION, ...ingestResult, ratio: Number(ratio.toFixed(2)), delivery: deliveryResult };
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+  const { bare, durable } = ingestResult;
+  console.table({
+    'bare Hono (parse + JSON)': { 'req/s': Math.round(bare.reqPerSec), 'p50 ms': bare.p50, 'p99 ms': bare.p99, '2xx': bare.ok, 'non-2xx': bare.non2xx },
+    'POST /f/:id (stored, FULL sync)': { 'req/s': Math.round(durable.reqPerSec), 'p50 ms': durable.p50, 'p99 ms': durable.p99, '2xx': durable.ok, 'non-2xx': durable.non2xx },
+  });
+  console.log(`durable / bare = ${ratio.toFixed(2)}x; acknowledged ${durable.ok}, stored ${durable.stored}; integrity ${durable.integrity}; peak RSS ${durable.peakRssMb} MB`);
+  console.log(`delivery: ${deliveryResult.sent}/${deliveryResult.messages} sent, ${deliveryResult.received} received in ${deliveryResult.seconds} s = ${deliveryResult.perSecond} msg/s`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,331 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { secretsEqual } from '../src/ids.ts';
+import { ADMIN_PASSWORD, form, testApp, type TestApp } from './support/app.ts';
+
+// The real compare, watched: password and CSRF checks must go through the constant-time helper.
+vi.mock('../src/ids.ts', async (importOriginal) => {
+  const ids = await importOriginal<typeof import('../src/ids.ts')>();
+  return { ...ids, secretsEqual: vi.fn(ids.secretsEqual) };
+});
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await testApp();
+  await t.createForm({ id: 'contact', name: 'Contact' });
+});
+afterEach(() => t.close());
+
+// app.request builds URLs on http://localhost; a browser posting from the admin sends this Origin.
+const ORIGIN = 'http://localhost';
+
+const login = (password = ADMIN_PASSWORD, origin = ORIGIN) =>
+  t.app.request('/admin/login', { method: 'POST', headers: { origin }, body: form({ password }) });
+
+/** Signs in and returns the cookie header a browser would send back. */
+async function session(): Promise<string> {
+  const res = await login();
+  expect(res.status).toBe(303);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+const page = async (path: string, cookie?: string) => {
+  const res = await t.app.request(path, { headers: cookie ? { cookie } : {} });
+  return { res, html: await res.text() };
+};
+
+const csrfTokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+const post = (path: string, fields: Record<string, string>, { cookie, origin = ORIGIN }: { cookie?: string; origin?: string } = {}) =>
+  t.app.request(path, { method: 'POST', headers: { origin, ...(cookie && { cookie }) }, body: form(fields) });
+
+async function submit(fields: Record<string, unknown>, formId = 'contact'): Promise<string> {
+  t.clock.advance(1000);
+  const res = await t.app.request(`/f/${formId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const statusOf = async (id: string) => ((await (await t.api(`/submissions/${id}`)).json()) as { status: string }).status;
+
+const loginForm = /<form method="post" action="\/admin\/login">[\s\S]*<input[^>]*name="password" type="password"/;
+
+describe('admin sign-in', () => {
+  it('should show a login form with a password field at /admin', async () => {
+    const { res, html } = await page('/admin');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toMatch(loginForm);
+    expect(html).not.toContain('Contact');
+  });
+
+  it('should answer 401 with the login page to a wrong password, and set no cookie', async () => {
+    const res = await login('wrong-password');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const html = await res.text();
+    expect(html).toContain('Wrong password');
+    expect(html).toMatch(loginForm);
+  });
+
+  it('should set an httpOnly SameSite=Strict session cookie and redirect on the right password', async () => {
+    const res = await login();
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin');
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^fh_session=[^;]+;/);
+    expect(cookie).toMatch(/; HttpOnly(;|$)/);
+    expect(cookie).toMatch(/; SameSite=Strict(;|$)/);
+    expect(cookie).toMatch(/; Path=\/admin(;|$)/);
+    const { html } = await page('/admin', cookie.split(';')[0]);
+    expect(html).toContain('href="/admin/forms/contact"');
+    expect(html).not.toMatch(loginForm);
+  });
+
+  it('should mark the cookie Secure when the public URL is https', async () => {
+    t.close();
+    t = await testApp({ env: { PUBLIC_URL: 'https://harbor.test' } });
+    expect((await login()).headers.get('set-cookie')).toMatch(/; Secure(;|$)/);
+  });
+
+  it('should refuse a login posted from another origin', async () => {
+    const res = await login(ADMIN_PASSWORD, 'https://evil.test');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('should accept a login from the public URL origin behind a proxy', async () => {
+    expect((await login(ADMIN_PASSWORD, 'http://harbor.test')).status).toBe(303);
+  });
+
+  it('should rate limit login attempts to 10 per 10 minutes per IP', async () => {
+    for (let i = 0; i < 10; i++) expect((await login('wrong-password')).status).toBe(401);
+    const limited = await login();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('set-cookie')).toBeNull();
+    t.clock.advance(10 * 60_000);
+    expect((await login()).status).toBe(303);
+  });
+
+  it('should compare the password with the constant-time secretsEqual', async () => {
+    vi.mocked(secretsEqual).mockClear();
+    await login('wrong-password');
+    expect(secretsEqual).toHaveBeenCalledWith('wrong-password', ADMIN_PASSWORD);
+  });
+
+  it('should show the login form again when the session has expired', async () => {
+    const cookie = await session();
+    t.clock.advance(12 * 3_600_000 + 1);
+    expect((await page('/admin', cookie)).html).toMatch(loginForm);
+  });
+
+  it('should not accept a forged session cookie', async () => {
+    const cookie = await session();
+    const [name, value] = cookie.split('=') as [string, string];
+    const [expiry, signature] = decodeURIComponent(value).split('.') as [string, string];
+    const forged = `${name}=${encodeURIComponent(`${Number(expiry) + 1}.${signature}`)}`;
+    expect((await page('/admin', forged)).html).toMatch(loginForm);
+  });
+
+  it('should sign out with the CSRF token', async () => {
+    const cookie = await session();
+    const token = csrfTokenOf((await page('/admin', cookie)).html);
+    const res = await post('/admin/logout', { _csrf: token }, { cookie });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('set-cookie')).toMatch(/^fh_session=;.*Max-Age=0/);
+  });
+});
+
+describe('admin pages', () => {
+  let cookie: string;
+  beforeEach(async () => {
+    cookie = await session();
+  });
+
+  it('should list a form\'s submissions newest first with links to each', async () => {
+    const first = await submit({ message: 'first message' });
+    const second = await submit({ message: 'second message' });
+    const { res, html } = await page('/admin/forms/contact', cookie);
+    expect(res.status).toBe(200);
+    expect(html.indexOf(`href="/admin/submissions/${second}"`)).toBeGreaterThan(-1);
+    expect(html.indexOf(`href="/admin/submissions/${first}"`)).toBeGreaterThan(html.indexOf(`href="/admin/submissions/${second}"`));
+    expect(html).toContain('second message');
+  });
+
+  it('should filter by status and search from the page\'s own form, where "any" sends status=', async () => {
+    const hit = await submit({ message: 'about the invoice' });
+    const other = await submit({ message: 'hello' });
+    const { res, html } = await page('/admin/forms/contact?q=INVOICE&status=', cookie);
+    expect(res.status).toBe(200);
+    expect(html).toContain(`/admin/submissions/${hit}`);
+    expect(html).not.toContain(`/admin/submissions/${other}`);
+    const spam = await page('/admin/forms/contact?q=&status=spam', cookie);
+    expect(spam.html).toContain('No submissions yet.');
+  });
+
+  it('should link to older submissions only when there are more', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push(await submit({ n: i }));
+    expect((await page('/admin/forms/contact', cookie)).html).not.toContain('Older submissions');
+    const oldest = ids[0]!;
+    ids.push(await submit({ n: 50 }));
+    const { html } = await page('/admin/forms/contact', cookie);
+    const next = /href="(\/admin\/forms\/contact\?cursor=[^"]+)">Older submissions/.exec(html)![1]!;
+    const older = await page(next.replace(/&amp;/g, '&'), cookie);
+    expect(older.html).toContain(`/admin/submissions/${oldest}`);
+    expect(older.html.match(/href="\/admin\/submissions\//g)).toHaveLength(1);
+  });
+
+  it('should answer 404 for an unknown form or submission', async () => {
+    expect((await page('/admin/forms/nope', cookie)).res.status).toBe(404);
+    expect((await page('/admin/submissions/nope', cookie)).res.status).toBe(404);
+  });
+
+  it('should show one submission with its deliveries', async () => {
+    const id = await submit({ name: 'Alice', email: 'alice@example.com', message: 'Hello there' });
+    const [delivery] = ((await (await t.api(`/submissions/${id}`)).json()) as { deliveries: { id: string; messageId: string }[] }).deliveries;
+    const { res, html } = await page(`/admin/submissions/${id}`, cookie);
+    expect(res.status).toBe(200);
+    expect(html).toContain('<th>message</th><td>Hello there</td>');
+    expect(html).toContain('reply to alice@example.com');
+    expect(html).toContain('Email to owner@site.test: held');
+    expect(html).toContain(delivery!.messageId.replace('<', '&lt;').replace('>', '&gt;'));
+    expect(html).toContain(`action="/admin/deliveries/${delivery!.id}/retry"`);
+  });
+
+  it('should export CSV from the form page with formulas neutralised', async () => {
+    await submit({ message: '=1+1' });
+    const res = await t.app.request('/admin/forms/contact/export.csv', { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(await res.text()).toMatch(/,'=1\+1\r\n$/);
+  });
+
+  it('should carry a strict Content-Security-Policy and no framing on every page', async () => {
+    const id = await submit({ message: 'hi' });
+    for (const path of ['/admin', '/admin/forms/contact', `/admin/submissions/${id}`, '/admin/forms/nope']) {
+      const { res } = await page(path, cookie);
+      const csp = res.headers.get('content-security-policy')!;
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toMatch(/script-src/);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("base-uri 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+    for (const path of ['/admin', '/admin/forms/contact', `/admin/submissions/${id}`]) {
+      expect((await page(path, cookie)).res.headers.get('content-security-policy')).toMatch(/form-action 'self'(;|$)/);
+    }
+    expect((await page('/admin')).res.headers.get('content-security-policy')).toMatch(/^default-src 'none';.*form-action 'self'(;|$)/);
+  });
+});
+
+describe('admin state changes need a session and the CSRF token', () => {
+  let cookie: string;
+  let id: string;
+  let token: string;
+  beforeEach(async () => {
+    cookie = await session();
+    id = await submit({ message: 'hi' });
+    token = csrfTokenOf((await page(`/admin/submissions/${id}`, cookie)).html);
+  });
+
+  it('should change the status with the page\'s CSRF token', async () => {
+    const res = await post(`/admin/submissions/${id}/status`, { _csrf: token, status: 'spam' }, { cookie });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/admin/submissions/${id}`);
+    expect(await statusOf(id)).toBe('spam');
+  });
+
+  it.each([
+    ['without the token', {}, ORIGIN],
+    ['with a wrong token', { _csrf: 'f'.repeat(64) }, ORIGIN],
+    ['with an empty token', { _csrf: '' }, ORIGIN],
+  ])('should answer 403 %s and change nothing', async (_, extra, origin) => {
+    const res = await post(`/admin/submissions/${id}/status`, { ...extra, status: 'spam' }, { cookie, origin });
+    expect(res.status).toBe(403);
+    expect(await statusOf(id)).toBe('inbox');
+  });
+
+  it('should answer 403 to a post from another origin even with the token, and change nothing', async () => {
+    const res = await post(`/admin/submissions/${id}/status`, { _csrf: token, status: 'spam' }, { cookie, origin: 'https://evil.test' });
+    expect(res.status).toBe(403);
+    expect(await statusOf(id)).toBe('inbox');
+  });
+
+  it('should answer 403 to a token from another session', async () => {
+    t.clock.advance(1000);
+    const other = await session();
+    const res = await post(`/admin/submissions/${id}/status`, { _csrf: token, status: 'spam' }, { cookie: other });
+    expect(res.status).toBe(403);
+    expect(await statusOf(id)).toBe('inbox');
+  });
+
+  it('should answer 403 to a JSON post, which skips the origin check, without the token', async () => {
+    const res = await t.app.request(`/admin/submissions/${id}/status`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'spam' }),
+    });
+    expect(res.status).toBe(403);
+    expect(await statusOf(id)).toBe('inbox');
+  });
+
+  it('should refuse a post without a session and change nothing', async () => {
+    const res = await post(`/admin/submissions/${id}/status`, { _csrf: token, status: 'spam' });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toMatch(loginForm);
+    expect(await statusOf(id)).toBe('inbox');
+  });
+
+  it('should show the login form instead of any page without a session', async () => {
+    for (const path of ['/admin/forms/contact', `/admin/submissions/${id}`, '/admin/forms/contact/export.csv']) {
+      const { html } = await page(path);
+      expect(html).toMatch(loginForm);
+      expect(html).not.toContain(id);
+    }
+  });
+
+  it('should retry a delivery with the token and come back to the submission', async () => {
+    const [delivery] = ((await (await t.api(`/submissions/${id}`)).json()) as { deliveries: { id: string }[] }).deliveries;
+    const res = await post(`/admin/deliveries/${delivery!.id}/retry`, { _csrf: token }, { cookie });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/admin/submissions/${id}`);
+  });
+
+  it('should answer 404 to a retry of an unknown delivery', async () => {
+    expect((await post('/admin/deliveries/nope/retry', { _csrf: token }, { cookie })).status).toBe(404);
+  });
+
+  it('should answer 404 to a status change of an unknown submission', async () => {
+    expect((await post('/admin/submissions/nope/status', { _csrf: token, status: 'spam' }, { cookie })).status).toBe(404);
+  });
+});
+
+describe('admin pages escape what visitors and owners typed', () => {
+  const payloads = [
+    '<script>alert(1)</script>',
+    '<img src=x onerror=alert(1)>',
+    'javascript:alert(1)',
+    '<svg onload=alert(1)><use href="data:image/svg+xml,x"/></svg>',
+    '"><a href="javascript:alert(1)">x</a>',
+  ];
+
+  it('should show HTML in every field, field name and form name as text', async () => {
+    await t.createForm({ id: 'xss', name: '<script>alert("name")</script>', recipients: ['owner@site.test'] });
+    const data = Object.fromEntries(payloads.flatMap((p, i) => [[`f${i}`, p], [`<b>${i}</b>`, p]]));
+    const id = await submit({ ...data, list: payloads, email: 'alice@example.com', _replyto: 'alice@example.com' }, 'xss');
+    const cookie = await session();
+    for (const path of ['/admin', '/admin/forms/xss', `/admin/submissions/${id}`]) {
+      const { res, html } = await page(path, cookie);
+      expect(res.status).toBe(200);
+      expect(html).not.toMatch(/<script|<img|<svg|<use|<a href="javascript|<b>/i);
+      expect(html).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;');
+    }
+    const { html } = await page(`/admin/submissions/${id}`, cookie);
+    expect(html).toContain('<th>f0</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>');
+    expect(html).toContain('<th>f1</th><td>&lt;img src=x onerror=alert(1)&gt;</td>');
+    expect(html).toContain('<th>f2</th><td>javascript:alert(1)</td>');
+    expect(html).toContain('<th>&lt;b&gt;3&lt;/b&gt;</th><td>&lt;svg onload=alert(1)&gt;');
+    expect(html).toContain('<th>f4</th><td>&quot;&gt;&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;</td>');
+  });
+});

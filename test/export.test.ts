@@ -1,0 +1,156 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { csvCell } from '../src/admin/export.ts';
+import { testApp, type TestApp } from './support/app.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await testApp();
+  await t.createForm({ id: 'contact' });
+});
+afterEach(() => t.close());
+
+async function submit(fields: Record<string, unknown>): Promise<string> {
+  t.clock.advance(1000);
+  const res = await t.app.request('/f/contact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** An RFC 4180 reader, strict enough to fail on a stray quote. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    let cell = '';
+    if (text[i] === '"') {
+      for (i++; ; i++) {
+        if (i >= text.length) throw new Error('unterminated quoted cell');
+        if (text[i] === '"' && text[i + 1] === '"') cell += text[i++];
+        else if (text[i] === '"') break;
+        else cell += text[i];
+      }
+      i++;
+    } else {
+      while (i < text.length && !/[,\r\n"]/.test(text[i]!)) cell += text[i++];
+      if (text[i] === '"') throw new Error(`bare quote at ${i}`);
+    }
+    row.push(cell);
+    if (text[i] === ',') i++;
+    else if (text.startsWith('\r\n', i)) {
+      rows.push(row);
+      row = [];
+      i += 2;
+    } else throw new Error(`expected , or CRLF at ${i}`);
+  }
+  return rows;
+}
+
+const exportOf = (format: string, formId = 'contact') => t.api(`/forms/${formId}/export?format=${format}`);
+
+describe('GET /api/forms/:id/export?format=json', () => {
+  it('should answer a plain array of every submission, oldest first', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) ids.push(await submit({ n: i }));
+    await submit({ spam: 'yes', _gotcha: 'bot' });
+    const res = await exportOf('json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="contact-submissions.json"');
+    const body = (await res.json()) as { id: string; formId: string; status: string; data: unknown }[];
+    expect(Array.isArray(body)).toBe(true);
+    expect(body).toHaveLength(61);
+    expect(body.slice(0, 60).map((s) => s.id)).toEqual(ids);
+    expect(body[0]).toMatchObject({ formId: 'contact', status: 'inbox', data: { n: 0 } });
+    expect(body[60]).toMatchObject({ status: 'spam', data: { spam: 'yes' } });
+  });
+
+  it('should answer an empty array for a form without submissions', async () => {
+    expect(await (await exportOf('json')).json()).toEqual([]);
+  });
+});
+
+describe('GET /api/forms/:id/export?format=csv', () => {
+  it('should answer a header row and every field of every submission', async () => {
+    const first = await submit({ name: 'Alice', email: 'alice@example.com' });
+    const second = await submit({ name: 'Bob', topics: ['a', 'b'], count: 3, agree: true });
+    const res = await exportOf('csv');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="contact-submissions.csv"');
+    const rows = parseCsv(await res.text());
+    expect(rows[0]).toEqual(['id', 'createdAt', 'status', 'name', 'email', 'topics', 'count', 'agree']);
+    expect(rows.slice(1)).toEqual([
+      [first, new Date(Date.UTC(2026, 0, 1, 0, 0, 1)).toISOString(), 'inbox', 'Alice', 'alice@example.com', '', '', ''],
+      [second, new Date(Date.UTC(2026, 0, 1, 0, 0, 2)).toISOString(), 'inbox', 'Bob', '', 'a, b', '3', 'true'],
+    ]);
+  });
+
+  it('should be the format when none is named', async () => {
+    await submit({ name: 'Alice' });
+    const res = await t.api('/forms/contact/export');
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(parseCsv(await res.text())[0]).toEqual(['id', 'createdAt', 'status', 'name']);
+  });
+
+  it('should quote commas, quotes and line breaks as RFC 4180 says', async () => {
+    const values = ['Smith, John', 'say "hi"', 'two\nlines', '"', ',', 'plain'];
+    await submit(Object.fromEntries(values.map((v, i) => [`f${i}`, v])));
+    const text = await (await exportOf('csv')).text();
+    expect(text).toContain(',"Smith, John","say ""hi""","two\nlines","""",",",plain\r\n');
+    expect(parseCsv(text)[1]!.slice(3)).toEqual(values);
+  });
+
+  it.each([
+    ['=', '=HYPERLINK("http://evil.test","click")'],
+    ['+', '+1+cmd|" /C calc"!A0'],
+    ['-', '-2+3'],
+    ['@', '@SUM(A1:A2)'],
+    ['a tab', '\t=1+1'],
+  ])('should put a leading apostrophe before a cell starting with %s', async (_, value) => {
+    await submit({ message: value });
+    expect(parseCsv(await (await exportOf('csv')).text())[1]![3]).toBe(`'${value}`);
+  });
+
+  it('should neutralise formulas in field names too', async () => {
+    await submit({ '=cmd': 'x' });
+    expect(parseCsv(await (await exportOf('csv')).text())[0]![3]).toBe(`'=cmd`);
+  });
+
+  it('should leave other cells as they are', async () => {
+    await submit({ message: 'a=1', email: 'x@y.test', phone: '(555) 123' });
+    expect(parseCsv(await (await exportOf('csv')).text())[1]!.slice(3)).toEqual(['a=1', 'x@y.test', '(555) 123']);
+  });
+
+  it('should neutralise and quote in one cell', () => {
+    expect(csvCell('=1,"2"\n')).toBe(`"'=1,""2""\n"`);
+  });
+
+  // Intake turns every CR into LF, so only data stored some other way can start with one.
+  it('should put a leading apostrophe before a cell starting with a CR, and quote it', () => {
+    expect(csvCell('\r=1+1')).toBe(`"'\r=1+1"`);
+  });
+
+  it('should answer only the header for a form without submissions', async () => {
+    expect(await (await exportOf('csv')).text()).toBe('id,createdAt,status\r\n');
+  });
+});
+
+describe('GET /api/forms/:id/export errors', () => {
+  it('should answer 404 JSON for an unknown form', async () => {
+    for (const format of ['csv', 'json']) {
+      const res = await exportOf(format, 'nope');
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ ok: false, error: 'not_found' });
+    }
+  });
+
+  it('should answer 422 to an unknown format', async () => {
+    const res = await exportOf('xlsx');
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ ok: false, error: 'validation', fields: { format: [expect.any(String)] } });
+  });
+
+  it('should need the token', async () => {
+    expect((await t.app.request('/api/forms/contact/export?format=csv')).status).toBe(401);
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { count, eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { createForm } from '../src/db/forms.ts';
+import { deliveries, submissions } from '../src/db/schema.ts';
+import type { Deps } from '../src/deps.ts';
+import { isUniqueViolation } from '../src/errors.ts';
+import { nodeDeps } from '../src/node-wiring.ts';
+import { form } from './support/app.ts';
+
+let dir: string;
+let deps: Deps;
+let close: () => Promise<void>;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'formharbor-group-'));
+  const { config } = loadConfig({ DATABASE_URL: `file:${join(dir, 'db.sqlite')}`, RATE_LIMIT: 'off', ADMIN_TOKEN: 'x'.repeat(20), ADMIN_PASSWORD: 'y'.repeat(10) }, () => '');
+  ({ deps, close } = await nodeDeps(config, { info: () => {}, error: () => {} }));
+  deps.clientIp = () => '192.0.2.1';
+  await createForm(deps.db, { id: 'contact', name: 'Contact', recipients: ['o@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep' }, Date.now());
+});
+afterEach(async () => {
+  await close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (id: string, key: string | null = null) =>
+  deps.db.insert(submissions).values({ id, formId: 'contact', createdAt: 1, status: 'inbox', data: { n: id }, meta: {}, idempotencyKey: key });
+
+describe('group commit (Node, libSQL file)', () => {
+  it('should be what the Node wiring uses for a file database', () => {
+    expect(deps.groupCommit).toBeTypeOf('function');
+  });
+
+  it('should commit 200 concurrent writes, each visible once its promise resolves', async () => {
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        await deps.groupCommit!([insert(`s${i}`)]);
+        const [row] = await deps.db.select().from(submissions).where(eq(submissions.id, `s${i}`));
+        expect(row?.data).toEqual({ n: `s${i}` });
+      }),
+    );
+    expect((await deps.db.select({ n: count() }).from(submissions))[0]!.n).toBe(200);
+  });
+
+  it('should fail only the job that breaks a constraint and keep its group-mates and its own earlier statements out', async () => {
+    await deps.groupCommit!([insert('first', 'k')]);
+    const results = await Promise.allSettled([
+      deps.groupCommit!([insert('a')]),
+      deps.groupCommit!([insert('b'), insert('dup', 'k')]),
+      deps.groupCommit!([insert('c')]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(isUniqueViolation((results[1] as PromiseRejectedResult).reason)).toBe(true);
+    const ids = (await deps.db.select({ id: submissions.id }).from(submissions)).map((r) => r.id).sort();
+    expect(ids).toEqual(['a', 'c', 'first']);
+  });
+
+  it('should store one submission and one delivery for 30 concurrent posts with one key through the real app', async () => {
+    const app = createApp(deps);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json', 'idempotency-key': 'same' }, body: form({ email: 'a@b.test' }) }),
+      ),
+    );
+    const bodies = await Promise.all(answers.map((r) => r.text()));
+    expect(new Set(answers.map((r) => r.status))).toEqual(new Set([201]));
+    expect(new Set(bodies).size).toBe(1);
+    expect((await deps.db.select({ n: count() }).from(submissions))[0]!.n).toBe(1);
+    expect((await deps.db.select({ n: count() }).from(deliveries))[0]!.n).toBe(1);
+  });
+});
