@@ -1,6 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { InArgs } from '@libsql/client';
-import type { Job, JobResult } from './commit-worker.ts';
+
+/** A unit of atomic work, and its outcome, as they cross to and from commit-worker.mjs. */
+type Job = { id: number; statements: { sql: string; args: InArgs }[] };
+type JobResult = { id: number; error?: { message: string; code?: string } };
 
 /** A drizzle query builder, reduced to what the commit worker needs. */
 export type Statement = { toSQL(): { sql: string; params: unknown[] } };
@@ -34,12 +37,7 @@ export function createGroupCommit(url: string, authToken?: string): GroupCommit 
   };
 
   const start = () => {
-    // The worker is TypeScript. On Node 20 a worker's entry loads before `--import` hooks
-    // are ready, so a bootstrap registers tsx first, then imports it.
-    const entry = JSON.stringify(new URL('./commit-worker.ts', import.meta.url).href);
-    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-    const bootstrap = `import(${tsx}).then(({ register }) => { register(); return import(${entry}); })`;
-    const started = new Worker(bootstrap, { eval: true, workerData: { url, authToken } });
+    const started = new Worker(new URL('./commit-worker.mjs', import.meta.url), { workerData: { url, authToken } });
     started.on('message', (results: JobResult[]) => {
       for (const { id, error } of results) {
         const waiter = pending.get(id);
