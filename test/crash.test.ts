@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inArray } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openLibsql } from '../src/db/libsql.ts';
+import { deliveries, submissions } from '../src/db/schema.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'formharbor-crash-'));
+const databaseUrl = `file:${join(dir, 'crash.db')}`;
+let child: ChildProcess | undefined;
+afterAll(() => {
+  child?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The real Node entry, as `npm start` runs it, on an ephemeral port. */
+async function startServer(): Promise<number> {
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'crash-token-0123456789', ADMIN_PASSWORD: 'crash-password' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise<number>((resolve, reject) => {
+    let out = '';
+    child!.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk;
+      const port = /\(port (\d+)\)/.exec(out)?.[1];
+      if (port) resolve(Number(port));
+    });
+    child!.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+/** Posts in 10 parallel loops until the server dies; answers the ids it acknowledged. */
+async function loadUntilKilled(port: number, killAfterMs: number): Promise<string[]> {
+  const acked: string[] = [];
+  const victim = child!;
+  setTimeout(() => victim.kill('SIGKILL'), killAfterMs);
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (victim.exitCode === null && victim.signalCode === null) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/f/demo`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+            body: `name=Crash&email=c%40crash.test&message=${n++}`,
+          });
+          if (res.status === 201) acked.push(((await res.json()) as { id: string }).id);
+        } catch {
+          // the server died mid-request: that answer never arrived, so nothing was promised
+        }
+      }
+    }),
+  );
+  return acked;
+}
+
+describe('kill -9 under load (RELIABILITY row 10)', () => {
+  it('should keep every acknowledged submission with its delivery, and a sound database', async () => {
+    const acked: string[] = [];
+    for (const killAfterMs of [400, 700, 1000]) {
+      const port = await startServer();
+      acked.push(...(await loadUntilKilled(port, killAfterMs)));
+    }
+    expect(acked.length).toBeGreaterThan(20);
+    const database = await openLibsql(databaseUrl);
+    try {
+      const stored = new Set<string>();
+      const withDelivery = new Set<string>();
+      for (let i = 0; i < acked.length; i += 500) {
+        const ids = acked.slice(i, i + 500);
+        for (const row of await database.db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.id, ids))) stored.add(row.id);
+        for (const row of await database.db.select({ id: deliveries.submissionId }).from(deliveries).where(inArray(deliveries.submissionId, ids))) withDelivery.add(row.id);
+      }
+      expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+      expect(acked.filter((id) => !withDelivery.has(id))).toEqual([]);
+      expect((await database.client.execute('PRAGMA integrity_check')).rows[0]![0]).toBe('ok');
+    } finally {
+      database.client.close();
+    }
+  }, 90_000);
+});
