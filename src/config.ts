@@ -95,6 +95,8 @@ const envSchema = z.object({
   RATE_LIMIT: rateLimit.prefault('20/10m'),
 });
 
+const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_PASSWORD', 'SMTP_URL', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL']);
+
 export type GeneratedSecrets = { adminToken?: string; adminPassword?: string };
 
 /**
@@ -108,7 +110,9 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`Invalid ${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`);
+    // Never echo a secret into logs, even a wrong one.
+    const shown = SECRETS.has(name) ? '(hidden)' : JSON.stringify(present[name] ?? '');
+    throw new ConfigError(`Invalid ${name}=${shown}: ${issue.message}`);
   }
   const e = parsed.data;
   const generated: GeneratedSecrets = {};

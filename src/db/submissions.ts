@@ -29,7 +29,6 @@ export type SubmissionQuery = { formId: string; status?: SubmissionStatus; q?: s
 
 /** Newest first; `q` matches anywhere in the stored fields, case-insensitively for ASCII. */
 export async function listSubmissions(db: Db, query: SubmissionQuery): Promise<Submission[]> {
-  const pattern = query.q && `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return db
     .select()
     .from(submissions)
@@ -38,8 +37,9 @@ export async function listSubmissions(db: Db, query: SubmissionQuery): Promise<S
         eq(submissions.formId, query.formId),
         query.status && eq(submissions.status, query.status),
         // Values only, as stored text: the JSON text escapes quotes and backslashes and includes field names.
-        pattern
-          ? sql`EXISTS (SELECT 1 FROM json_tree(${submissions.data}) WHERE json_tree.type IN ('text', 'integer', 'real') AND json_tree.atom LIKE ${pattern} ESCAPE '\\')`
+        // instr, not LIKE: nothing in q is a wildcard, and D1 caps LIKE patterns at 50 bytes.
+        query.q
+          ? sql`EXISTS (SELECT 1 FROM json_tree(${submissions.data}) WHERE json_tree.type IN ('text', 'integer', 'real') AND instr(lower(json_tree.atom), lower(${query.q})) > 0)`
           : undefined,
         query.cursor ? lt(submissions.id, query.cursor) : undefined,
       ),
@@ -67,7 +67,10 @@ export async function allSubmissions(db: Db, formId: string): Promise<Submission
 /** Each submission with its deliveries, as the API and the admin show them. */
 export async function withDeliveries(db: Db, rows: Submission[]): Promise<(Submission & { deliveries: Delivery[] })[]> {
   if (rows.length === 0) return [];
-  const all = await listDeliveries(db, { submissionIds: rows.map((r) => r.id), limit: 100 * rows.length });
+  // D1 binds at most 100 parameters per statement, so ask in chunks.
+  const chunks: string[][] = [];
+  for (let i = 0; i < rows.length; i += 50) chunks.push(rows.slice(i, i + 50).map((r) => r.id));
+  const all = (await Promise.all(chunks.map((ids) => listDeliveries(db, { submissionIds: ids, limit: 100 * ids.length })))).flat();
   return rows.map((row) => ({ ...row, deliveries: all.filter((d) => d.submissionId === row.id).reverse() }));
 }
 

@@ -1,0 +1,129 @@
+// The Cloudflare Workers entry: the same app as node.ts over D1, an unpooled SMTP
+// transport, `waitUntil` for work after the answer, and a cron trigger for the outbox.
+
+// workerd hands warnings to node:process only once that module is loaded; without it each
+// SMTP session ends in an "Uncaught TypeError" from a MaxListeners warning (workerd#7310).
+import 'node:process';
+import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types/index.ts';
+import { drizzle } from 'drizzle-orm/d1';
+import { html } from 'hono/html';
+import { getPath } from 'hono/utils/url';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, randomSecret, type Config, type Env } from './config.ts';
+import * as schema from './db/schema.ts';
+import type { Db, Deps, Log } from './deps.ts';
+import { pruneRateLimits } from './forms/rate-limit.ts';
+import { sha256 } from './ids.ts';
+import { createOutbox } from './mail/outbox.ts';
+import { createSmtpMailer } from './mail/smtp.ts';
+import { layout, PAGE_CSP } from './pages.ts';
+import embedText from '../public/embed.js';
+
+const EMBED_JS: string = embedText;
+
+/** The bindings wrangler.toml declares, plus vars and secrets with the CONTRACT.md names. */
+export type WorkerEnv = { DB: D1Database } & Record<string, unknown>;
+
+/** What one isolate can reuse across requests: nothing here does I/O by itself. */
+type Setup = {
+  config: Config;
+  db: Db;
+  /** PUBLIC_URL was given; otherwise each request's own origin stands in. */
+  publicUrlSet: boolean;
+  /** Secrets that were not set: with no console to print a generated one, their surface refuses everyone. */
+  missing: { adminToken: boolean; adminPassword: boolean };
+  warnedAboutPublicUrl?: boolean;
+};
+
+const log: Log = {
+  info: (message, extra) => console.log(message, extra ?? ''),
+  error: (message, extra) => console.error(message, extra ?? ''),
+};
+
+async function loadSetup(env: WorkerEnv): Promise<Setup> {
+  const vars: Env = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const { config, generated } = loadConfig(vars, randomSecret);
+  const missing = { adminToken: !!generated.adminToken, adminPassword: !!generated.adminPassword };
+  // Admin sessions are signed with password and token together. A per-isolate random token
+  // would sign users out whenever another isolate answers, so derive a stable one instead;
+  // /api stays closed while ADMIN_TOKEN is unset either way.
+  if (missing.adminToken && !missing.adminPassword) config.adminToken = await sha256(`formharbor: ADMIN_TOKEN unset\n${config.adminPassword}`);
+  return { config, db: drizzle(env.DB, { schema }), publicUrlSet: typeof env.PUBLIC_URL === 'string' && env.PUBLIC_URL !== '', missing };
+}
+
+// `env` is one object per isolate, so the parsed config is cached on it, never at import.
+const setups = new WeakMap<WorkerEnv, Promise<Setup>>();
+function setupFor(env: WorkerEnv): Promise<Setup> {
+  let setup = setups.get(env);
+  if (!setup) setups.set(env, (setup = loadSetup(env)));
+  return setup;
+}
+
+/**
+ * Per invocation: sockets and promises must not cross requests on Workers, so the mailer
+ * (one connection per message) and the outbox (which folds concurrent runs into one) are new.
+ */
+function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config): Deps {
+  return {
+    config,
+    db: setup.db,
+    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: false, mailFrom: config.mailFrom }) : null,
+    now: Date.now,
+    defer: (work) => ctx.waitUntil(work),
+    log,
+    clientIp: (c) => c.req.header('cf-connecting-ip'),
+    embedJs: EMBED_JS,
+  };
+}
+
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/** The answer for a surface whose secret is not set, before the app sees the request. */
+async function refusal(request: Request, missing: Setup['missing']): Promise<Response | undefined> {
+  // Hono's own path reading, so an encoded path cannot route past this check.
+  const path = getPath(request);
+  if (missing.adminToken && under(path, '/api')) {
+    const message = 'ADMIN_TOKEN is not set on this Worker, so /api refuses everyone: run `npx wrangler secret put ADMIN_TOKEN`';
+    return Response.json({ ok: false, error: 'unauthorized', message }, { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } });
+  }
+  if (missing.adminPassword && under(path, '/admin')) {
+    const page = await layout('Admin disabled', html`<h1>Admin disabled</h1><p>ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with <code>npx wrangler secret put ADMIN_PASSWORD</code>.</p>`);
+    return new Response(page.toString(), {
+      status: 401,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' },
+    });
+  }
+  return undefined;
+}
+
+async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+  let setup: Setup;
+  try {
+    setup = await setupFor(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // The message can quote a secret's value: it goes to the owner's logs, not to visitors.
+    log.error(`formharbor: ${error.message}`);
+    return Response.json({ ok: false, error: 'internal', message: 'The Worker is misconfigured; its logs name the variable' }, { status: 500 });
+  }
+  const refused = await refusal(request, setup.missing);
+  if (refused) return refused;
+  const config = setup.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
+  return createApp(workerDeps(setup, ctx, config)).fetch(request, env, ctx);
+}
+
+/**
+ * The cron trigger: the D1 outbox plus this sweep are the record of what must still be sent;
+ * the first attempt made under a request's `waitUntil` may be cut off (RELIABILITY rule 8).
+ */
+async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+  const setup = await setupFor(env);
+  if (!setup.publicUrlSet && !setup.warnedAboutPublicUrl) {
+    setup.warnedAboutPublicUrl = true;
+    log.error(`PUBLIC_URL is not set: links in mail sent by the cron point to ${setup.config.publicUrl}`);
+  }
+  const deps = workerDeps(setup, ctx);
+  ctx.waitUntil(Promise.all([createOutbox(deps).run(), pruneRateLimits(deps)]));
+}
+
+export default { fetch: fetchHandler, scheduled: scheduledHandler };

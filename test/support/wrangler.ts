@@ -1,0 +1,181 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+// Runs the real wrangler CLI (local workerd + local D1) from the repository root, with
+// every piece of local state under a directory the test owns.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+
+/** A port nobody listens on right now: bind port 0, read it, let it go. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Non-interactive, no telemetry, logs inside the test's directory. */
+const wranglerEnv = (stateDir: string, extra: Record<string, string> = {}) => ({
+  ...process.env,
+  ...extra,
+  CI: '1',
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_LOG_PATH: `${stateDir}/logs`,
+  WRANGLER_CI_DISABLE_CONFIG_WATCHING: 'true',
+  FORCE_COLOR: '0',
+});
+
+/** Runs one wrangler command to completion; rejects with its output when it fails. */
+export async function wrangler(args: string[], stateDir: string, timeoutMs = 90_000): Promise<string> {
+  const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: wranglerEnv(stateDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const timer = setTimeout(() => killGroup(child), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`wrangler ${args.join(' ')} exited with ${code}:\n${output}`);
+  return output;
+}
+
+/**
+ * Ends the process group we spawned (wrangler and its workerd), and nothing else. Sent even
+ * after wrangler itself exited, so a workerd it left behind goes too.
+ */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export type WranglerDev = { url: string; output: () => string; stop: () => Promise<void> };
+
+/**
+ * `wrangler dev` on free ports with its D1 under `stateDir`, `--test-scheduled` so that
+ * GET /__scheduled runs the cron handler. Resolves once /healthz answers 200.
+ */
+export async function startWranglerDev(
+  stateDir: string,
+  vars: Record<string, string>,
+  { env = {}, readyTimeoutMs = 90_000 }: { env?: Record<string, string>; readyTimeoutMs?: number } = {},
+): Promise<WranglerDev> {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', stateDir];
+  args.push('--test-scheduled', '--show-interactive-dev-session=false');
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
+  const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: wranglerEnv(stateDir, env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = once(child, 'exit');
+  const url = `http://127.0.0.1:${port}`;
+  const dev: WranglerDev = {
+    url,
+    output: () => output,
+    async stop() {
+      killGroup(child);
+      const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await dev.stop();
+      throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+      if (res.status === 200) return dev;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await dev.stop();
+      throw new Error(`wrangler dev did not answer /healthz within ${readyTimeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * A TCP relay on a port that stays the same while its listener goes away and comes back:
+ * the Worker knows only this port, so closing it is an SMTP server that went down.
+ */
+export async function startRelay(targetPort: number) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const next = createServer((client) => {
+        const upstream = connect(targetPort, '127.0.0.1');
+        const drop = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('error', drop).on('close', drop);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      next.once('error', reject);
+      next.listen(port, '127.0.0.1', () => {
+        port = (next.address() as AddressInfo).port;
+        server = next;
+        resolve();
+      });
+    });
+  await listen();
+  return {
+    get port() {
+      return port;
+    },
+    /** Refuses new connections and cuts the open ones. */
+    async stop(): Promise<void> {
+      const current = server;
+      server = undefined;
+      sockets.forEach((socket) => socket.destroy());
+      if (current) await new Promise<void>((resolve) => current.close(() => resolve()));
+    },
+    /** Listens again on the same port. */
+    start: listen,
+  };
+}
+
+export type TestCertificate = { caFile: string; key: Buffer; cert: Buffer };
+
+/**
+ * A private CA and a server certificate for 127.0.0.1, made with the openssl CLI. workerd
+ * verifies every certificate (tls.rejectUnauthorized=false is not implemented there), and
+ * wrangler dev adds NODE_EXTRA_CA_CERTS to what it trusts. Undefined without openssl.
+ */
+export function testCertificate(dir: string): TestCertificate | undefined {
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  try {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=Formharbor test CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('smtp.key'), '-out', file('smtp.csr'), '-subj', '/CN=127.0.0.1');
+    writeFileSync(file('smtp.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    openssl('x509', '-req', '-in', file('smtp.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('smtp.pem'), '-days', '2', '-extfile', file('smtp.ext'));
+  } catch {
+    return undefined;
+  }
+  return { caFile: file('ca.pem'), key: readFileSync(file('smtp.key')), cert: readFileSync(file('smtp.pem')) };
+}
