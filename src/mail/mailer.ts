@@ -7,11 +7,19 @@ export type OutgoingMessage = {
   text: string;
   html: string;
   messageId: string;
+  /** The Date header: when the message was ready, not when an attempt happens to run. */
+  date: Date;
   headers: Record<string, string>;
 };
 
-/** Expected failures come back as values saying whether another attempt makes sense. */
-export type SendResult = { ok: true; response: string } | { ok: false; temporary: boolean; error: string };
+/** A recipient the server refused while it took the message for the others. */
+export type Refusal = { recipient: string; temporary: boolean; error: string };
+
+/**
+ * Expected failures come back as values saying whether another attempt makes sense. A
+ * message accepted for some recipients only names the others in `refused`.
+ */
+export type SendResult = { ok: true; response: string; refused?: Refusal[] } | { ok: false; temporary: boolean; error: string };
 
 export interface Mailer {
   send(message: OutgoingMessage): Promise<SendResult>;

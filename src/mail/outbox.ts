@@ -37,6 +37,26 @@ export function deliveryDeletes(db: Deps['db'], submissionIds: string[] | SQLWra
 
 export type Outbox = ReturnType<typeof createOutbox>;
 
+/** What one attempt means for its delivery; `recipients` are the ones still to deliver when that changed. */
+type Outcome = { ok: true; reply: string } | { ok: false; temporary: boolean; error: string; reply: string; recipients?: string[] };
+
+/**
+ * A message the server took for some recipients and refused for others failed for the
+ * refused ones only: they are all that is left, so a retry sends nobody a second copy.
+ */
+function outcomeOf(result: SendResult): Outcome {
+  if (!result.ok) return { ...result, reply: result.error };
+  if (!result.refused?.length) return { ok: true, reply: result.response };
+  const error = result.refused.map((r) => `${r.recipient}: ${r.error}`).join('; ');
+  return {
+    ok: false,
+    temporary: result.refused.some((r) => r.temporary),
+    error,
+    reply: `${result.response}; refused ${error}`,
+    recipients: result.refused.map((r) => r.recipient),
+  };
+}
+
 export function createOutbox(deps: Deps) {
   const { db, config } = deps;
 
@@ -60,13 +80,14 @@ export function createOutbox(deps: Deps) {
       .returning();
   }
 
-  function nextState(delivery: Delivery, result: SendResult, now: number) {
-    if (result.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null };
+  function nextState(delivery: Delivery, outcome: Outcome, now: number) {
+    if (outcome.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null };
+    const left = outcome.recipients && { recipients: outcome.recipients };
     const expired = now - delivery.createdAt >= config.maxAge;
-    if (!result.temporary || expired) return { status: 'failed' as const, lastError: result.error, nextAttemptAt: null };
+    if (!outcome.temporary || expired) return { status: 'failed' as const, lastError: outcome.error, nextAttemptAt: null, ...left };
     const schedule = config.retrySchedule;
     const wait = schedule[Math.min(delivery.attempts - 1, schedule.length - 1)]!;
-    return { status: 'pending' as const, lastError: result.error, nextAttemptAt: now + wait };
+    return { status: 'pending' as const, lastError: outcome.error, nextAttemptAt: now + wait, ...left };
   }
 
   async function attempt(delivery: Delivery): Promise<SendResult> {
@@ -91,18 +112,18 @@ export function createOutbox(deps: Deps) {
     const results = await Promise.all(claimed.map((delivery) => attempt(delivery)));
     const now = deps.now();
     const writes = claimed.flatMap((delivery, i) => {
-      const result = results[i]!;
+      const outcome = outcomeOf(results[i]!);
       return [
         db
           .update(deliveries)
-          .set({ ...nextState(delivery, result, now), leaseUntil: null })
+          .set({ ...nextState(delivery, outcome, now), leaseUntil: null })
           // Only if our lease still stands: a worker that took over after expiry owns the row now.
           .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, delivery.leaseUntil!))),
         db.insert(deliveryAttempts).values({
           deliveryId: delivery.id,
           at: now,
-          outcome: result.ok ? 'sent' : result.temporary ? 'temporary' : 'permanent',
-          reply: result.ok ? result.response : result.error,
+          outcome: outcome.ok ? 'sent' : outcome.temporary ? 'temporary' : 'permanent',
+          reply: outcome.reply,
         }),
       ];
     });
@@ -134,13 +155,17 @@ export function createOutbox(deps: Deps) {
         return running;
       }
       running = (async () => {
-        do {
-          again = false;
-          await sweep();
-        } while (again);
-      })().finally(() => {
-        running = null;
-      });
+        try {
+          do {
+            again = false;
+            await sweep();
+          } while (again);
+        } finally {
+          // In the same step as the last `again` check: a call arriving later starts a new sweep
+          // instead of joining one that has already decided to stop.
+          running = null;
+        }
+      })();
       return running;
     },
 

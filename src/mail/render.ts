@@ -61,6 +61,8 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
     // html`` escapes every interpolated value; with no async children it renders synchronously
     html: String(body),
     messageId,
+    // The submission's time: every retry is then the same message, and a late one still shows when the visitor sent it.
+    date: new Date(submission.createdAt),
     headers: { 'X-Formharbor-Submission': submission.id },
   };
 }
@@ -75,6 +77,7 @@ export function renderTestMessage(mailFrom: string, to: string, now: number): Ou
     text: 'This is a test from Formharbor: your SMTP settings work.',
     html: '<p>This is a test from Formharbor: your SMTP settings work.</p>',
     messageId: `<test-${now}@${domain}>`,
+    date: new Date(now),
     headers: {},
   };
 }

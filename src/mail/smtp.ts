@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
 
-type SmtpError = Error & { code?: string; responseCode?: number; response?: string };
+type SmtpError = Error & { code?: string; responseCode?: number; response?: string; recipient?: string };
 
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
 
@@ -49,7 +49,12 @@ export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
     async send(message: OutgoingMessage): Promise<SendResult> {
       try {
         const info = await transport.sendMail({ ...message, envelope: { from: envelopeFrom, to: message.to } });
-        return { ok: true, response: String(info.response ?? '250 OK') };
+        // nodemailer succeeds when any recipient was accepted; the ones refused at RCPT would be lost unnoticed.
+        const refused = ((info as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).map((error) => ({
+          recipient: String(error.recipient),
+          ...classifySmtpError(error),
+        }));
+        return { ok: true, response: String(info.response ?? '250 OK'), ...(refused.length > 0 && { refused }) };
       } catch (error) {
         return { ok: false, ...classifySmtpError(error as SmtpError) };
       }

@@ -6,14 +6,27 @@ export type ReceivedMail = { envelope: { from: string; to: string[] }; raw: stri
 
 /** What the sink does at each step; tests flip it to simulate an unhealthy server. */
 export type SinkBehaviour = {
+  /** Reply instead of the 220 greeting, after which the server hangs up, e.g. "421 4.3.2 Try again later". */
+  greeting?: string;
   /** SMTP reply for RCPT TO, e.g. "450 4.2.1 Mailbox busy" or "550 5.1.1 No such user". */
   rcpt?: string;
+  /** Like `rcpt`, for single addresses: the others are accepted. */
+  rcptFor?: Record<string, string>;
   /** SMTP reply after the final dot instead of 250. */
   data?: string;
   /** Destroy the socket in the middle of DATA. */
   dropMidData?: boolean;
   /** Accept the message, then destroy the socket before replying 250. */
   dropAfterDot?: boolean;
+};
+
+export type SinkOptions = Partial<SMTPServerOptions> & {
+  /** Credentials the server accepts; without them AUTH is not offered. */
+  auth?: { user: string; pass: string };
+  /** Listen on this port (to bring a stopped sink back where clients expect it); ephemeral by default. */
+  port?: number;
+  /** Offer STARTTLS with smtp-server's built-in, self-signed certificate. */
+  starttls?: boolean;
 };
 
 type WithConnections = { connections: Set<{ _socket?: { destroy(): void } }> };
@@ -29,29 +42,40 @@ function replyError(reply: string): Error & { responseCode: number } {
 }
 
 /** A real SMTP server on an ephemeral port that parses every accepted message. */
-export async function startSmtpSink(options: Partial<SMTPServerOptions> & { auth?: { user: string; pass: string } } = {}) {
+export async function startSmtpSink(options: SinkOptions = {}) {
   const messages: ReceivedMail[] = [];
-  const attempts: { at: 'data' | 'rcpt'; outcome: string }[] = [];
+  const attempts: { at: 'connect' | 'data' | 'rcpt'; outcome: string }[] = [];
   const behaviour: SinkBehaviour = {};
+  const stats = { connections: 0, secure: 0 };
   const waiters: (() => void)[] = [];
-  const { auth, ...serverOptions } = options;
+  const { auth, port: wantedPort = 0, starttls = false, ...serverOptions } = options;
   const server = new SMTPServer({
     disableReverseLookup: true,
     authOptional: !auth,
     allowInsecureAuth: true,
     // STARTTLS off unless a test asks for it: smtp-server's built-in certificate is not trusted.
-    disabledCommands: auth ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
+    disabledCommands: [...(auth ? [] : ['AUTH']), ...(starttls ? [] : ['STARTTLS'])],
     logger: false,
     closeTimeout: 200,
     ...serverOptions,
+    onConnect(_session, callback) {
+      stats.connections++;
+      if (behaviour.greeting) {
+        attempts.push({ at: 'connect', outcome: behaviour.greeting });
+        return callback(replyError(behaviour.greeting));
+      }
+      callback();
+    },
     onAuth(credentials, _session, callback) {
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) return callback(null, { user: auth.user });
       callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
     },
-    onRcptTo(address, _session, callback) {
-      if (behaviour.rcpt) {
-        attempts.push({ at: 'rcpt', outcome: behaviour.rcpt });
-        return callback(replyError(behaviour.rcpt));
+    onRcptTo(address, session, callback) {
+      if (session.secure) stats.secure++;
+      const reply = behaviour.rcptFor?.[address.address] ?? behaviour.rcpt;
+      if (reply) {
+        attempts.push({ at: 'rcpt', outcome: reply });
+        return callback(replyError(reply));
       }
       callback();
     },
@@ -82,7 +106,16 @@ export async function startSmtpSink(options: Partial<SMTPServerOptions> & { auth
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const serverErrors: Error[] = [];
+  // Sockets the sink cuts on purpose report errors here; an unheard 'error' would crash the run.
+  server.on('error', (error) => serverErrors.push(error));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(wantedPort, '127.0.0.1', () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
@@ -90,6 +123,8 @@ export async function startSmtpSink(options: Partial<SMTPServerOptions> & { auth
     messages,
     attempts,
     behaviour,
+    /** Connections opened so far, and RCPT commands that arrived over TLS. */
+    stats,
     /** Resolves once at least `count` messages have arrived. */
     async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedMail[]> {
       const deadline = Date.now() + timeoutMs;

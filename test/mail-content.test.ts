@@ -1,0 +1,142 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from './support/app.ts';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from './support/smtp-sink.ts';
+
+// What visitors try in order to add headers or recipients: CR/LF (percent-encoded on the wire
+// by URLSearchParams), a literal "%0d%0a" for a decoder further down, Unicode line and
+// paragraph separators, NEL, and header text.
+const BCC = 'Bcc: x@evil.test';
+const INJECTIONS = [`\r\n${BCC}`, `%0d%0a${BCC}`, `\u2028${BCC}`, `\u2029${BCC}`, `\u0085${BCC}`, `\n${BCC}\r\nX-Evil: 1`];
+
+/** The header block's field names, continuation lines folded back into their field. */
+function headerNames(mail: ReceivedMail): string[] {
+  const head = mail.raw.slice(0, mail.raw.indexOf('\r\n\r\n'));
+  return head.split(/\r\n(?![ \t])/).map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
+}
+
+const NOTIFICATION_HEADERS = ['from', 'reply-to', 'to', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'x-formharbor-submission'];
+
+let t: TestApp;
+let smtp: SmtpSink;
+beforeEach(async () => {
+  smtp = await startSmtpSink();
+  t = await testApp({ smtpUrl: smtp.url });
+});
+afterEach(async () => {
+  t.close();
+  await smtp.close();
+});
+
+async function post(formId: string, body: string, contentType = 'application/x-www-form-urlencoded') {
+  const res = await t.app.request(`/f/${formId}`, { method: 'POST', headers: { accept: 'application/json', 'content-type': contentType }, body });
+  await t.settle();
+  return res;
+}
+
+const urlencoded = (fields: [string, string][]) => new URLSearchParams(fields).toString();
+
+describe('visitor input never adds a header or a recipient', () => {
+  it.each(INJECTIONS)('keeps %j in fields, field names and _subject out of the headers and the envelope', async (injection) => {
+    await t.createForm({ id: 'contact', name: 'Contact us' });
+    const res = await post(
+      'contact',
+      urlencoded([
+        ['name', `Eve${injection}`],
+        ['message', `Hi${injection}`],
+        [`field${injection}`, 'value'],
+        ['_subject', `Hello${injection}`],
+      ]),
+    );
+    expect(res.status).toBe(201);
+
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.envelope).toEqual({ from: 'forms@harbor.test', to: ['owner@site.test'] });
+    expect(headerNames(mail!).sort()).toEqual(NOTIFICATION_HEADERS.filter((h) => h !== 'reply-to').sort());
+    expect(mail!.parsed.to).toMatchObject({ value: [{ address: 'owner@site.test' }] });
+    expect(mail!.parsed.bcc).toBeUndefined();
+    expect(mail!.parsed.cc).toBeUndefined();
+    expect(mail!.parsed.subject).toMatch(/^Hello.*Bcc: x@evil\.test/);
+    expect(mail!.parsed.subject).not.toMatch(/[\r\n\u0085\u2028\u2029]/);
+    // The visitor's text is all there, as text in the body.
+    expect(mail!.parsed.text).toContain('x@evil.test');
+  });
+
+  const addressAttacks = [...INJECTIONS, ' <x@evil.test>', ', x@evil.test', ' (comment)'].flatMap((injection) => [
+    ['email', injection],
+    ['_replyto', injection],
+  ]);
+  it.each(addressAttacks)('refuses an address in %s with %j appended and mails nothing', async (field, injection) => {
+    await t.createForm({ id: 'contact', name: 'Contact us' });
+    const res = await post('contact', urlencoded([['name', 'Eve'], [field!, `eve@example.com${injection}`]]));
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ error: 'validation', fields: { [field!]: [expect.any(String)] } });
+    await t.outbox.run();
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('puts a valid _replyto alone in Reply-To', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact us' });
+    expect((await post('contact', JSON.stringify({ name: 'Eve', _replyto: 'eve@example.com' }), 'application/json')).status).toBe(201);
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.parsed.replyTo?.value).toEqual([{ address: 'eve@example.com', name: '' }]);
+    expect(mail!.envelope.to).toEqual(['owner@site.test']);
+    expect(headerNames(mail!).sort()).toEqual([...NOTIFICATION_HEADERS].sort());
+  });
+});
+
+describe('the subject', () => {
+  it('fills {{field}} placeholders from the submission on one line', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact us', subject: 'From {{name}} about {{ topic }}{{missing}}' });
+    const body = urlencoded([
+      ['name', `Eve\r\n${BCC}\u2028X-Evil: 1`],
+      ['topic[]', 'pricing'],
+      ['topic[]', 'support'],
+      ['_subject', 'ignored when the form has a template'],
+    ]);
+    expect((await post('contact', body)).status).toBe(201);
+
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.parsed.subject).toBe('From Eve Bcc: x@evil.test X-Evil: 1 about pricing, support');
+    expect(headerNames(mail!)).not.toContain('bcc');
+    expect(headerNames(mail!)).not.toContain('x-evil');
+    expect(mail!.envelope.to).toEqual(['owner@site.test']);
+  });
+
+  it('uses _subject, else "New submission: <form name>"', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact us' });
+    await post('contact', urlencoded([['name', 'Eve'], ['_subject', 'Quote request']]));
+    await post('contact', urlencoded([['name', 'Eve']]));
+    const [first, second] = await smtp.waitFor(2);
+    expect([first!.parsed.subject, second!.parsed.subject].sort()).toEqual(['New submission: Contact us', 'Quote request']);
+  });
+});
+
+describe('markup in submissions', () => {
+  const payloads = {
+    script: '<script>alert(1)</script>',
+    img: '<img src=x onerror=alert(1)>',
+    link: 'javascript:alert(document.cookie)',
+    anchor: '<a href="javascript:alert(1)">click</a>',
+    svg: '<svg onload=alert(1)><script>alert(2)</script></svg>',
+    quotes: `"><body onload=alert(1) '`,
+  };
+
+  it('is escaped in the HTML part and left as plain text in the text part', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact us' });
+    const fields: [string, string][] = [...Object.entries(payloads), ['<b onmouseover=alert(1)>field</b>', 'named with markup']];
+    expect((await post('contact', urlencoded(fields))).status).toBe(201);
+
+    const [mail] = await smtp.waitFor(1);
+    const html = String(mail!.parsed.html);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;svg onload=alert(1)&gt;');
+    expect(html).toContain('&lt;b onmouseover=alert(1)&gt;field&lt;/b&gt;');
+    expect(html).not.toMatch(/<(script|img|svg|b)\b/i);
+    // The only link is the one to the admin.
+    expect([...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual([expect.stringMatching(/^http:\/\/harbor\.test\/admin\/submissions\//)]);
+
+    for (const value of Object.values(payloads)) expect(mail!.parsed.text).toContain(value);
+    expect(mail!.parsed.text).toContain('<b onmouseover=alert(1)>field</b>:\nnamed with markup');
+  });
+});
