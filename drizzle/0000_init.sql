@@ -6,6 +6,7 @@ CREATE TABLE `deliveries` (
 	`status` text NOT NULL,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`created_at` integer NOT NULL,
+	`retry_since` integer NOT NULL,
 	`next_attempt_at` integer,
 	`lease_until` integer,
 	`message_id` text NOT NULL,

@@ -13,16 +13,26 @@ function randomByte(): number {
   return pool[offset++]!;
 }
 
+let lastTime = -1;
+let lastRandom: number[] = [];
+
 /**
  * A ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32, so ids sort
- * by creation time and serve as pagination cursors.
+ * by creation time and serve as pagination cursors. Within one millisecond the random
+ * part counts up (monotonic ULIDs), so "newest first" holds for a burst too.
  */
 export function ulid(now: number): string {
+  if (now <= lastTime) {
+    let i = lastRandom.length - 1;
+    while (i >= 0 && lastRandom[i] === 31) lastRandom[i--] = 0;
+    if (i >= 0) lastRandom[i]! += 1;
+  } else {
+    lastTime = now;
+    lastRandom = Array.from({ length: 16 }, () => randomByte() % 32);
+  }
   let time = '';
-  for (let t = now, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
-  let random = '';
-  for (let i = 0; i < 16; i++) random += CROCKFORD[randomByte() % 32];
-  return time + random;
+  for (let t = lastTime, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
+  return time + lastRandom.map((digit) => CROCKFORD[digit]).join('');
 }
 
 /**

@@ -96,6 +96,13 @@ async function refusal(request: Request, missing: Setup['missing']): Promise<Res
   return undefined;
 }
 
+/**
+ * One run stays inside a Worker invocation's budget (about 50 D1 queries, 6 open sockets,
+ * ~30 s of waitUntil on the free plan): at most 3 chunks of 10 messages, the rest next minute.
+ * A run cut off midway leaves rows `sending` until their lease expires, then they go again.
+ */
+const WORKER_OUTBOX_LIMITS = { claimLimit: 10, maxChunks: 3 };
+
 async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
   let setup: Setup;
   try {
@@ -109,7 +116,8 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
   const refused = await refusal(request, setup.missing);
   if (refused) return refused;
   const config = setup.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
-  return createApp(workerDeps(setup, ctx, config)).fetch(request, env, ctx);
+  const deps = workerDeps(setup, ctx, config);
+  return createApp(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS)).fetch(request, env, ctx);
 }
 
 /**
@@ -123,7 +131,7 @@ async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv
     log.error(`PUBLIC_URL is not set: links in mail sent by the cron point to ${setup.config.publicUrl}`);
   }
   const deps = workerDeps(setup, ctx);
-  ctx.waitUntil(Promise.all([createOutbox(deps).run(), pruneRateLimits(deps)]));
+  ctx.waitUntil(Promise.all([createOutbox(deps, WORKER_OUTBOX_LIMITS).run(), pruneRateLimits(deps)]));
 }
 
 export default { fetch: fetchHandler, scheduled: scheduledHandler };

@@ -248,15 +248,19 @@ describe('origins and CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('https://site.test');
     expect(res.headers.get('access-control-allow-methods')).toBe('POST');
     expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type,Accept,Idempotency-Key');
+    const answer = await t.app.request('/f/guarded', { method: 'POST', headers: { origin: 'https://site.test', ...json }, body: form({ email: 'a@b.test' }) });
+    // The embed reads Retry-After from a 429 across origins.
+    expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After');
     const other = await t.app.request('/f/guarded', { method: 'OPTIONS', headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const open = await t.app.request('/f/contact', { method: 'OPTIONS', headers: { origin: 'https://any.test', 'access-control-request-method': 'POST' } });
     expect(open.headers.get('access-control-allow-origin')).toBe('*');
   });
 
-  it('should answer 404 for an unknown form, as JSON or as a page', async () => {
-    const res = await post(form({ a: 'b' }), json, '/f/nope');
+  it('should answer 404 for an unknown form, as JSON or as a page, readable across origins', async () => {
+    const res = await post(form({ a: 'b' }), { ...json, origin: 'https://any.test' }, '/f/nope');
     expect(res.status).toBe(404);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(await res.json()).toMatchObject({ ok: false, error: 'not_found' });
     const page = await post(form({ a: 'b' }), {}, '/f/nope');
     expect(page.status).toBe(404);

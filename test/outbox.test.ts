@@ -280,3 +280,48 @@ describe('without SMTP_URL nothing is lost', () => {
     expect(smtp.messages.map((m) => m.parsed.messageId).sort()).toEqual((await Promise.all(ids.map(async (id) => (await deliveryOf(id)).messageId))).sort());
   });
 });
+
+describe('DELIVERY_MAX_AGE counts from when retrying began', () => {
+  it('gives deliveries held for longer than the max age a full retry window once SMTP exists', async () => {
+    await app({ env: { DELIVERY_MAX_AGE: '1h' } });
+    const id = await submit();
+    t.clock.advance(3 * DAY);
+    const smtp = await sink();
+    smtp.behaviour.rcpt = '451 4.3.0 Try again later';
+    const deps: Deps = { ...t.deps, config: { ...t.deps.config, smtpUrl: smtp.url }, mailer: mailerFor(smtp.url) };
+    await createOutbox(deps).run();
+    expect(await deliveryOf(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: '451 4.3.0 Try again later' });
+  });
+
+  it('gives a failed delivery retried by hand a full retry window again', async () => {
+    const closed = await closedPort();
+    await app({ smtpUrl: `smtp://127.0.0.1:${closed}`, env: { DELIVERY_MAX_AGE: '1h', DELIVERY_RETRY_SCHEDULE: '30m' } });
+    const id = await submit();
+    for (let i = 0; i < 3; i++) {
+      await t.outbox.run();
+      t.clock.advance(30 * MINUTE);
+    }
+    const failed = await deliveryOf(id);
+    expect(failed.status).toBe('failed');
+    expect((await t.api(`/deliveries/${failed.id}/retry`, { method: 'POST' })).status).toBe(200);
+    await t.outbox.run();
+    expect(await deliveryOf(id)).toMatchObject({ status: 'pending', attempts: failed.attempts + 1 });
+  });
+});
+
+describe('outbox limits per run', () => {
+  it('takes at most claimLimit deliveries per chunk and maxChunks chunks per run, leaving the rest due', async () => {
+    await app();
+    for (let i = 0; i < 7; i++) await submit({ name: `N${i}` });
+    const smtp = await sink();
+    const deps: Deps = { ...t.deps, config: { ...t.deps.config, smtpUrl: smtp.url }, mailer: mailerFor(smtp.url) };
+    const limited = createOutbox(deps, { claimLimit: 2, maxChunks: 2 });
+    await limited.run();
+    expect(smtp.messages).toHaveLength(4);
+    expect(await deliveriesWith('pending')).toHaveLength(3);
+    await limited.run();
+    await limited.run();
+    await smtp.waitFor(7);
+    expect(await deliveriesWith('sent')).toHaveLength(7);
+  });
+});

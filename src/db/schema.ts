@@ -69,6 +69,8 @@ export const deliveries = sqliteTable(
     status: text('status', { enum: deliveryStatuses }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     createdAt: integer('created_at').notNull(),
+    /** When the current run of retries began (creation, release from held, or a manual retry): DELIVERY_MAX_AGE counts from here. */
+    retrySince: integer('retry_since').notNull(),
     nextAttemptAt: integer('next_attempt_at'),
     leaseUntil: integer('lease_until'),
     messageId: text('message_id').notNull(),

@@ -32,10 +32,10 @@ export function formErrorResponse(c: Context, error: HttpError) {
 export function formRoutes(outbox: Outbox) {
   const app = new Hono<AppEnv & { Variables: { form: Form } }>();
 
+  // The form first, then CORS, then the 404: a browser can read the 404 of an unknown form.
   app.use('/:formId', async (c, next) => {
     const form = await getFormCached(c.var.deps.db, c.req.param('formId'), c.var.deps.now());
-    if (!form) throw new HttpError('not_found', 'There is no such form');
-    c.set('form', form);
+    if (form) c.set('form', form);
     await next();
   });
 
@@ -43,14 +43,21 @@ export function formRoutes(outbox: Outbox) {
     '/:formId',
     cors({
       origin: (origin, c) => {
-        const allowed = (c.var.form as Form).allowedOrigins;
+        const allowed = (c.var.form as Form | undefined)?.allowedOrigins ?? [];
         return allowed.length === 0 ? '*' : allowed.includes(origin) ? origin : null;
       },
       allowMethods: ['POST'],
       allowHeaders: ['Content-Type', 'Accept', 'Idempotency-Key'],
+      // The embed waits as long as a 429 asks.
+      exposeHeaders: ['Retry-After'],
       maxAge: 600,
     }),
   );
+
+  app.use('/:formId', async (c, next) => {
+    if (!c.var.form) throw new HttpError('not_found', 'There is no such form');
+    await next();
+  });
 
   app.post(
     '/:formId',
@@ -87,7 +94,7 @@ export function formRoutes(outbox: Outbox) {
       } catch (error) {
         if (error instanceof HttpError && error.code === 'validation' && !wantsJson(c)) {
           c.header('Content-Security-Policy', PAGE_CSP);
-          return c.html(validationPage(c.req.url, error.details.fields ?? {}, sent), 422);
+          return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.details.fields ?? {}, sent), 422);
         }
         throw error;
       }

@@ -1,13 +1,24 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
-import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus } from '../db/schema.ts';
+import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
 import { ulid } from '../ids.ts';
 import type { SendResult } from './mailer.ts';
 import { addressOf, renderNotification } from './render.ts';
 
 // This module owns every write to `deliveries` and `delivery_attempts`.
 
-const CLAIM_LIMIT = 100;
+/** How much one run may take on: Workers cap queries, sockets and time per invocation. */
+export type OutboxLimits = { claimLimit: number; maxChunks: number };
+const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
+
+/** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
+const PARAMS_PER_STATEMENT = 90;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /** The row for a new submission's notification; the caller commits it with the submission. */
 export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipients: string[], submissionId: string, now: number) {
@@ -20,6 +31,7 @@ export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipi
     // Without SMTP the notification waits, visible, until a mailer is configured.
     status: deps.mailer ? 'pending' : 'held',
     createdAt: now,
+    retrySince: now,
     nextAttemptAt: now,
     // One Message-ID for every attempt, so a duplicate after an ambiguous failure is recognisable.
     messageId: `<${id.toLowerCase()}@${domain}>`,
@@ -36,6 +48,9 @@ export function deliveryDeletes(db: Deps['db'], submissionIds: string[] | SQLWra
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;
+
+/** What a notification is rendered from. */
+type Source = { form: Form; submission: Submission };
 
 /** What one attempt means for its delivery; `recipients` are the ones still to deliver when that changed. */
 type Outcome = { ok: true; reply: string } | { ok: false; temporary: boolean; error: string; reply: string; recipients?: string[] };
@@ -57,7 +72,7 @@ function outcomeOf(result: SendResult): Outcome {
   };
 }
 
-export function createOutbox(deps: Deps) {
+export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
 
   /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never share one. */
@@ -72,7 +87,7 @@ export function createOutbox(deps: Deps) {
         ),
       )
       .orderBy(asc(deliveries.nextAttemptAt))
-      .limit(CLAIM_LIMIT);
+      .limit(limits.claimLimit);
     return db
       .update(deliveries)
       .set({ status: 'sending', leaseUntil: now + config.lease, attempts: sql`${deliveries.attempts} + 1` })
@@ -83,23 +98,29 @@ export function createOutbox(deps: Deps) {
   function nextState(delivery: Delivery, outcome: Outcome, now: number) {
     if (outcome.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null };
     const left = outcome.recipients && { recipients: outcome.recipients };
-    const expired = now - delivery.createdAt >= config.maxAge;
+    const expired = now - delivery.retrySince >= config.maxAge;
     if (!outcome.temporary || expired) return { status: 'failed' as const, lastError: outcome.error, nextAttemptAt: null, ...left };
     const schedule = config.retrySchedule;
     const wait = schedule[Math.min(delivery.attempts - 1, schedule.length - 1)]!;
     return { status: 'pending' as const, lastError: outcome.error, nextAttemptAt: now + wait, ...left };
   }
 
-  async function attempt(delivery: Delivery): Promise<SendResult> {
-    const [row] = await db
-      .select({ form: forms, submission: submissions })
-      .from(submissions)
-      .innerJoin(forms, eq(forms.id, submissions.formId))
-      .where(eq(submissions.id, delivery.submissionId));
-    if (!row) return { ok: false, temporary: false, error: 'the submission or its form was deleted' };
+  /** Each claimed delivery's form and submission, read in a few statements rather than one per row. */
+  async function sourcesOf(claimed: Delivery[]): Promise<Map<string, Source>> {
+    const ids = [...new Set(claimed.map((d) => d.submissionId))];
+    const rows = await Promise.all(
+      chunks(ids, PARAMS_PER_STATEMENT).map((part) =>
+        db.select({ form: forms, submission: submissions }).from(submissions).innerJoin(forms, eq(forms.id, submissions.formId)).where(inArray(submissions.id, part)),
+      ),
+    );
+    return new Map(rows.flat().map((row) => [row.submission.id, row]));
+  }
+
+  async function attempt(delivery: Delivery, source: Source | undefined): Promise<SendResult> {
+    if (!source) return { ok: false, temporary: false, error: 'the submission or its form was deleted' };
     const message = renderNotification({
-      form: { ...row.form, recipients: delivery.recipients },
-      submission: row.submission,
+      form: { ...source.form, recipients: delivery.recipients },
+      submission: source.submission,
       messageId: delivery.messageId,
       mailFrom: config.mailFrom,
       publicUrl: config.publicUrl,
@@ -107,34 +128,46 @@ export function createOutbox(deps: Deps) {
     return deps.mailer!.send(message);
   }
 
-  /** Sends one claimed chunk concurrently (the pool bounds connections) and records it in one commit. */
+  /**
+   * Sends one claimed chunk concurrently (the pool bounds connections) and records it in one
+   * commit: one UPDATE for everything sent, one per other outcome, attempts in multi-row inserts.
+   * Every row of a claim carries the same lease, which guards each update: a worker that took
+   * over after the lease expired owns the row now.
+   */
   async function deliverChunk(claimed: Delivery[]): Promise<void> {
-    const results = await Promise.all(claimed.map((delivery) => attempt(delivery)));
+    const sources = await sourcesOf(claimed);
+    const results = await Promise.all(claimed.map((delivery) => attempt(delivery, sources.get(delivery.submissionId))));
     const now = deps.now();
-    const writes = claimed.flatMap((delivery, i) => {
-      const outcome = outcomeOf(results[i]!);
-      return [
-        db
-          .update(deliveries)
-          .set({ ...nextState(delivery, outcome, now), leaseUntil: null })
-          // Only if our lease still stands: a worker that took over after expiry owns the row now.
-          .where(and(eq(deliveries.id, delivery.id), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, delivery.leaseUntil!))),
-        db.insert(deliveryAttempts).values({
-          deliveryId: delivery.id,
-          at: now,
-          outcome: outcome.ok ? 'sent' : outcome.temporary ? 'temporary' : 'permanent',
-          reply: outcome.reply,
-        }),
-      ];
-    });
+    const outcomes = results.map(outcomeOf);
+    const lease = claimed[0]!.leaseUntil!;
+    const stillOurs = (ids: string[]) => and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, lease));
+    const sentIds = claimed.filter((_, i) => outcomes[i]!.ok).map((d) => d.id);
+    const writes = [
+      ...chunks(sentIds, PARAMS_PER_STATEMENT).map((ids) =>
+        db.update(deliveries).set({ status: 'sent', sentAt: now, lastError: null, nextAttemptAt: null, leaseUntil: null }).where(stillOurs(ids)),
+      ),
+      ...claimed.flatMap((delivery, i) =>
+        outcomes[i]!.ok ? [] : [db.update(deliveries).set({ ...nextState(delivery, outcomes[i]!, now), leaseUntil: null }).where(stillOurs([delivery.id]))],
+      ),
+      ...chunks(claimed.map((delivery, i) => ({ delivery, outcome: outcomes[i]! })), PARAMS_PER_STATEMENT / 5).map((part) =>
+        db.insert(deliveryAttempts).values(
+          part.map(({ delivery, outcome }) => ({
+            deliveryId: delivery.id,
+            at: now,
+            outcome: outcome.ok ? ('sent' as const) : outcome.temporary ? ('temporary' as const) : ('permanent' as const),
+            reply: outcome.reply,
+          })),
+        ),
+      ),
+    ];
     await db.batch(writes as [(typeof writes)[number], ...typeof writes]);
   }
 
   async function sweep(): Promise<void> {
     if (!deps.mailer) return;
     // SMTP is configured now: notifications held while it was not go out.
-    await db.update(deliveries).set({ status: 'pending', nextAttemptAt: deps.now() }).where(eq(deliveries.status, 'held'));
-    for (;;) {
+    await db.update(deliveries).set({ status: 'pending', nextAttemptAt: deps.now(), retrySince: deps.now() }).where(eq(deliveries.status, 'held'));
+    for (let chunk = 0; chunk < limits.maxChunks; chunk++) {
       const claimed = await claim(deps.now());
       if (claimed.length === 0) return;
       await deliverChunk(claimed);
@@ -169,11 +202,14 @@ export function createOutbox(deps: Deps) {
       return running;
     },
 
-    /** Makes a delivery due now, whatever became of it; held stays held until SMTP exists. */
+    /**
+     * Makes a delivery due now, whatever became of it, with a fresh DELIVERY_MAX_AGE; held
+     * stays held until SMTP exists.
+     */
     async retry(id: string): Promise<Delivery | undefined> {
       const [row] = await db
         .update(deliveries)
-        .set({ status: deps.mailer ? 'pending' : 'held', nextAttemptAt: deps.now(), leaseUntil: null })
+        .set({ status: deps.mailer ? 'pending' : 'held', nextAttemptAt: deps.now(), retrySince: deps.now(), leaseUntil: null })
         .where(and(eq(deliveries.id, id), or(lt(deliveries.leaseUntil, deps.now()), sql`${deliveries.leaseUntil} IS NULL`)))
         .returning();
       return row;
