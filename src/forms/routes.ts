@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.ts';
@@ -29,12 +29,34 @@ export function formErrorResponse(c: Context, error: HttpError) {
   return c.html(errorPage(error.status, error.message), error.status);
 }
 
+const tooLarge = () => new HttpError('too_large', `The body is larger than ${BODY_LIMIT / 1024 / 1024} MB`);
+const countingLimit = bodyLimit({
+  maxSize: BODY_LIMIT,
+  onError: () => {
+    throw tooLarge();
+  },
+});
+
+/**
+ * A declared Content-Length settles the limit before anything is read (Node's parser never
+ * reads past it). Only bodies without one go through Hono's counting bodyLimit, which touches
+ * `c.req.raw.body`: on @hono/node-server that builds a full Request, measured as the largest
+ * single cost of a submission.
+ */
+const limitBody: MiddlewareHandler = async function limitBody(c, next) {
+  const length = c.req.header('content-length');
+  if (length === undefined || c.req.header('transfer-encoding') !== undefined) return countingLimit(c, next);
+  if (!/^\d+$/.test(length) || Number(length) > BODY_LIMIT) throw tooLarge();
+  await next();
+};
+
 export function formRoutes(outbox: Outbox) {
   const app = new Hono<AppEnv & { Variables: { form: Form } }>();
 
   // The form first, then CORS, then the 404: a browser can read the 404 of an unknown form.
   app.use('/:formId', async (c, next) => {
-    const form = await getFormCached(c.var.deps.db, c.req.param('formId'), c.var.deps.now());
+    const deps = c.get('deps');
+    const form = await getFormCached(deps.db, c.req.param('formId'), deps.now());
     if (form) c.set('form', form);
     await next();
   });
@@ -43,7 +65,7 @@ export function formRoutes(outbox: Outbox) {
     '/:formId',
     cors({
       origin: (origin, c) => {
-        const allowed = (c.var.form as Form | undefined)?.allowedOrigins ?? [];
+        const allowed = (c.get('form') as Form | undefined)?.allowedOrigins ?? [];
         return allowed.length === 0 ? '*' : allowed.includes(origin) ? origin : null;
       },
       allowMethods: ['POST'],
@@ -55,21 +77,16 @@ export function formRoutes(outbox: Outbox) {
   );
 
   app.use('/:formId', async (c, next) => {
-    if (!c.var.form) throw new HttpError('not_found', 'There is no such form');
+    if (!c.get('form')) throw new HttpError('not_found', 'There is no such form');
     await next();
   });
 
   app.post(
     '/:formId',
-    bodyLimit({
-      maxSize: BODY_LIMIT,
-      onError: () => {
-        throw new HttpError('too_large', `The body is larger than ${BODY_LIMIT / 1024 / 1024} MB`);
-      },
-    }),
+    limitBody,
     async (c) => {
-      const { deps } = c.var;
-      const form = c.var.form;
+      const deps = c.get('deps');
+      const form = c.get('form');
       const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
       if (!isOriginAllowed(form, origin)) throw new HttpError('origin', 'This site may not post to this form');
       const ip = deps.clientIp(c);
