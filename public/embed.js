@@ -291,7 +291,8 @@
     if (status >= 200 && status < 300) {
       drop(job);
       owners.delete(job.k);
-      if (/^https?:\/\//i.test(answer.redirect || '')) return location.assign(answer.redirect);
+      // Only the page whose form sent it navigates; a saved message delivered later never does.
+      if (mine && /^https?:\/\//i.test(answer.redirect || '')) return location.assign(answer.redirect);
       if (!form) return;
       if (mine && st.key === job.k) {
         st.key = null;

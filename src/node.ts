@@ -70,9 +70,12 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal}: finishing requests in flight, then stopping`);
     clearInterval(timer);
-    server.close(() => void close().then(() => process.exit(0)));
+    // Sends in flight are recorded before the mailer and database close; otherwise they would
+    // stay `sending` until their lease expires and go out again after the restart.
+    const drained = Promise.race([outbox.settled(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    server.close(() => void drained.then(close).then(() => process.exit(0)));
     // Keep-alive connections must not hold the shutdown hostage.
-    setTimeout(() => process.exit(0), 5_000).unref();
+    setTimeout(() => process.exit(0), 15_000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -93,6 +93,15 @@ describe('admin sign-in', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
+  it('should refuse an oversized sign-in body with 413 before parsing it', async () => {
+    const res = await t.app.request('/admin/login', {
+      method: 'POST',
+      headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `password=${'x'.repeat(100 * 1024)}`,
+    });
+    expect(res.status).toBe(413);
+  });
+
   it('should accept a login from the public URL origin behind a proxy', async () => {
     expect((await login(ADMIN_PASSWORD, 'http://harbor.test')).status).toBe(303);
   });

@@ -60,6 +60,15 @@ describe('Idempotency-Key', () => {
     expect(await deliveryRows()).toBe(1);
   });
 
+  it('should replay a stored submission even after the form became stricter', async () => {
+    const first = await send({ email: 'a@b.test' }, { 'idempotency-key': 'before-change' });
+    await t.api('/forms/contact', { method: 'PATCH', body: JSON.stringify({ fields: [{ name: 'phone', type: 'tel', required: true }] }) });
+    const again = await send({ email: 'a@b.test' }, { 'idempotency-key': 'before-change' });
+    expect(again.status).toBe(201);
+    expect(await again.json()).toEqual(await first.json());
+    expect((await send({ email: 'a@b.test' }, { 'idempotency-key': 'after-change' })).status).toBe(422);
+  });
+
   it('should refuse keys that are not visible ASCII with 400', async () => {
     const res = await send({ email: 'a@b.test' }, { 'idempotency-key': 'x'.repeat(300) });
     expect(res.status).toBe(400);

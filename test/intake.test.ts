@@ -239,6 +239,11 @@ describe('origins and CORS', () => {
     expect(await countOf(submissions)).toBe(2);
   });
 
+  it("should accept a post from Formharbor's own 422 page for a form limited to other origins", async () => {
+    const res = await t.app.request('/f/guarded', { method: 'POST', headers: { origin: 'http://harbor.test', ...json }, body: form({ email: 'a@b.test' }) });
+    expect(res.status).toBe(201);
+  });
+
   it('should answer preflight with the allowed origin, POST and the three headers', async () => {
     const res = await t.app.request('/f/guarded', {
       method: 'OPTIONS',

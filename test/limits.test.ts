@@ -57,6 +57,17 @@ describe('database failures', () => {
     expect(await counts()).toEqual([2, 2]);
   });
 
+  it('should answer 503, not 500, when the rate-limit counter cannot be written', async () => {
+    t = await testApp({ env: { RATE_LIMIT: '20/10m' } });
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    expect((await send(t.app)).status).toBe(201);
+    // The form stays cached for a second; the counter's write is the first to fail.
+    t.database.client.close();
+    const res = await send(t.app);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ ok: false, error: 'unavailable' });
+  });
+
   it('should report the outbox backlog on /healthz and 503 when the database is gone', async () => {
     t = await testApp();
     await t.createForm({ id: 'contact', name: 'Contact' });

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
@@ -34,6 +35,15 @@ const csrfTokenFor = async <E extends AppEnv>(c: Context<E>, session: string) =>
 export function adminRoutes(outbox: Outbox) {
   const admin = new Hono<AdminEnv>();
   // Browsers send Origin on POST: a cross-site form post is refused before anything else.
+  // Sign-in is reachable without a session: its body must be small before it is parsed.
+  admin.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new HttpError('too_large', 'The form is larger than 64 KB');
+      },
+    }),
+  );
   admin.use(
     csrf({
       origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,

@@ -15,7 +15,12 @@ import { createClient } from '@libsql/client';
 /** @typedef {{ id: number, error?: { message: string, code?: string } }} JobResult */
 
 const { url, authToken } = workerData;
-const client = createClient({ url, authToken, timeout: 5_000 });
+// One connection, so the durability setting below holds for every commit (RELIABILITY rule 1).
+const client = createClient({ url, authToken, timeout: 5_000, concurrency: 1 });
+await client.execute('PRAGMA synchronous=FULL');
+const synchronous = Number((await client.execute('PRAGMA synchronous')).rows[0]?.[0]);
+// Refuse to commit anything rather than acknowledge writes that are not flushed: every job fails (503).
+if (synchronous !== 2) throw new Error(`commit connection has synchronous=${synchronous}, expected 2 (FULL)`);
 /** @type {Job[]} */
 let queue = [];
 let scheduled = false;
@@ -24,10 +29,13 @@ const describe = (/** @type {any} */ error) => ({ message: String(error?.message
 
 /** @param {Job[]} jobs @returns {Promise<JobResult[]>} */
 async function commitGroup(jobs) {
-  const tx = await client.transaction('write');
+  /** @type {import('@libsql/client').Transaction | undefined} */
+  let tx;
   /** @type {JobResult[]} */
   const results = [];
   try {
+    // Inside the try: a lock held past the busy timeout fails this group (503), not the thread.
+    tx = await client.transaction('write');
     for (const job of jobs) {
       await tx.execute('SAVEPOINT job');
       try {
@@ -43,8 +51,8 @@ async function commitGroup(jobs) {
     await tx.commit();
     return results;
   } catch (error) {
-    // The commit itself failed (disk full, I/O error): nothing of this group is stored.
-    tx.close();
+    // The commit itself failed (busy, disk full, I/O error): nothing of this group is stored.
+    tx?.close();
     return jobs.map((job) => ({ id: job.id, error: describe(error) }));
   }
 }

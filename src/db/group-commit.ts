@@ -15,40 +15,49 @@ export type GroupCommit = {
 };
 
 /**
- * The main-thread side of commit-worker.ts. Node's `file:` driver runs statements
+ * The main-thread side of commit-worker.mjs. Node's `file:` driver runs statements
  * synchronously, so an fsync per request would stall every connection; here the
  * event loop keeps parsing while the worker commits whatever has queued up.
  */
 export function createGroupCommit(url: string, authToken?: string): GroupCommit {
-  const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  type Waiter = { resolve: () => void; reject: (error: Error) => void };
   let nextId = 0;
-  let worker: Worker | null = null;
-  let outgoing: Job[] = [];
-  const send = () => {
-    const jobs = outgoing;
-    outgoing = [];
-    (worker ??= start()).postMessage(jobs);
-  };
+  let current: { worker: Worker; waiting: Map<number, Waiter> } | null = null;
+  let outgoing: { job: Job; waiter: Waiter }[] = [];
 
-  const failAll = (error: Error) => {
-    for (const { reject } of pending.values()) reject(error);
-    pending.clear();
-    worker = null;
-  };
-
+  /**
+   * Each worker answers only for the jobs it was given. When one dies, its jobs fail (503:
+   * some may have been committed, which the visitor's retry with the same key replays) and
+   * the next commit starts a fresh worker that a late `exit` of the old one cannot touch.
+   */
   const start = () => {
-    const started = new Worker(new URL('./commit-worker.mjs', import.meta.url), { workerData: { url, authToken } });
-    started.on('message', (results: JobResult[]) => {
+    const waiting = new Map<number, Waiter>();
+    const worker = new Worker(new URL('./commit-worker.mjs', import.meta.url), { workerData: { url, authToken } });
+    const started = { worker, waiting };
+    worker.on('message', (results: JobResult[]) => {
       for (const { id, error } of results) {
-        const waiter = pending.get(id);
-        pending.delete(id);
+        const waiter = waiting.get(id);
+        waiting.delete(id);
         if (error) waiter?.reject(Object.assign(new Error(error.message), { code: error.code }));
         else waiter?.resolve();
       }
     });
-    started.on('error', (error) => failAll(error));
-    started.on('exit', (code) => failAll(new Error(`commit worker exited with code ${code}`)));
+    const fail = (error: Error) => {
+      for (const waiter of waiting.values()) waiter.reject(error);
+      waiting.clear();
+      if (current === started) current = null;
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`commit worker exited with code ${code}`)));
     return started;
+  };
+
+  const send = () => {
+    const batch = outgoing;
+    outgoing = [];
+    current ??= start();
+    for (const { job, waiter } of batch) current.waiting.set(job.id, waiter);
+    current.worker.postMessage(batch.map(({ job }) => job));
   };
 
   return {
@@ -61,15 +70,14 @@ export function createGroupCommit(url: string, authToken?: string): GroupCommit 
         }),
       };
       return new Promise<void>((resolve, reject) => {
-        pending.set(job.id, { resolve, reject });
         // One message per event-loop turn: structured cloning is paid per message, not per job.
-        if (outgoing.push(job) === 1) setImmediate(send);
+        if (outgoing.push({ job, waiter: { resolve, reject } }) === 1) setImmediate(send);
       });
     },
     async close() {
-      const current = worker;
-      worker = null;
-      await current?.terminate();
+      const closing = current;
+      current = null;
+      await closing?.worker.terminate();
     },
   };
 }

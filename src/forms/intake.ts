@@ -56,6 +56,15 @@ function replay(existing: Submission, bodyHash: string | null): Accepted {
 export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, fields: RawFields, visit: Visit): Promise<Accepted> {
   const magic = takeMagic(fields);
   const key = idempotencyKey(visit.idempotencyHeader, magic._idempotency);
+  const { _idempotency: _, ...hashedMagic } = magic;
+  // Only a keyed request can be replayed, so only then is the body fingerprinted.
+  const bodyHash = key ? sha256(JSON.stringify([[...fields], hashedMagic])) : null;
+  // A retry of a stored submission gets its first answer even if the form's rules changed since.
+  if (key) {
+    const existing = await findByIdempotencyKey(deps.db, form.id, key);
+    if (existing) return replay(existing, bodyHash);
+  }
+
   const validated = validateFields(form, fields);
   // `_replyto` wins; otherwise a field named `email` is the Reply-To (validated like one).
   const replyTo = magic._replyto?.trim() || fields.get('email');
@@ -64,14 +73,6 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
     throw new HttpError('validation', 'Some fields are not valid', { fields: { ...errors, _replyto: ['Enter a valid email address'] } });
   }
   if (!validated.ok) throw new HttpError('validation', 'Some fields are not valid', { fields: validated.fields });
-
-  const { _idempotency: _, ...hashedMagic } = magic;
-  // Only a keyed request can be replayed, so only then is the body fingerprinted.
-  const bodyHash = key ? sha256(JSON.stringify([Object.entries(validated.data), hashedMagic])) : null;
-  if (key) {
-    const existing = await findByIdempotencyKey(deps.db, form.id, key);
-    if (existing) return replay(existing, bodyHash);
-  }
 
   const now = deps.now();
   const id = ulid(now);

@@ -1,4 +1,5 @@
-import { lt, sql } from 'drizzle-orm';
+import { lt, sql, type SQL } from 'drizzle-orm';
+import { HttpError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { rateLimits } from '../db/schema.ts';
 
@@ -6,25 +7,35 @@ import { rateLimits } from '../db/schema.ts';
 // limit holds across processes and Workers isolates.
 
 /** Counts one hit in a fixed window; answers how long to wait when over the limit. */
-export async function hitRateLimit(deps: Pick<Deps, 'db' | 'now' | 'config'>, key: string): Promise<{ retryAfter: number } | null> {
+export async function hitRateLimit(deps: Pick<Deps, 'db' | 'now' | 'config' | 'log'>, key: string): Promise<{ retryAfter: number } | null> {
   const limit = deps.config.rateLimit;
   if (!limit) return null;
   const now = deps.now();
   const expired = sql`${rateLimits.windowStart} <= ${now - limit.windowMs}`;
-  const [row] = await deps.db
-    .insert(rateLimits)
-    .values({ key, windowStart: now, count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      // SQLite evaluates every SET expression against the old row.
-      set: {
-        count: sql`CASE WHEN ${expired} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-        windowStart: sql`CASE WHEN ${expired} THEN ${now} ELSE ${rateLimits.windowStart} END`,
-      },
-    })
-    .returning();
+  const [row] = await countHit(deps, key, now, expired);
   if (!row || row.count <= limit.max) return null;
   return { retryAfter: Math.max(1, Math.ceil((row.windowStart + limit.windowMs - now) / 1000)) };
+}
+
+/** The upsert; a database that cannot take it answers 503 like any failed write. */
+async function countHit(deps: Pick<Deps, 'db' | 'log'>, key: string, now: number, expired: SQL) {
+  try {
+    return await deps.db
+      .insert(rateLimits)
+      .values({ key, windowStart: now, count: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        // SQLite evaluates every SET expression against the old row.
+        set: {
+          count: sql`CASE WHEN ${expired} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+          windowStart: sql`CASE WHEN ${expired} THEN ${now} ELSE ${rateLimits.windowStart} END`,
+        },
+      })
+      .returning();
+  } catch (error) {
+    deps.log.error('rate limit not counted', { error: String(error) });
+    throw new HttpError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
+  }
 }
 
 /** Sign-in attempts per IP: always on, whatever RATE_LIMIT says. */

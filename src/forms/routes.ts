@@ -88,14 +88,17 @@ export function formRoutes(outbox: Outbox) {
       const deps = c.get('deps');
       const form = c.get('form');
       const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
-      if (!isOriginAllowed(form, origin)) throw new HttpError('origin', 'This site may not post to this form');
+      // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
+      if (!isOriginAllowed(form, origin) && origin !== new URL(deps.config.publicUrl).origin) {
+        throw new HttpError('origin', 'This site may not post to this form');
+      }
       const ip = deps.clientIp(c);
       const ipHash = ip ? sha256(`${form.id}\n${ip}`).slice(0, 32) : undefined;
       const limited = ipHash && (await hitRateLimit(deps, `${form.id}:${ipHash}`));
       if (limited) throw new HttpError('rate_limited', 'Too many submissions; try again later', limited);
 
       const fields = await readFields(c);
-      const sent = [...fields].filter(([name]) => name !== '_gotcha');
+      const asTyped = [...fields].filter(([name]) => name !== '_gotcha');
       const thanks = `${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}/thanks`;
       try {
         const accepted = await acceptSubmission(deps, outbox, form, fields, {
@@ -111,7 +114,7 @@ export function formRoutes(outbox: Outbox) {
       } catch (error) {
         if (error instanceof HttpError && error.code === 'validation' && !wantsJson(c)) {
           c.header('Content-Security-Policy', PAGE_CSP);
-          return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.details.fields ?? {}, sent), 422);
+          return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.details.fields ?? {}, asTyped), 422);
         }
         throw error;
       }

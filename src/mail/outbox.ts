@@ -4,12 +4,21 @@ import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type D
 import { ulid } from '../ids.ts';
 import type { SendResult } from './mailer.ts';
 import { addressOf, renderNotification } from './render.ts';
+import { POOL_CONNECTIONS, WORST_ATTEMPT_MS } from './smtp.ts';
 
 // This module owns every write to `deliveries` and `delivery_attempts`.
 
 /** How much one run may take on: Workers cap queries, sockets and time per invocation. */
 export type OutboxLimits = { claimLimit: number; maxChunks: number };
-const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
+
+/**
+ * On Node, a chunk is as many rounds of the SMTP pool as fit in DELIVERY_LEASE even if
+ * every message takes its longest: otherwise another instance could take over rows still
+ * being sent and mail them twice.
+ */
+function nodeLimits(lease: number): OutboxLimits {
+  return { claimLimit: POOL_CONNECTIONS * Math.max(1, Math.floor(lease / WORST_ATTEMPT_MS)), maxChunks: Infinity };
+}
 
 /** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
 const PARAMS_PER_STATEMENT = 90;
@@ -72,10 +81,10 @@ function outcomeOf(result: SendResult): Outcome {
   };
 }
 
-export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
+export function createOutbox(deps: Deps, limits: OutboxLimits = nodeLimits(deps.config.lease)) {
   const { db, config } = deps;
 
-  /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never share one. */
+  /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never claim one at once. */
   async function claim(now: number): Promise<Delivery[]> {
     const due = db
       .select({ id: deliveries.id })
@@ -118,13 +127,20 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
 
   async function attempt(delivery: Delivery, source: Source | undefined): Promise<SendResult> {
     if (!source) return { ok: false, temporary: false, error: 'the submission or its form was deleted' };
-    const message = renderNotification({
-      form: { ...source.form, recipients: delivery.recipients },
-      submission: source.submission,
-      messageId: delivery.messageId,
-      mailFrom: config.mailFrom,
-      publicUrl: config.publicUrl,
-    });
+    let message;
+    try {
+      message = renderNotification({
+        form: { ...source.form, recipients: delivery.recipients },
+        submission: source.submission,
+        messageId: delivery.messageId,
+        mailFrom: config.mailFrom,
+        publicUrl: config.publicUrl,
+      });
+    } catch (error) {
+      // A message that cannot be rendered fails alone and visibly, not its whole chunk.
+      deps.log.error('notification not rendered', { deliveryId: delivery.id, error: String(error) });
+      return { ok: false, temporary: false, error: `could not render the message: ${String(error)}` };
+    }
     return deps.mailer!.send(message);
   }
 
@@ -200,6 +216,11 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
         }
       })();
       return running;
+    },
+
+    /** Resolves when no sweep is running: shutdown waits for sends in flight to be recorded. */
+    async settled(): Promise<void> {
+      while (running) await running.catch(() => {});
     },
 
     /**
