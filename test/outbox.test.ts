@@ -325,3 +325,23 @@ describe('outbox limits per run', () => {
     expect(await deliveriesWith('sent')).toHaveLength(7);
   });
 });
+
+describe('a chunk that takes longer than its lease', () => {
+  it('keeps its lease alive so a second worker cannot take over rows still being sent', async () => {
+    await app({ env: { DELIVERY_LEASE: '1500ms' } });
+    // Real time here: the lease has to run out while the messages are really on their way.
+    t.deps.now = Date.now;
+    for (let i = 0; i < 10; i++) await submit({ name: `N${i}` });
+    const smtp = await sink();
+    smtp.behaviour.replyDelayMs = 900;
+    const withSmtp = (): Deps => ({ ...t.deps, config: { ...t.deps.config, smtpUrl: smtp.url }, mailer: mailerFor(smtp.url) });
+    // Ten messages on five pooled connections: two rounds of 900 ms, longer than the 1.5 s lease.
+    const first = createOutbox(withSmtp()).run();
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    await createOutbox(withSmtp()).run();
+    await first;
+    expect(smtp.messages).toHaveLength(10);
+    expect(new Set(smtp.messages.map((m) => m.parsed.messageId)).size).toBe(10);
+    expect(await deliveriesWith('sent')).toHaveLength(10);
+  });
+});

@@ -4,21 +4,13 @@ import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type D
 import { ulid } from '../ids.ts';
 import type { SendResult } from './mailer.ts';
 import { addressOf, renderNotification } from './render.ts';
-import { POOL_CONNECTIONS, WORST_ATTEMPT_MS } from './smtp.ts';
 
 // This module owns every write to `deliveries` and `delivery_attempts`.
 
 /** How much one run may take on: Workers cap queries, sockets and time per invocation. */
 export type OutboxLimits = { claimLimit: number; maxChunks: number };
 
-/**
- * On Node, a chunk is as many rounds of the SMTP pool as fit in DELIVERY_LEASE even if
- * every message takes its longest: otherwise another instance could take over rows still
- * being sent and mail them twice.
- */
-function nodeLimits(lease: number): OutboxLimits {
-  return { claimLimit: POOL_CONNECTIONS * Math.max(1, Math.floor(lease / WORST_ATTEMPT_MS)), maxChunks: Infinity };
-}
+const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
 
 /** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
 const PARAMS_PER_STATEMENT = 90;
@@ -81,7 +73,7 @@ function outcomeOf(result: SendResult): Outcome {
   };
 }
 
-export function createOutbox(deps: Deps, limits: OutboxLimits = nodeLimits(deps.config.lease)) {
+export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
 
   /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never claim one at once. */
@@ -102,6 +94,40 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = nodeLimits(deps.
       .set({ status: 'sending', leaseUntil: now + config.lease, attempts: sql`${deliveries.attempts} + 1` })
       .where(inArray(deliveries.id, due))
       .returning();
+  }
+
+  /**
+   * Keeps a chunk's lease alive while it is being sent: a big chunk queued on a few pooled
+   * connections may outlast DELIVERY_LEASE, and another worker must not take over rows that
+   * are still on their way. Renewals and the final record never overlap, so the record's
+   * lease guard sees the current value.
+   */
+  class LeaseKeeper {
+    current: number;
+    #renewing: Promise<void> = Promise.resolve();
+    #timer: ReturnType<typeof setInterval>;
+    constructor(claimed: Delivery[]) {
+      this.current = claimed[0]!.leaseUntil!;
+      const ids = claimed.map((d) => d.id);
+      this.#timer = setInterval(() => {
+        this.#renewing = this.#renewing.then(() => this.#renew(ids)).catch((error: unknown) => deps.log.error('lease not renewed', { error: String(error) }));
+      }, config.lease / 3);
+    }
+    async #renew(ids: string[]): Promise<void> {
+      const next = deps.now() + config.lease;
+      const renewals = chunks(ids, PARAMS_PER_STATEMENT).map((part) =>
+        db
+          .update(deliveries)
+          .set({ leaseUntil: next })
+          .where(and(inArray(deliveries.id, part), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, this.current))),
+      );
+      await db.batch(renewals as [(typeof renewals)[number], ...typeof renewals]);
+      this.current = next;
+    }
+    async stop(): Promise<void> {
+      clearInterval(this.#timer);
+      await this.#renewing;
+    }
   }
 
   function nextState(delivery: Delivery, outcome: Outcome, now: number) {
@@ -151,12 +177,18 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = nodeLimits(deps.
    * over after the lease expired owns the row now.
    */
   async function deliverChunk(claimed: Delivery[]): Promise<void> {
-    const sources = await sourcesOf(claimed);
-    const results = await Promise.all(claimed.map((delivery) => attempt(delivery, sources.get(delivery.submissionId))));
+    const lease = new LeaseKeeper(claimed);
+    let results: SendResult[];
+    try {
+      const sources = await sourcesOf(claimed);
+      results = await Promise.all(claimed.map((delivery) => attempt(delivery, sources.get(delivery.submissionId))));
+    } finally {
+      await lease.stop();
+    }
     const now = deps.now();
     const outcomes = results.map(outcomeOf);
-    const lease = claimed[0]!.leaseUntil!;
-    const stillOurs = (ids: string[]) => and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, lease));
+    const leaseUntil = lease.current;
+    const stillOurs = (ids: string[]) => and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, leaseUntil));
     const sentIds = claimed.filter((_, i) => outcomes[i]!.ok).map((d) => d.id);
     const writes = [
       ...chunks(sentIds, PARAMS_PER_STATEMENT).map((ids) =>

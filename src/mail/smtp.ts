@@ -27,13 +27,6 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
   return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}` };
 }
 
-/**
- * The longest one message can hold a pooled connection: connect, greeting, then an idle
- * socket limit per step. The outbox sizes its claims so a whole chunk ends inside its lease.
- */
-export const WORST_ATTEMPT_MS = 10_000 + 10_000 + 30_000;
-export const POOL_CONNECTIONS = 5;
-
 export type SmtpOptions = { url: string; pool: boolean; mailFrom: string };
 
 /** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
@@ -41,9 +34,9 @@ export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
   const transport = nodemailer.createTransport({
     url,
     pool,
-    maxConnections: POOL_CONNECTIONS,
+    maxConnections: 5,
     maxMessages: 1000,
-    // Far shorter than the defaults (minutes): see WORST_ATTEMPT_MS.
+    // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

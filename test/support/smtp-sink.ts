@@ -18,6 +18,8 @@ export type SinkBehaviour = {
   dropMidData?: boolean;
   /** Accept the message, then destroy the socket before replying 250. */
   dropAfterDot?: boolean;
+  /** Wait this long after the final dot before answering: a slow server. */
+  replyDelayMs?: number;
 };
 
 export type SinkOptions = Partial<SMTPServerOptions> & {
@@ -90,6 +92,7 @@ export async function startSmtpSink(options: SinkOptions = {}) {
       stream.on('end', async () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         if (behaviour.dropMidData) return;
+        if (behaviour.replyDelayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.replyDelayMs));
         if (behaviour.data) {
           attempts.push({ at: 'data', outcome: behaviour.data });
           return callback(replyError(behaviour.data));
