@@ -16,6 +16,8 @@ export type Config = {
   outboxInterval: number;
   lease: number;
   rateLimit: { max: number; windowMs: number } | null;
+  /** Reverse proxies in front of the Node server whose X-Forwarded-For is believed (0: none). */
+  trustProxy: number;
 };
 
 export type Env = Record<string, string | undefined>;
@@ -93,6 +95,7 @@ const envSchema = z.object({
   OUTBOX_INTERVAL: duration.prefault('5s'),
   DELIVERY_LEASE: duration.prefault('2m'),
   RATE_LIMIT: rateLimit.prefault('20/10m'),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_PASSWORD', 'SMTP_URL', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL']);
@@ -133,6 +136,7 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
     outboxInterval: e.OUTBOX_INTERVAL,
     lease: e.DELIVERY_LEASE,
     rateLimit: e.RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY,
   };
   return { config, generated };
 }

@@ -14,6 +14,18 @@ export const consoleLog: Log = {
 };
 
 /**
+ * The visitor's address. Behind N trusted proxies it is the Nth address from the right of
+ * X-Forwarded-For (each proxy appends the peer it saw); entries further left are the
+ * visitor's own claims and are never believed. Without proxies, the socket's peer.
+ */
+export function clientIp(peer: string | undefined, forwardedFor: string | undefined, trustProxy: number): string | undefined {
+  if (trustProxy === 0) return peer;
+  const hops = (forwardedFor ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  // Fewer entries than proxies: the request did not come through them, so nothing in it is believed.
+  return hops.length >= trustProxy ? hops[hops.length - trustProxy] : peer;
+}
+
+/**
  * The Node dependencies shared by the server and the CLI: libSQL (migrated), group commit
  * for a local file, pooled SMTP. `close` releases all of them.
  */
@@ -32,7 +44,7 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
       work.catch((error: unknown) => log.error('background work failed', { error: String(error) }));
     },
     log,
-    clientIp: (c) => getConnInfo(c).remote.address,
+    clientIp: (c) => clientIp(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy),
     embedJs: readFileSync(EMBED_JS, 'utf8'),
   };
   return {

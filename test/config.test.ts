@@ -74,3 +74,16 @@ describe('configuration', () => {
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^formharbor: Invalid PORT="abc": /)]);
   });
 });
+
+describe('the visitor address on Node', () => {
+  it('should use the socket peer unless proxies are trusted, then count X-Forwarded-For from the right', async () => {
+    const { clientIp } = await import('../src/node-wiring.ts');
+    expect(clientIp('10.0.0.2', '203.0.113.9', 0)).toBe('10.0.0.2');
+    expect(clientIp('10.0.0.2', '198.51.100.1, 203.0.113.9', 1)).toBe('203.0.113.9');
+    expect(clientIp('10.0.0.2', 'spoofed, 198.51.100.1, 203.0.113.9', 2)).toBe('198.51.100.1');
+    expect(clientIp('10.0.0.2', undefined, 1)).toBe('10.0.0.2');
+    expect(clientIp('10.0.0.2', '203.0.113.9', 2)).toBe('10.0.0.2');
+    expect(loadConfig({ TRUST_PROXY: '1' }, secret).config.trustProxy).toBe(1);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' }, secret)).toThrow(/^Invalid TRUST_PROXY=/);
+  });
+});
