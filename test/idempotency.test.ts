@@ -69,6 +69,25 @@ describe('Idempotency-Key', () => {
     expect((await send({ email: 'a@b.test' }, { 'idempotency-key': 'after-change' })).status).toBe(422);
   });
 
+  it('should treat the same fields in another order as the same body', async () => {
+    const first = await t.app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json', 'idempotency-key': 'order', 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=A&email=a%40b.test' });
+    const again = await t.app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json', 'idempotency-key': 'order', 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.test&name=A' });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(await again.json()).toEqual(await first.json());
+  });
+
+  it('should replay a repeat without counting it against the rate limit', async () => {
+    t.close();
+    t = await testApp({ env: { RATE_LIMIT: '2/1m' } });
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await send({ email: 'a@b.test' }, { 'idempotency-key': 'patient' }));
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect((await send({ email: 'a@b.test' }, { 'idempotency-key': 'second' })).status).toBe(201);
+    expect((await send({ email: 'a@b.test' }, { 'idempotency-key': 'third' })).status).toBe(429);
+  });
+
   it('should refuse keys that are not visible ASCII with 400', async () => {
     const res = await send({ email: 'a@b.test' }, { 'idempotency-key': 'x'.repeat(300) });
     expect(res.status).toBe(400);

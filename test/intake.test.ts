@@ -61,6 +61,25 @@ describe('POST /f/:formId body types', () => {
     expect((await stored())[0]!.data).toEqual({ colour: ['red'], topic: ['a', 'b'], single: 'x' });
   });
 
+  it('should treat name[] in JSON bodies as a list, as in form posts', async () => {
+    await t.createForm({ id: 'open', name: 'Open' });
+    const res = await post(JSON.stringify({ 'tags[]': 'one', 'multi[]': ['a', 'b'], plain: 'x' }), { 'content-type': 'application/json' }, '/f/open');
+    expect(res.status).toBe(201);
+    expect((await stored())[0]!.data).toEqual({ tags: ['one'], multi: ['a', 'b'], plain: 'x' });
+  });
+
+  it('should skip an optional file input left empty, as browsers send it', async () => {
+    // Byte for byte what Chromium sends for an empty <input type="file" name="attachment">.
+    const part = (headers: string, value: string) => `--X\r\nContent-Disposition: form-data; ${headers}\r\n\r\n${value}\r\n`;
+    const body =
+      part('name="name"', 'Bob') +
+      part('name="email"', 'bob@example.com') +
+      part('name="attachment"; filename=""\r\nContent-Type: application/octet-stream', '') +
+      '--X--\r\n';
+    expect((await post(body, { ...json, 'content-type': 'multipart/form-data; boundary=X' })).status).toBe(201);
+    expect((await stored())[0]!.data).toEqual({ name: 'Bob', email: 'bob@example.com' });
+  });
+
   it('should refuse nested JSON objects with 422 naming the field', async () => {
     const res = await post(JSON.stringify({ name: 'A', email: 'a@b.test', extra: { deep: 1 } }), { 'content-type': 'application/json' });
     expect(res.status).toBe(422);
@@ -78,7 +97,7 @@ describe('POST /f/:formId body types', () => {
 
 describe('validation', () => {
   it('should answer 422 with messages per field and store nothing', async () => {
-    const res = await post(form({ name: '', email: 'not-an-email' }));
+    const res = await post(form({ name: '   ', email: 'not-an-email' }));
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: string; fields: Record<string, string[]> };
     expect(body.error).toBe('validation');
@@ -109,6 +128,8 @@ describe('validation', () => {
     expect(Object.keys(fields).sort()).toEqual(['age', 'day', 'phone', 'plan', 'short', 'site']);
     const ok = await post(form({ site: 'https://x.test/a', phone: '+49 (30) 123-456', age: '42', day: '2026-02-03', plan: 'pro', short: 'ok' }), json, '/f/typed');
     expect(ok.status).toBe(201);
+    const near = await post(form({ age: '0x10', day: '2024-02-30' }), json, '/f/typed');
+    expect(Object.keys(((await near.json()) as { fields: object }).fields).sort()).toEqual(['age', 'day']);
   });
 
   it('should reject unknown fields when the form says extraFields reject', async () => {
@@ -184,6 +205,15 @@ describe('magic fields', () => {
     expect(await countOf(deliveries)).toBe(0);
     const html = await post(form({ name: 'Bot', email: 'bot@spam.test', _gotcha: 'x' }), {});
     expect(html.status).toBe(303);
+  });
+
+  it('should answer a filled honeypot like success even when the rest is invalid, and keep it as spam', async () => {
+    const res = await post(form({ email: 'not an address', surprise: 'x', _gotcha: 'filled' }));
+    expect(res.status).toBe(201);
+    const [row] = await stored();
+    expect(row!.status).toBe('spam');
+    expect(row!.data).toEqual({ email: 'not an address', surprise: 'x' });
+    expect(await countOf(deliveries)).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
-import type { Form, Submission, SubmissionMeta } from '../db/schema.ts';
+import type { Form, Submission, SubmissionData, SubmissionMeta } from '../db/schema.ts';
 import { findByIdempotencyKey, submissionInsert } from '../db/submissions.ts';
-import { HttpError, isUniqueViolation } from '../errors.ts';
+import { emptyFieldErrors, HttpError, isUniqueViolation } from '../errors.ts';
 import { sha256, ulid } from '../ids.ts';
 import { newDelivery, type Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';
@@ -20,6 +20,8 @@ export type Visit = {
   page: string | undefined;
   /** Where an HTML answer should send the visitor, chosen by the route from `_next` and the form. */
   redirectFor: (next: string | undefined) => string;
+  /** Counts this submission against the rate limit; a wait when over it. Replays are not counted. */
+  countHit: () => Promise<{ retryAfter: number } | null>;
 };
 
 export type Accepted = { id: string; redirect: string };
@@ -48,36 +50,21 @@ function replay(existing: Submission, bodyHash: string | null): Accepted {
   return { id: existing.id, redirect: existing.meta.redirect ?? '' };
 }
 
-/**
- * Validates and stores a submission with its notification in one atomic batch, and only
- * then answers: an acknowledged submission is on disk. A repeat of the same key gets the
- * first answer; the database's unique index settles races between concurrent repeats.
- */
-export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, fields: RawFields, visit: Visit): Promise<Accepted> {
-  const magic = takeMagic(fields);
-  const key = idempotencyKey(visit.idempotencyHeader, magic._idempotency);
-  const { _idempotency: _, ...hashedMagic } = magic;
-  // Only a keyed request can be replayed, so only then is the body fingerprinted.
-  const bodyHash = key ? sha256(JSON.stringify([[...fields], hashedMagic])) : null;
-  // A retry of a stored submission gets its first answer even if the form's rules changed since.
-  if (key) {
-    const existing = await findByIdempotencyKey(deps.db, form.id, key);
-    if (existing) return replay(existing, bodyHash);
-  }
-
+/** The data a submission keeps: validated for people; for a bot that filled the honeypot, what it sent. */
+function dataToStore(form: Form, fields: RawFields, magic: Magic, spam: boolean): SubmissionData {
+  // A bot must not learn how the form is checked: its submission looks accepted whatever it sent.
+  if (spam) return Object.fromEntries([...fields].map(([name, value]) => [name, typeof value === 'string' ? value.slice(0, 20_000) : value]));
   const validated = validateFields(form, fields);
+  const errors = validated.ok ? emptyFieldErrors() : validated.fields;
+  if (magic._replyto?.trim() && !isPlainAddress(magic._replyto.trim())) errors._replyto = ['Enter a valid email address'];
+  if (!validated.ok || errors._replyto) throw new HttpError('validation', 'Some fields are not valid', { fields: errors });
+  return validated.data;
+}
+
+function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): SubmissionMeta {
   // `_replyto` wins; otherwise a field named `email` is the Reply-To (validated like one).
   const replyTo = magic._replyto?.trim() || fields.get('email');
-  if (magic._replyto?.trim() && !isPlainAddress(magic._replyto.trim())) {
-    const errors = validated.ok ? {} : validated.fields;
-    throw new HttpError('validation', 'Some fields are not valid', { fields: { ...errors, _replyto: ['Enter a valid email address'] } });
-  }
-  if (!validated.ok) throw new HttpError('validation', 'Some fields are not valid', { fields: validated.fields });
-
-  const now = deps.now();
-  const id = ulid(now);
-  const spam = Boolean(magic._gotcha?.trim());
-  const meta: SubmissionMeta = {
+  return {
     ...(visit.ipHash && { ipHash: visit.ipHash }),
     ...(visit.userAgent && { userAgent: visit.userAgent.slice(0, 500) }),
     ...(visit.page && { page: visit.page.slice(0, 2048) }),
@@ -86,29 +73,47 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
     redirect: visit.redirectFor(magic._next),
     ...(spam && { spamReasons: ['honeypot field _gotcha was filled'] }),
   };
-  const insert = submissionInsert(deps.db, {
-    id,
-    formId: form.id,
-    createdAt: now,
-    status: spam ? 'spam' : 'inbox',
-    data: validated.data,
-    meta,
-    idempotencyKey: key ?? null,
-    bodyHash,
-  });
+}
+
+/**
+ * Validates and stores a submission with its notification in one atomic batch, and only
+ * then answers: an acknowledged submission is on disk. A repeat of the same key gets the
+ * first answer (before rate limits and validation, which may have changed since); the
+ * database's unique index settles races between concurrent repeats.
+ */
+export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, fields: RawFields, visit: Visit): Promise<Accepted> {
+  const magic = takeMagic(fields);
+  const key = idempotencyKey(visit.idempotencyHeader, magic._idempotency);
+  const { _idempotency: _, ...hashedMagic } = magic;
+  // Only a keyed request can be replayed, so only then is the body fingerprinted; field order does not matter.
+  const bodyHash = key ? sha256(JSON.stringify([[...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), hashedMagic])) : null;
+  const existing = key && (await findByIdempotencyKey(deps.db, form.id, key));
+  if (existing) return replay(existing, bodyHash);
+
+  const limited = await visit.countHit();
+  if (limited) throw new HttpError('rate_limited', 'Too many submissions; try again later', limited);
+  const spam = Boolean(magic._gotcha?.trim());
+  const data = dataToStore(form, fields, magic, spam);
+  const now = deps.now();
+  const id = ulid(now);
+  const meta = metaOf(fields, magic, visit, spam);
+  const insert = submissionInsert(deps.db, { id, formId: form.id, createdAt: now, status: spam ? 'spam' : 'inbox', data, meta, idempotencyKey: key || null, bodyHash });
   try {
     // Spam is stored and flagged, never mailed.
     const writes = spam ? ([insert] as const) : ([insert, newDelivery(deps, form.recipients, id, now)] as const);
     await (deps.groupCommit ? deps.groupCommit([...writes]) : deps.db.batch(writes));
   } catch (error) {
-    if (key && isUniqueViolation(error)) {
-      const winner = await findByIdempotencyKey(deps.db, form.id, key);
-      if (winner) return replay(winner, bodyHash);
-      throw new HttpError('idempotency_in_progress', 'A submission with this Idempotency-Key is still being stored; retry shortly');
-    }
+    if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);
     deps.log.error('submission not stored', { formId: form.id, error: String(error) });
     throw new HttpError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
   if (!spam && deps.mailer) deps.defer(outbox.run());
   return { id, redirect: meta.redirect! };
+}
+
+/** A concurrent request with the same key committed first: answer as it was answered. */
+async function replayWinner(deps: Deps, formId: string, key: string, bodyHash: string | null): Promise<Accepted> {
+  const winner = await findByIdempotencyKey(deps.db, formId, key);
+  if (winner) return replay(winner, bodyHash);
+  throw new HttpError('idempotency_in_progress', 'A submission with this Idempotency-Key is still being stored; retry shortly');
 }

@@ -24,6 +24,18 @@ function tooMany(): never {
   throw new HttpError('too_large', `At most ${MAX_FIELDS} fields are accepted`);
 }
 
+// Line breaks and control characters in a name could masquerade as structure in the mail.
+// eslint-disable-next-line no-control-regex
+const BAD_NAME = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+
+function checkNames(names: Iterable<string>): void {
+  const bad = [...names].filter((name) => BAD_NAME.test(name) || name.length > 200);
+  if (bad.length === 0) return;
+  const fields = emptyFieldErrors();
+  for (const name of bad) fields[name.slice(0, 200)] = ['Field names cannot contain line breaks or control characters, or exceed 200 characters'];
+  throw new HttpError('validation', 'Some fields are not valid', { fields });
+}
+
 /** Name/value pairs from a form post: `name[]` and repeated names become arrays, in the order sent. */
 function fromPairs(pairs: Iterable<[string, string]>): RawFields {
   const fields: RawFields = new Map();
@@ -44,6 +56,7 @@ function fromPairs(pairs: Iterable<[string, string]>): RawFields {
       fields.set(name, [existing, text]);
     }
   }
+  checkNames(fields.keys());
   return fields;
 }
 
@@ -61,15 +74,19 @@ function fromJson(text: string): RawFields {
   if (entries.length > MAX_FIELDS) tooMany();
   const fields: RawFields = new Map();
   const nested = emptyFieldErrors();
-  for (const [name, value] of entries) {
-    const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-    if (value === null) fields.set(name, '');
-    else if (primitive(value)) fields.set(name, typeof value === 'string' ? normaliseBreaks(value) : (value as number | boolean));
-    else if (Array.isArray(value) && value.length <= MAX_ARRAY_ITEMS && value.every(primitive)) {
-      fields.set(name, value.map((v) => (typeof v === 'string' ? normaliseBreaks(v) : v)));
-    } else nested[name] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];
+  const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  const clean = (v: string | number | boolean) => (typeof v === 'string' ? normaliseBreaks(v) : v);
+  for (const [rawName, value] of entries) {
+    // `name[]` means a list here too, as in a form post.
+    const isList = rawName.endsWith('[]');
+    const name = isList ? rawName.slice(0, -2) : rawName;
+    if (value === null) fields.set(name, isList ? [] : '');
+    else if (primitive(value)) fields.set(name, isList ? [clean(value as string)] : clean(value as string));
+    else if (Array.isArray(value) && value.length <= MAX_ARRAY_ITEMS && value.every(primitive)) fields.set(name, value.map(clean));
+    else nested[rawName] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];
   }
   if (Object.keys(nested).length > 0) throw new HttpError('validation', 'Some fields are not valid', { fields: nested });
+  checkNames(fields.keys());
   return fields;
 }
 
@@ -89,10 +106,11 @@ export async function readFields(c: Context): Promise<RawFields> {
   }
   const pairs: [string, string][] = [];
   for (const [name, value] of form) {
-    if (typeof value !== 'string') {
+    if (typeof value === 'string') pairs.push([name, value]);
+    // An optional file input left empty arrives as a nameless empty part: nothing was uploaded.
+    else if (value.size > 0 || value.name !== '') {
       throw new HttpError('unsupported_media_type', `File uploads are not supported yet (field "${name}")`);
     }
-    pairs.push([name, value]);
   }
   return fromPairs(pairs);
 }

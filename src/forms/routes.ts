@@ -94,8 +94,6 @@ export function formRoutes(outbox: Outbox) {
       }
       const ip = deps.clientIp(c);
       const ipHash = ip ? sha256(`${form.id}\n${ip}`).slice(0, 32) : undefined;
-      const limited = ipHash && (await hitRateLimit(deps, `${form.id}:${ipHash}`));
-      if (limited) throw new HttpError('rate_limited', 'Too many submissions; try again later', limited);
 
       const fields = await readFields(c);
       const asTyped = [...fields].filter(([name]) => name !== '_gotcha');
@@ -107,6 +105,7 @@ export function formRoutes(outbox: Outbox) {
           userAgent: c.req.header('user-agent'),
           page: c.req.header('referer'),
           redirectFor: (next) => safeNext(form, next, origin) ?? form.redirectUrl ?? thanks,
+          countHit: async () => (ipHash ? hitRateLimit(deps, `${form.id}:${ipHash}`) : null),
         });
         // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
         if (wantsJson(c)) return c.json({ ok: true, id: accepted.id, ...(accepted.redirect !== thanks && { redirect: accepted.redirect }) }, 201);

@@ -9,7 +9,11 @@ const DEFAULT_MAX_LENGTH = { textarea: 20_000, other: 2_000 } as const;
 const EXTRA_MAX_LENGTH = 20_000;
 
 const isEmpty = (value: FieldValue | undefined) =>
-  value === undefined || value === '' || value === false || (Array.isArray(value) && value.length === 0);
+  value === undefined || value === false || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+
+/** A real calendar day: 2024-02-30 parses in JavaScript (as March 1st), so compare the round trip. */
+const isCalendarDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v;
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const text = (max: number) =>
   z.union([z.string(), z.number(), z.boolean()], { error: 'Send a single value' })
@@ -39,9 +43,9 @@ function fieldSchema(spec: FieldSpec): z.ZodType {
     case 'tel':
       return text(Math.min(max, 64)).refine((v) => PHONE.test(v), 'Enter a valid phone number');
     case 'number':
-      return z.union([z.number(), text(64).refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'Enter a number')]);
+      return z.union([z.number(), text(64).refine((v) => DECIMAL.test(v.trim()) && Number.isFinite(Number(v)), 'Enter a number')]);
     case 'date':
-      return text(10).refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)), 'Enter a date as YYYY-MM-DD');
+      return text(10).refine(isCalendarDate, 'Enter a date as YYYY-MM-DD');
     case 'checkbox':
       return z.union([z.boolean(), text(max), z.array(text(max)).max(200)]);
     case 'select': {

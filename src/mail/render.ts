@@ -17,13 +17,14 @@ export function displayValue(value: unknown): string {
 }
 
 export function renderSubject(form: Form, submission: Submission): string {
-  const template = form.subject ?? submission.meta.subject;
-  if (!template) return oneLine(`New submission: ${form.name}`);
-  const filled = template.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, name: string) => {
+  const fallback = oneLine(`New submission: ${form.name}`);
+  // Only the owner's template is a template; a visitor's `_subject` is text as typed.
+  if (!form.subject) return (submission.meta.subject && oneLine(submission.meta.subject)) || fallback;
+  const filled = form.subject.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, name: string) => {
     const value = Object.hasOwn(submission.data, name) ? submission.data[name] : undefined;
     return value === undefined ? '' : displayValue(value);
   });
-  return oneLine(filled) || oneLine(`New submission: ${form.name}`);
+  return oneLine(filled) || fallback;
 }
 
 /** The address part of a mailbox such as `Formharbor <forms@example.com>`. */
