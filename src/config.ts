@@ -16,6 +16,8 @@ export type Config = {
   outboxInterval: number;
   lease: number;
   rateLimit: { max: number; windowMs: number } | null;
+  /** False when publicUrl was derived from HOST and PORT (Node then fixes it once the port is known). */
+  publicUrlSet: boolean;
   /** Reverse proxies in front of the Node server whose X-Forwarded-For is believed (0: none). */
   trustProxy: number;
 };
@@ -76,12 +78,15 @@ const absoluteUrl = (protocols: string[]) =>
 const mailbox = z.string().regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be like "Name <address@example.com>"');
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  // 0 asks the system for a free port (tests, benchmarks).
+  PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().max(65535)).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: absoluteUrl(['http:', 'https:']).optional(),
   DATABASE_URL: absoluteUrl(['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:']).default('file:./data/formharbor.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
-  SMTP_URL: absoluteUrl(['smtp:', 'smtps:']).optional(),
+  SMTP_URL: absoluteUrl(['smtp:', 'smtps:'])
+    .refine((text) => new URL(text).hostname !== '', 'must name the mail server, like smtp://user:pass@smtp.example.com:587')
+    .optional(),
   MAIL_FROM: mailbox.default('Formharbor <forms@localhost>'),
   // What a Bearer token may contain (RFC 6750 b64token); anything else could never sign in.
   ADMIN_TOKEN: z
@@ -99,6 +104,9 @@ const envSchema = z.object({
 });
 
 const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_PASSWORD', 'SMTP_URL', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL']);
+
+/** The address a server on HOST:PORT answers at, IPv6 hosts in brackets. */
+export const localUrl = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 export type GeneratedSecrets = { adminToken?: string; adminPassword?: string };
 
@@ -122,9 +130,10 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
   if (!e.ADMIN_TOKEN) generated.adminToken = randomSecret();
   if (!e.ADMIN_PASSWORD) generated.adminPassword = randomSecret();
   const config: Config = {
-    port: e.PORT,
+    port: e.PORT ?? 8787,
     host: e.HOST,
-    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? localUrl(e.HOST, e.PORT ?? 8787)).replace(/\/+$/, ''),
+    publicUrlSet: e.PUBLIC_URL !== undefined,
     databaseUrl: e.DATABASE_URL,
     databaseAuthToken: e.DATABASE_AUTH_TOKEN,
     smtpUrl: e.SMTP_URL,

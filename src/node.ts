@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp, DEMO_FORM_ID } from './app.ts';
-import { ConfigError, loadConfig, randomSecret, type GeneratedSecrets } from './config.ts';
+import { ConfigError, loadConfig, localUrl, randomSecret, type GeneratedSecrets } from './config.ts';
 import { createForm, listForms } from './db/forms.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
@@ -59,9 +59,16 @@ async function main(): Promise<void> {
   sweep();
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    // PORT=0 picked a free port: links must name the real one.
+    if (!config.publicUrlSet) config.publicUrl = localUrl(config.host, info.port);
     console.log(`Formharbor listening on ${config.publicUrl} (port ${info.port}); admin at ${config.publicUrl}/admin`);
     if (!deps.mailer) console.log('SMTP_URL is not set: notifications are kept "held" until it is.');
     printSecrets(generated);
+  });
+
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    console.error(`formharbor: cannot listen on HOST=${config.host} PORT=${config.port}: ${error.code ?? error.message}`);
+    process.exit(1);
   });
 
   let stopping = false;

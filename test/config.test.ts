@@ -57,6 +57,8 @@ describe('configuration', () => {
     ['DELIVERY_LEASE', '-1m'],
     ['RATE_LIMIT', 'lots'],
     ['ADMIN_TOKEN', 'short'],
+    ['PORT', ' '],
+    ['SMTP_URL', 'smtp://'],
   ])('should refuse a bad %s with one line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(new RegExp(`^Invalid ${name}=`));
@@ -66,6 +68,24 @@ describe('configuration', () => {
     expect([parseDuration('250ms'), parseDuration('2s'), parseDuration('3m'), parseDuration('4h'), parseDuration('5d'), parseDuration('5x')]).toEqual([
       250, 2_000, 180_000, 14_400_000, 432_000_000, undefined,
     ]);
+  });
+
+  it('should stop with one clear line when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(mkdtempSync(join(tmpdir(), 'fh-port-')), 'x.db')}` },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    taken.close();
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([`formharbor: cannot listen on HOST=127.0.0.1 PORT=${port}: EADDRINUSE`]);
   });
 
   it('should stop `npm start` with exit code 1 and one clear line for a bad variable', () => {

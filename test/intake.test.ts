@@ -246,6 +246,27 @@ describe('redirects', () => {
     }
   });
 
+  it('should carry _next resolved and other control fields hidden on the 422 page, so sending again works', async () => {
+    const res = await t.app.request('/f/guarded', {
+      method: 'POST',
+      headers: { origin: site },
+      body: form({ email: 'not an address', _next: '/merci', _subject: 'Hi', _idempotency: 'k-422' }),
+    });
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(page).toContain('<input type="hidden" name="_next" value="https://site.test/merci">');
+    expect(page).toContain('<input type="hidden" name="_idempotency" value="k-422">');
+    expect(page).not.toMatch(/<textarea name="_next"/);
+    // The page posts from Formharbor's own origin, as a browser would.
+    const again = await t.app.request('/f/guarded', {
+      method: 'POST',
+      headers: { origin: 'http://harbor.test' },
+      body: form({ email: 'a@b.test', _next: 'https://site.test/merci', _subject: 'Hi', _idempotency: 'k-422' }),
+    });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('https://site.test/merci');
+  });
+
   it('should name an allowed redirect in the JSON answer for the embed', async () => {
     const res = await send('/merci', { origin: site, accept: 'application/json' });
     expect(await res.json()).toMatchObject({ ok: true, redirect: 'https://site.test/merci' });

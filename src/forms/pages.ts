@@ -18,13 +18,19 @@ export function errorPage(status: number, message: string) {
  * The no-JavaScript answer to invalid input: every message, and the visitor's input filled
  * back into a form that posts again, so nothing typed is lost.
  */
-export function validationPage(action: string, errors: FieldErrors, values: [string, FieldValue][]) {
+/** Control fields the visitor never typed: carried along unseen. */
+const HIDDEN = new Set(['_next', '_subject', '_idempotency']);
+
+export function validationPage(action: string, errors: FieldErrors, sent: [string, FieldValue][]) {
+  const values = sent.filter(([name]) => !HIDDEN.has(name));
+  const hidden = sent.filter(([name]) => HIDDEN.has(name));
   const fieldsWithoutValues = Object.keys(errors).filter((name) => !values.some(([n]) => n === name));
   return layout(
     'Please check your message',
     html`<h1>Please check your message</h1>
 <ul class="error">${Object.entries(errors).map(([name, messages]) => html`<li><strong>${name}</strong>: ${messages.join(' ')}</li>`)}</ul>
 <form method="post" action="${action}">
+${hidden.map(([name, value]) => html`<input type="hidden" name="${name}" value="${String(value)}">`)}
 ${values.map(([name, value]) =>
   (Array.isArray(value) ? value : [value]).map(
     (item) => html`<label>${name}${errors[name] ? html` <span class="error">(${errors[name]!.join(' ')})</span>` : ''}

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.ts';
 import { getForm, getFormCached } from '../db/forms.ts';
-import type { Form } from '../db/schema.ts';
+import type { FieldValue, Form } from '../db/schema.ts';
 import { HttpError } from '../errors.ts';
 import { sha256 } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
@@ -96,7 +96,14 @@ export function formRoutes(outbox: Outbox) {
       const ipHash = ip ? sha256(`${form.id}\n${ip}`).slice(0, 32) : undefined;
 
       const fields = await readFields(c);
-      const asTyped = [...fields].filter(([name]) => name !== '_gotcha');
+      // What the 422 page puts back: `_next` resolved now, against the visitor's page, because
+      // the page re-posts from Formharbor's own origin.
+      const asTyped = [...fields].flatMap(([name, value]): [string, FieldValue][] => {
+        if (name === '_gotcha') return [];
+        if (name !== '_next') return [[name, value]];
+        const next = safeNext(form, String(value), origin);
+        return next ? [[name, next]] : [];
+      });
       const thanks = `${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}/thanks`;
       try {
         const accepted = await acceptSubmission(deps, outbox, form, fields, {

@@ -4,6 +4,7 @@ import { addressOf } from './render.ts';
 
 type SmtpError = Error & { code?: string; responseCode?: number; response?: string; recipient?: string };
 
+const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
 
 /**
@@ -13,7 +14,8 @@ const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTN
  */
 export function classifySmtpError(error: SmtpError): { temporary: boolean; error: string } {
   const reply = error.response?.replace(/\s+/g, ' ').trim();
-  if (error.code === 'EAUTH' || error.code === 'ENOAUTH') {
+  // 530 "authentication required", 534/535/538 and friends: the owner's credentials, not the message.
+  if (error.code === 'EAUTH' || error.code === 'ENOAUTH' || AUTH_REPLY.test(String(error.responseCode ?? ''))) {
     return { temporary: true, error: `${reply ?? error.message} (authentication failed: check the user and password in SMTP_URL)` };
   }
   const causeCode = String((error as { cause?: { code?: string } }).cause?.code ?? '');

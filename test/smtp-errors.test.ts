@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { classifySmtpError } from '../src/mail/smtp.ts';
+
+const smtpError = (responseCode: number, response: string, code = 'EENVELOPE') => Object.assign(new Error(response), { code, responseCode, response });
+
+describe('SMTP replies, MTA style (RFC 5321 §4.2.1)', () => {
+  it('should retry 4xx, give up on 5xx, and keep the reply with its code', () => {
+    expect(classifySmtpError(smtpError(451, '451 4.3.0 Try later'))).toEqual({ temporary: true, error: '451 4.3.0 Try later' });
+    expect(classifySmtpError(smtpError(550, '550 5.1.1 No such user'))).toEqual({ temporary: false, error: '550 5.1.1 No such user' });
+  });
+
+  it('should retry every authentication reply with the cause spelled out, since the owner can fix it', () => {
+    for (const [code, reply] of [[530, '530 5.7.0 Authentication required'], [535, '535 5.7.8 Bad credentials'], [534, '534 5.7.9 Stronger mechanism needed']] as const) {
+      const result = classifySmtpError(smtpError(code, reply, 'EENVELOPE'));
+      expect(result.temporary, reply).toBe(true);
+      expect(result.error).toMatch(new RegExp(`^${code} .*check the user and password in SMTP_URL`));
+    }
+  });
+
+  it('should retry network errors', () => {
+    expect(classifySmtpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ESOCKET' }))).toEqual({ temporary: true, error: 'ESOCKET: connect ECONNREFUSED 127.0.0.1:1' });
+  });
+});
