@@ -102,6 +102,12 @@ describe('admin sign-in', () => {
     expect(res.status).toBe(413);
   });
 
+  it('should count only wrong passwords: a successful sign-in clears the counter', async () => {
+    for (let i = 0; i < 9; i++) expect((await login('wrong-password')).status).toBe(401);
+    expect((await login()).status).toBe(303);
+    for (let i = 0; i < 9; i++) expect((await login('wrong-password')).status).toBe(401);
+  });
+
   it('should accept a login from the public URL origin behind a proxy', async () => {
     expect((await login(ADMIN_PASSWORD, 'http://harbor.test')).status).toBe(303);
   });

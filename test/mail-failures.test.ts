@@ -117,7 +117,7 @@ describe('some recipients refused while the others accept', () => {
     await smtp.waitFor(1);
     const deferred = await deliveryOf(id);
     expect(deferred).toMatchObject({ status: 'pending', attempts: 1, recipients: ['team@site.test'] });
-    expect(deferred.lastError).toBe('team@site.test: 452 4.2.2 Mailbox full');
+    expect(deferred.lastError).toBe('452 4.2.2 Mailbox full (team@site.test)');
 
     smtp.behaviour.rcptFor = undefined;
     await retryDue();
@@ -138,7 +138,7 @@ describe('some recipients refused while the others accept', () => {
       status: 'failed',
       attempts: 1,
       recipients: ['team@site.test'],
-      lastError: 'team@site.test: 550 5.1.1 No such user here',
+      lastError: '550 5.1.1 No such user here (team@site.test)',
     });
   });
 });

@@ -201,11 +201,11 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     expect(list.items).toEqual([]);
   });
 
-  it('should redirect a plain form post to the thanks page on the origin it was posted to', async () => {
+  it('should redirect a plain form post to the thanks page', async () => {
     const form = await createForm({});
     const res = await fetch(url(`/f/${form.id}`), { method: 'POST', body: new URLSearchParams({ message: 'hi' }), redirect: 'manual' });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(`${dev!.url}/f/${form.id}/thanks`);
+    expect(res.headers.get('location')).toBe(`/f/${form.id}/thanks`);
   });
 
   it('should answer 503 and keep nothing when the D1 write fails', async () => {

@@ -46,7 +46,8 @@ async function jsonBody(c: Context): Promise<unknown> {
 export const queryOf = (c: Context) => Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
 
 const page = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  // Larger limits are served as 100, the most a page holds.
+  limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 100)),
   cursor: z.string().max(100).optional(),
 });
 export const submissionQuery = page.extend({ status: z.enum(['inbox', 'spam', 'archived']).optional(), q: z.string().max(200).optional() });
@@ -93,7 +94,7 @@ export function apiRoutes(outbox: Outbox) {
     try {
       return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new HttpError('validation', 'Some fields are not valid', { fields: { id: ['A form with this id exists'] } });
+      if (isUniqueViolation(error)) throw new HttpError('conflict', `A form with the id "${input.id}" exists`);
       throw error;
     }
   });
@@ -132,13 +133,19 @@ export function apiRoutes(outbox: Outbox) {
     const [row] = await withDeliveries(db, [found(await getSubmission(db, c.req.param('id')), 'submission')]);
     return c.json(presentSubmission(row!));
   });
+  // PATCH and DELETE answer with the same shape as GET, deliveries included.
   api.patch('/submissions/:id', async (c) => {
+    const { db } = c.var.deps;
     const { status } = parseOr422(z.object({ status: z.enum(['inbox', 'spam', 'archived']) }), await jsonBody(c));
-    return c.json(presentSubmission(found(await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status), 'submission')));
+    const [row] = await withDeliveries(db, [found(await setSubmissionStatus(db, c.req.param('id'), status), 'submission')]);
+    return c.json(presentSubmission(row!));
   });
-  api.delete('/submissions/:id', async (c) =>
-    c.json(presentSubmission(found(await deleteSubmission(c.var.deps.db, c.req.param('id')), 'submission'))),
-  );
+  api.delete('/submissions/:id', async (c) => {
+    const { db } = c.var.deps;
+    const [row] = await withDeliveries(db, [found(await getSubmission(db, c.req.param('id')), 'submission')]);
+    await deleteSubmission(db, row!.id);
+    return c.json(presentSubmission(row!));
+  });
 
   api.get('/deliveries', async (c) => {
     const query = parseOr422(deliveryQuery, queryOf(c));

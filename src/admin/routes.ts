@@ -7,7 +7,7 @@ import type { AppEnv } from '../app-env.ts';
 import { getForm, listForms } from '../db/forms.ts';
 import { allSubmissions, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
 import { HttpError } from '../errors.ts';
-import { ADMIN_LOGIN_LIMIT, hitRateLimit } from '../forms/rate-limit.ts';
+import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { deliveryAttemptsOf, deliveryBacklog, type Outbox } from '../mail/outbox.ts';
 import { toCsv } from './export.ts';
@@ -62,11 +62,14 @@ export function adminRoutes(outbox: Outbox) {
     const body = await c.req.parseBody();
     const ip = deps.clientIp(c) ?? 'unknown';
     // Always counted, off or on: guessing the password must stay slow.
-    const limited = await hitRateLimit({ ...deps, config: { ...deps.config, rateLimit: ADMIN_LOGIN_LIMIT } }, `login:${sha256(ip)}`);
+    const loginKey = `login:${sha256(ip)}`;
+    const limited = await hitRateLimit({ ...deps, config: { ...deps.config, rateLimit: ADMIN_LOGIN_LIMIT } }, loginKey);
     if (limited) throw new HttpError('rate_limited', 'Too many sign-in attempts; try again later', limited);
     if (typeof body.password !== 'string' || !(await secretsEqual(body.password, deps.config.adminPassword))) {
       return c.html(loginPage('Wrong password'), 401);
     }
+    // Only guesses should count: the owner signing in often must not lock themselves out.
+    await clearRateLimit(deps, loginKey);
     await setSignedCookie(c, COOKIE, String(deps.now() + SESSION_MS), signingSecret(c), {
       httpOnly: true,
       sameSite: 'Strict',

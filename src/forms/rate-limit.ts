@@ -1,4 +1,4 @@
-import { lt, sql, type SQL } from 'drizzle-orm';
+import { eq, lt, sql, type SQL } from 'drizzle-orm';
 import { HttpError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { rateLimits } from '../db/schema.ts';
@@ -36,6 +36,11 @@ async function countHit(deps: Pick<Deps, 'db' | 'log'>, key: string, now: number
     deps.log.error('rate limit not counted', { error: String(error) });
     throw new HttpError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
+}
+
+/** Forgets a counter, e.g. after a successful sign-in. */
+export async function clearRateLimit(deps: Pick<Deps, 'db'>, key: string): Promise<void> {
+  await deps.db.delete(rateLimits).where(eq(rateLimits.key, key));
 }
 
 /** Sign-in attempts per IP: always on, whatever RATE_LIMIT says. */

@@ -69,7 +69,8 @@ export function formRoutes(outbox: Outbox) {
         return allowed.length === 0 ? '*' : allowed.includes(origin) ? origin : null;
       },
       allowMethods: ['POST'],
-      allowHeaders: ['Content-Type', 'Accept', 'Idempotency-Key'],
+      // One entry, so the header reads exactly as documented: "Content-Type, Accept, Idempotency-Key".
+      allowHeaders: ['Content-Type, Accept, Idempotency-Key'],
       // The embed waits as long as a 429 asks.
       exposeHeaders: ['Retry-After'],
       maxAge: 600,
@@ -104,7 +105,8 @@ export function formRoutes(outbox: Outbox) {
         const next = safeNext(form, String(value), origin);
         return next ? [[name, next]] : [];
       });
-      const thanks = `${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}/thanks`;
+      // Relative: right behind any proxy, whatever PUBLIC_URL says.
+      const thanks = `/f/${encodeURIComponent(form.id)}/thanks`;
       try {
         const accepted = await acceptSubmission(deps, outbox, form, fields, {
           idempotencyHeader: c.req.header('idempotency-key'),

@@ -63,7 +63,8 @@ type Outcome = { ok: true; reply: string } | { ok: false; temporary: boolean; er
 function outcomeOf(result: SendResult): Outcome {
   if (!result.ok) return { ...result, reply: result.error };
   if (!result.refused?.length) return { ok: true, reply: result.response };
-  const error = result.refused.map((r) => `${r.recipient}: ${r.error}`).join('; ');
+  // The server's reply first, as everywhere, then whom it was about.
+  const error = result.refused.map((r) => `${r.error} (${r.recipient})`).join('; ');
   return {
     ok: false,
     temporary: result.refused.some((r) => r.temporary),
