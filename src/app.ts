@@ -8,7 +8,9 @@ import { apiRoutes } from './admin/api.ts';
 import { adminRoutes } from './admin/routes.ts';
 import type { Deps } from './deps.ts';
 import { HttpError } from './errors.ts';
-import { formErrorResponse, formRoutes } from './forms/routes.ts';
+import { errorPage } from './forms/pages.ts';
+import { formErrorResponse, formRoutes, wantsJson } from './forms/routes.ts';
+import { PAGE_CSP } from './pages.ts';
 import { demoPage, DEMO_CSP } from './demo.ts';
 import { getForm } from './db/forms.ts';
 import { createOutbox, deliveryBacklog, type Outbox } from './mail/outbox.ts';
@@ -62,7 +64,9 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
     if (error instanceof HttpError) return renderError(c, error);
     if (error instanceof HTTPException) return error.getResponse();
     deps.log.error('unhandled error', { requestId: c.var.requestId, path: c.req.path, error: error.stack ?? String(error) });
-    return c.json({ ok: false, error: 'internal', requestId: c.var.requestId }, 500);
+    if (c.req.path.startsWith('/api/') || wantsJson(c)) return c.json({ ok: false, error: 'internal', requestId: c.var.requestId }, 500);
+    c.header('Content-Security-Policy', PAGE_CSP);
+    return c.html(errorPage(500, `Something went wrong on our side (request ${c.var.requestId}).`, c.req.path.startsWith('/admin')), 500);
   });
 
   return app;

@@ -9,7 +9,7 @@ import { allSubmissions } from './db/submissions.ts';
 import { deliveryStatuses, type DeliveryStatus } from './db/schema.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, isUniqueViolation } from './errors.ts';
 import { formInput } from './forms/definition.ts';
 import { createOutbox, listDeliveries } from './mail/outbox.ts';
 import { renderTestMessage } from './mail/render.ts';
@@ -61,7 +61,9 @@ const COMMANDS: Record<string, Command> = {
       subject: v.subject,
       fields: v.fields ? JSON.parse(v.fields) : undefined,
     });
-    const created = await createForm(deps.db, input, deps.now());
+    const created = await createForm(deps.db, input, deps.now()).catch((error: unknown) => {
+      throw isUniqueViolation(error) ? new HttpError('conflict', `A form with the id "${input.id}" exists`) : error;
+    });
     print(created);
     print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, created.id)}`);
   },
@@ -69,6 +71,7 @@ const COMMANDS: Record<string, Command> = {
     for (const f of await listForms(deps.db, { limit: 1000 })) print(`${f.id}\t${f.name}\t${f.recipients.join(', ')}`);
   },
   async 'submissions export'(deps, v) {
+    if (v.format && v.format !== 'csv' && v.format !== 'json') throw new HttpError('validation', '--format must be csv or json');
     const form = v.form && (await getForm(deps.db, v.form));
     if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
     const rows = await allSubmissions(deps.db, form.id);

@@ -109,7 +109,7 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
     setup = await setupFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // The message can quote a secret's value: it goes to the owner's logs, not to visitors.
+    // The message names the variable (secrets' values are never quoted): the owner's logs, not visitors.
     log.error(`formharbor: ${error.message}`);
     return Response.json({ ok: false, error: 'internal', message: 'The Worker is misconfigured; its logs name the variable' }, { status: 500 });
   }

@@ -42,6 +42,9 @@ describe('npx formharbor', () => {
     const bad = await formharbor('forms', 'create', '--name', 'X', '--recipients', 'not-an-address');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^formharbor: Some fields are not valid .*recipients\.0/);
+    const duplicate = await formharbor('forms', 'create', '--id', 'site', '--name', 'Again', '--recipients', 'me@site.test');
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toBe('formharbor: A form with the id "site" exists\n');
     expect((await formharbor('nonsense')).code).toBe(2);
   });
 

@@ -13,7 +13,8 @@ export type LibsqlDatabase = { db: ReturnType<typeof drizzle<typeof schema>>; cl
 /**
  * Opens a libSQL database (file or server). For a file, the write-ahead log with
  * synchronous=FULL is switched on and read back: an acknowledged commit is on disk
- * (RELIABILITY rule 1). Fresh pooled connections default to FULL; this proves it.
+ * (RELIABILITY rule 1). This checks the first connection; the commit worker sets and checks
+ * its own, and libSQL opens every further connection with FULL by default.
  */
 export async function openLibsql(url: string, authToken?: string): Promise<LibsqlDatabase> {
   const isFile = url.startsWith('file:');

@@ -10,8 +10,14 @@ export function thanksPage(formName: string) {
   );
 }
 
-export function errorPage(status: number, message: string) {
-  return layout(`Error ${status}`, html`<h1>Your message was not sent</h1><p class="error">${message}</p><p>Use your browser's Back button to return to the form.</p>`);
+/** A visitor's error page; `forOwner` words it for the admin instead of for a form post. */
+export function errorPage(status: number, message: string, forOwner = false) {
+  return layout(
+    `Error ${status}`,
+    forOwner
+      ? html`<h1>That did not work</h1><p class="error">${message}</p><p><a href="/admin">Back to the admin</a></p>`
+      : html`<h1>Your message was not sent</h1><p class="error">${message}</p><p>Use your browser's Back button to return to the form.</p>`,
+  );
 }
 
 /**

@@ -26,7 +26,7 @@ export function formErrorResponse(c: Context, error: HttpError) {
   if (error.details.retryAfter) c.header('Retry-After', String(error.details.retryAfter));
   if (wantsJson(c)) return c.json(error.toJSON(), error.status);
   c.header('Content-Security-Policy', PAGE_CSP);
-  return c.html(errorPage(error.status, error.message), error.status);
+  return c.html(errorPage(error.status, error.message, c.req.path.startsWith('/admin')), error.status);
 }
 
 const tooLarge = () => new HttpError('too_large', `The body is larger than ${BODY_LIMIT / 1024 / 1024} MB`);
