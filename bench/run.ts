@@ -2,7 +2,7 @@
  * `npm run bench`: durable ingest against a bare Hono endpoint in the same run, then
  * outbox delivery throughput into a local SMTP sink. Prints a table, writes bench/results.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +15,6 @@ import { deliveries, submissions } from '../src/db/schema.ts';
 import type { Deps } from '../src/deps.ts';
 import { createOutbox, newDelivery } from '../src/mail/outbox.ts';
 import { createSmtpMailer } from '../src/mail/smtp.ts';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { submissionInsert } from '../src/db/submissions.ts';
 import { ulid } from '../src/ids.ts';
 
@@ -28,8 +26,8 @@ const BACKLOG = 2_000;
 type Server = { child: ChildProcess; port: number; peakRssMb: () => number; stop: () => Promise<void> };
 
 /** Starts a server in its own process, so the load generator does not share its event loop. */
-async function startServer(script: string, env: NodeJS.ProcessEnv): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -37,7 +35,7 @@ async function startServer(script: string, env: NodeJS.ProcessEnv): Promise<Serv
       const match = /\(port (\d+)\)/.exec(out);
       if (match) resolve(Number(match[1]));
     });
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
   });
   let peak = 0;
   const sampler = setInterval(() => {
@@ -69,13 +67,15 @@ async function load(port: number, path: string) {
 }
 
 async function ingest(dir: string) {
-  const bare = await startServer('bench/bare-server.ts', {});
+  const bare = await startServer(['--import', 'tsx', 'bench/bare-server.ts'], {});
   await load(bare.port, '/f/demo'); // warm-up, not counted
   const bareResult = await load(bare.port, '/f/demo');
   await bare.stop();
 
   const databaseUrl = `file:${join(dir, 'ingest.db')}`;
-  const durable = await startServer('src/node.ts', { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
+  // Exactly what `npm start` runs: the compiled server on plain Node.
+  execSync('npm run build', { stdio: 'ignore' });
+  const durable = await startServer(['dist/node.js'], { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
   const durableResult = await load(durable.port, '/f/demo');
   const rss = durable.peakRssMb();
   await durable.stop();
@@ -87,26 +87,20 @@ async function ingest(dir: string) {
   return { bare: bareResult, durable: { ...durableResult, stored: stored!.n, integrity, peakRssMb: Math.round(rss) } };
 }
 
-/** An SMTP server that only counts what it accepts: parsing would measure the parser, not the outbox. */
+/** The counting SMTP sink (bench/sink-server.ts) in a process of its own. */
 async function countingSink() {
-  let received = 0;
-  const server = new SMTPServer({
-    disableReverseLookup: true,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    logger: false,
-    closeTimeout: 100,
-    onData(stream, _session, callback) {
-      stream.resume();
-      stream.on('end', () => {
-        received++;
-        callback(null, 'Queued');
-      });
+  const child = fork('bench/sink-server.ts', { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = () => new Promise<{ port?: number; received?: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
+  const { port } = await next();
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received: async () => {
+      const answer = next();
+      child.send('count');
+      return (await answer).received!;
     },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, received: () => received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    close: () => child.disconnect(),
+  };
 }
 
 async function delivery(dir: string) {
@@ -138,8 +132,9 @@ async function delivery(dir: string) {
   const [sent] = await database.db.select({ n: count() }).from(deliveries).where(eq(deliveries.status, 'sent'));
   deps.mailer!.close();
   database.client.close();
-  await sink.close();
-  return { messages: BACKLOG, sent: sent!.n, received: sink.received(), seconds: Number(seconds.toFixed(2)), perSecond: Math.round(BACKLOG / seconds) };
+  const received = await sink.received();
+  sink.close();
+  return { messages: BACKLOG, sent: sent!.n, received, seconds: Number(seconds.toFixed(2)), perSecond: Math.round(BACKLOG / seconds) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-bench-'));

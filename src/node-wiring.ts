@@ -4,7 +4,6 @@ import type { Config } from './config.ts';
 import type { Deps, Log } from './deps.ts';
 import { migrateLibsql, openLibsql } from './db/libsql.ts';
 import { createGroupCommit } from './db/group-commit.ts';
-import { createSmtpMailer } from './mail/smtp.ts';
 
 const EMBED_JS = new URL('../public/embed.js', import.meta.url);
 
@@ -12,6 +11,12 @@ export const consoleLog: Log = {
   info: (message, extra) => console.log(extra ? `${message} ${JSON.stringify(extra)}` : message),
   error: (message, extra) => console.error(extra ? `${message} ${JSON.stringify(extra)}` : message),
 };
+
+/** Nodemailer is loaded only when SMTP is configured: a server holding mail does without its memory. */
+async function smtpMailer(url: string, mailFrom: string) {
+  const { createSmtpMailer } = await import('./mail/smtp.ts');
+  return createSmtpMailer({ url, pool: true, mailFrom });
+}
 
 /**
  * The visitor's address. Behind N trusted proxies it is the Nth address from the right of
@@ -38,7 +43,7 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
     config,
     db: database.db,
     ...(grouped && { groupCommit: grouped.commit }),
-    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: true, mailFrom: config.mailFrom }) : null,
+    mailer: config.smtpUrl ? await smtpMailer(config.smtpUrl, config.mailFrom) : null,
     now: Date.now,
     defer: (work) => {
       work.catch((error: unknown) => log.error('background work failed', { error: String(error) }));

@@ -32,7 +32,11 @@ export function createGroupCommit(url: string, authToken?: string): GroupCommit 
    */
   const start = () => {
     const waiting = new Map<number, Waiter>();
-    const worker = new Worker(new URL('./commit-worker.mjs', import.meta.url), { workerData: { url, authToken } });
+    const worker = new Worker(new URL('./commit-worker.mjs', import.meta.url), {
+      workerData: { url, authToken },
+      // It only relays statements: a small young generation keeps its isolate lean.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     const started = { worker, waiting };
     worker.on('message', (results: JobResult[]) => {
       for (const { id, error } of results) {
