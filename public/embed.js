@@ -217,7 +217,7 @@
     store((ls) => ls.removeItem(PREFIX + job.k));
   }
 
-  function pending() {
+  function saved() {
     const jobs = new Map(memory);
     store((ls) => {
       for (let i = 0; i < ls.length; i++) {
@@ -228,8 +228,11 @@
         } catch (e) {}
       }
     });
-    return [...jobs.values()].filter((job) => !inflight.has(job.k));
+    return [...jobs.values()];
   }
+
+  // Refused jobs wait, unsent, for a page with their form to show why.
+  const pending = () => saved().filter((job) => !job.x && !inflight.has(job.k));
 
   const backoff = (attempt) => Math.min(60000, 1000 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
 
@@ -307,14 +310,22 @@
       if (mine) show(mine, status === 429 ? 'wait' : 'saved');
       return schedule();
     }
-    // Refused for good (422, 403, 404, 409, 413): input kept, visitor told why.
-    drop(job);
+    // Refused for good (422, 403, 404, 409, 413): input kept, visitor told why. With no form
+    // here to tell, it stays saved (unsent) until a page with its form shows it.
     owners.delete(job.k);
-    if (!form) return;
+    if (!form) {
+      job.x = { s: status, a: answer };
+      return keep(job);
+    }
+    drop(job);
+    refuse(form, job, status, answer, mine);
+  }
+
+  function refuse(form, job, status, answer, mine) {
     if (!mine) restore(form, job.e);
     clearErrors(form);
     if (status === 422) return showErrors(form, answer.fields);
-    if (answer.error === 'idempotency_conflict') st.key = null;
+    if (answer.error === 'idempotency_conflict') forms.get(form).key = null;
     show(form, status === 413 ? 'too-large' : 'failed', { code: status || 'CORS' });
   }
 
@@ -361,6 +372,12 @@
     status.classList.add('formharbor-status');
     forms.set(form, { status, off: [], notes: [], marked: new Map() });
     honeypot(form);
+    for (const job of saved()) {
+      if (job.x && job.u === endpoint(form)) {
+        drop(job);
+        refuse(form, job, job.x.s, job.x.a, null);
+      }
+    }
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       submit(form, event.submitter);

@@ -149,6 +149,38 @@ describe('embed.js never loses a message on the visitor side', () => {
     expect(await stored(harbor.t, 'refused-later')).toEqual([]);
   });
 
+  it('should keep a saved message refused on a page without its form until a page with the form can show why', async () => {
+    const { page, url } = await open(harbor, 'refused-elsewhere');
+    await page.fill('[name="name"]', 'Grace');
+    await page.fill('[name="email"]', 'grace-at-example');
+    await page.fill('[name="message"]', 'Typed offline, sent from another page.');
+    await harbor.stop();
+    try {
+      await page.click('button[type="submit"]');
+      await formState(page, 'saved');
+      await page.close();
+    } finally {
+      await harbor.start();
+    }
+    // Another page of the same site, with the script but not the form: the server refuses the message there.
+    const elsewhere = await context.newPage();
+    const posts = recordPosts(elsewhere, harbor.origin);
+    await elsewhere.goto(site.put('/no-form.html', `<!doctype html><html lang="en"><body><p>About us</p><script src="${harbor.origin}/embed.js" defer></script></body></html>`));
+    await expect.poll(() => posts.length).toBe(1);
+    await expect.poll(async () => (await savedMessages(elsewhere)).map((job) => (job as { x?: { s: number } }).x?.s)).toEqual([422]);
+    await elsewhere.close();
+    // Back on the form's page: the message is restored with its errors, and forgotten once shown.
+    const next = await context.newPage();
+    const later = recordPosts(next, harbor.origin);
+    await next.goto(url);
+    await formState(next, 'invalid');
+    expect(await next.locator('[name="message"]').inputValue()).toBe('Typed offline, sent from another page.');
+    expect(await next.locator('[name="email"]').getAttribute('aria-invalid')).toBe('true');
+    expect(await savedMessages(next)).toEqual([]);
+    expect(later).toHaveLength(0);
+    expect(await stored(harbor.t, 'refused-elsewhere')).toEqual([]);
+  });
+
   it('should keep a message answered 5xx and retry it with backoff, with the same key, until stored', async () => {
     const { page } = await open(harbor, 'flaky');
     const posts = recordPosts(page, harbor.origin);
