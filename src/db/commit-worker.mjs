@@ -2,8 +2,8 @@
  * Runs in a worker thread and owns one write connection to a libSQL file. Every write
  * that arrives while a commit is in flight joins the next one: one fsync covers many
  * submissions (group commit), and the main event loop never waits for the disk.
- * Each job runs inside its own SAVEPOINT, so one job's constraint error leaves the
- * others of its group untouched.
+ * A group is committed as one batch; if that fails, each job runs inside its own SAVEPOINT,
+ * so one job's constraint error leaves the others of its group untouched.
  *
  * Plain JavaScript on purpose: Node 20 cannot load a TypeScript worker without a loader,
  * and loading tsx in the thread cost ~40 MB. Types: see group-commit.ts (Job, JobResult).
@@ -27,8 +27,22 @@ let scheduled = false;
 
 const describe = (/** @type {any} */ error) => ({ message: String(error?.message ?? error), code: error?.code });
 
+/**
+ * The whole group as one batch, the cheap common case. A failure rolls all of it back; then
+ * the group is committed again job by job (an idempotency race, or the disk refusing).
+ * @param {Job[]} jobs @returns {Promise<JobResult[]>}
+ */
+async function commitOptimistically(jobs) {
+  try {
+    await client.batch(jobs.flatMap((job) => job.statements), 'write');
+    return jobs.map((job) => ({ id: job.id }));
+  } catch {
+    return commitEachJob(jobs);
+  }
+}
+
 /** @param {Job[]} jobs @returns {Promise<JobResult[]>} */
-async function commitGroup(jobs) {
+async function commitEachJob(jobs) {
   /** @type {import('@libsql/client').Transaction | undefined} */
   let tx;
   /** @type {JobResult[]} */
@@ -63,7 +77,7 @@ async function flush() {
   scheduled = false;
   const jobs = queue;
   queue = [];
-  parentPort.postMessage(await commitGroup(jobs));
+  parentPort.postMessage(await commitOptimistically(jobs));
 }
 
 parentPort.on('message', (/** @type {Job[]} */ jobs) => {
