@@ -6,6 +6,7 @@ import { execSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { count, eq } from 'drizzle-orm';
 import { loadConfig } from '../src/config.ts';
@@ -106,7 +107,7 @@ async function countingSink() {
 async function delivery(dir: string) {
   const sink = await countingSink();
   const database = await openLibsql(`file:${join(dir, 'outbox.db')}`);
-  await migrateLibsql(database);
+  await migrateLibsql(database, fileURLToPath(new URL('../drizzle', import.meta.url)));
   const { config } = loadConfig({ SMTP_URL: sink.url, ADMIN_TOKEN: 'x'.repeat(16), ADMIN_PASSWORD: 'x'.repeat(8) }, () => '');
   const deps: Deps = {
     config,

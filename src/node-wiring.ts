@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Config } from './config.ts';
 import type { Deps, Log } from './deps.ts';
 import { migrateLibsql, openLibsql } from './db/libsql.ts';
 import { createGroupCommit } from './db/group-commit.ts';
 
+// Resolved from this module, one folder below the project in src/ and in the dist/ bundle alike.
 const EMBED_JS = new URL('../public/embed.js', import.meta.url);
+export const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
 export const consoleLog: Log = {
   info: (message, extra) => console.log(extra ? `${message} ${JSON.stringify(extra)}` : message),
@@ -36,7 +39,7 @@ export function clientIp(peer: string | undefined, forwardedFor: string | undefi
  */
 export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{ deps: Deps; close: () => Promise<void> }> {
   const database = await openLibsql(config.databaseUrl, config.databaseAuthToken);
-  await migrateLibsql(database);
+  await migrateLibsql(database, MIGRATIONS);
   // A remote libSQL server already answers asynchronously; only a local file blocks the event loop.
   const grouped = config.databaseUrl.startsWith('file:') ? createGroupCommit(config.databaseUrl, config.databaseAuthToken) : undefined;
   const deps: Deps = {

@@ -1,12 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import * as schema from './schema.ts';
-
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 export type LibsqlDatabase = { db: ReturnType<typeof drizzle<typeof schema>>; client: Client };
 
@@ -36,6 +33,7 @@ export async function openLibsql(url: string, authToken?: string): Promise<Libsq
   return { db: drizzle(client, { schema }), client };
 }
 
-export async function migrateLibsql(database: LibsqlDatabase): Promise<void> {
-  await migrate(database.db, { migrationsFolder: MIGRATIONS_DIR });
+/** Applies drizzle/ (the caller knows where it is: the entry's location decides). */
+export async function migrateLibsql(database: LibsqlDatabase, migrationsFolder: string): Promise<void> {
+  await migrate(database.db, { migrationsFolder });
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Env } from '../../src/config.ts';
 import { createForm } from '../../src/db/forms.ts';
@@ -18,7 +19,7 @@ export async function tempDatabase(): Promise<LibsqlDatabase & { dir: string; ur
   const dir = mkdtempSync(join(tmpdir(), 'formharbor-test-'));
   const url = `file:${join(dir, 'test.db')}`;
   const database = await openLibsql(url);
-  await migrateLibsql(database);
+  await migrateLibsql(database, fileURLToPath(new URL('../../drizzle', import.meta.url)));
   return {
     ...database,
     dir,
