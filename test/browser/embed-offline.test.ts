@@ -59,6 +59,23 @@ async function fillContact(page: Page, message: string) {
 
 const status = (page: Page) => page.locator('form [role="status"]').textContent();
 
+/** A message the server will refuse (bad email), saved while it is down; answers the form page's URL. */
+async function saveInvalidWhileDown(formId: string, message: string): Promise<string> {
+  const { page, url } = await open(harbor, formId);
+  await page.fill('[name="name"]', 'Grace');
+  await page.fill('[name="email"]', 'grace-at-example');
+  await page.fill('[name="message"]', message);
+  await harbor.stop();
+  try {
+    await page.click('button[type="submit"]');
+    await formState(page, 'saved');
+    await page.close();
+  } finally {
+    await harbor.start();
+  }
+  return url;
+}
+
 describe('embed.js never loses a message on the visitor side', () => {
   it('should save an offline submission, tell the visitor, and store it exactly once when back online', async () => {
     const { page } = await open(harbor, 'offline');
@@ -126,18 +143,7 @@ describe('embed.js never loses a message on the visitor side', () => {
   });
 
   it('should put a saved message the server then refuses back into the form after a reload, with its errors', async () => {
-    const { page, url } = await open(harbor, 'refused-later');
-    await page.fill('[name="name"]', 'Grace');
-    await page.fill('[name="email"]', 'grace-at-example');
-    await page.fill('[name="message"]', 'Typed offline, with a typo.');
-    await harbor.stop();
-    try {
-      await page.click('button[type="submit"]');
-      await formState(page, 'saved');
-      await page.close();
-    } finally {
-      await harbor.start();
-    }
+    const url = await saveInvalidWhileDown('refused-later', 'Typed offline, with a typo.');
     const next = await context.newPage();
     await next.goto(url);
     await formState(next, 'invalid');
@@ -150,18 +156,7 @@ describe('embed.js never loses a message on the visitor side', () => {
   });
 
   it('should keep a saved message refused on a page without its form until a page with the form can show why', async () => {
-    const { page, url } = await open(harbor, 'refused-elsewhere');
-    await page.fill('[name="name"]', 'Grace');
-    await page.fill('[name="email"]', 'grace-at-example');
-    await page.fill('[name="message"]', 'Typed offline, sent from another page.');
-    await harbor.stop();
-    try {
-      await page.click('button[type="submit"]');
-      await formState(page, 'saved');
-      await page.close();
-    } finally {
-      await harbor.start();
-    }
+    const url = await saveInvalidWhileDown('refused-elsewhere', 'Typed offline, sent from another page.');
     // Another page of the same site, with the script but not the form: the server refuses the message there.
     const elsewhere = await context.newPage();
     const posts = recordPosts(elsewhere, harbor.origin);
