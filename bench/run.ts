@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { count, eq } from 'drizzle-orm';
 import { loadConfig } from '../src/config.ts';
-import { migrateLibsql, openLibsql } from '../src/db/libsql.ts';
+import { batchCommit, migrateLibsql, openLibsql } from '../src/db/libsql.ts';
 import { createForm } from '../src/db/forms.ts';
 import { deliveries, submissions } from '../src/db/schema.ts';
 import type { Deps } from '../src/deps.ts';
@@ -112,6 +112,7 @@ async function delivery(dir: string) {
   const deps: Deps = {
     config,
     db: database.db,
+    commit: batchCommit(database.client),
     mailer: createSmtpMailer({ url: sink.url, pool: true, mailFrom: config.mailFrom }),
     now: Date.now,
     defer: () => {},
@@ -123,9 +124,9 @@ async function delivery(dir: string) {
   for (let i = 0; i < BACKLOG; i += 500) {
     const rows = Array.from({ length: 500 }, () => {
       const id = ulid(Date.now());
-      return [submissionInsert(database.db, { id, formId: form.id, createdAt: Date.now(), status: 'inbox', data: { name: 'Alice', message: 'Hello' }, meta: {} }), newDelivery(deps, form.recipients, id, Date.now())] as const;
+      return [submissionInsert(database.db, { id, formId: form.id, createdAt: Date.now(), status: 'inbox', data: { name: 'Alice', message: 'Hello' }, meta: {} }), newDelivery(deps, form.recipients, id, Date.now())];
     }).flat();
-    await database.db.batch(rows as unknown as [(typeof rows)[number]]);
+    await deps.commit(rows);
   }
   const started = performance.now();
   await createOutbox(deps).run();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Config } from './config.ts';
 import type { Deps, Log } from './deps.ts';
-import { migrateLibsql, openLibsql } from './db/libsql.ts';
+import { batchCommit, migrateLibsql, openLibsql } from './db/libsql.ts';
 import { createGroupCommit } from './db/group-commit.ts';
 
 // Resolved from this module, one folder below the project in src/ and in the dist/ bundle alike.
@@ -41,11 +41,11 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
   const database = await openLibsql(config.databaseUrl, config.databaseAuthToken);
   await migrateLibsql(database, MIGRATIONS);
   // A remote libSQL server already answers asynchronously; only a local file blocks the event loop.
-  const grouped = config.databaseUrl.startsWith('file:') ? createGroupCommit(config.databaseUrl, config.databaseAuthToken) : undefined;
+  const grouped = config.databaseUrl.startsWith('file:') ? createGroupCommit(config.databaseUrl) : undefined;
   const deps: Deps = {
     config,
     db: database.db,
-    ...(grouped && { groupCommit: grouped.commit }),
+    commit: grouped?.commit ?? batchCommit(database.client),
     mailer: config.smtpUrl ? await smtpMailer(config.smtpUrl, config.mailFrom) : null,
     now: Date.now,
     defer: (work) => {

@@ -24,10 +24,18 @@ const EMBED_JS: string = embedText;
 /** The bindings wrangler.toml declares, plus vars and secrets with the CONTRACT.md names. */
 export type WorkerEnv = { DB: D1Database } & Record<string, unknown>;
 
+/** One D1 batch per commit: D1 runs a batch as a single transaction. */
+function d1Commit(d1: D1Database): Deps['commit'] {
+  return async (statements) => {
+    await d1.batch(statements.map(({ sql, params }) => d1.prepare(sql).bind(...params)));
+  };
+}
+
 /** What one isolate can reuse across requests: nothing here does I/O by itself. */
 type Setup = {
   config: Config;
   db: Db;
+  commit: Deps['commit'];
   /** PUBLIC_URL was given; otherwise each request's own origin stands in. */
   publicUrlSet: boolean;
   /** Secrets that were not set: with no console to print a generated one, their surface refuses everyone. */
@@ -48,7 +56,7 @@ async function loadSetup(env: WorkerEnv): Promise<Setup> {
   // would sign users out whenever another isolate answers, so derive a stable one instead;
   // /api stays closed while ADMIN_TOKEN is unset either way.
   if (missing.adminToken && !missing.adminPassword) config.adminToken = await sha256(`formharbor: ADMIN_TOKEN unset\n${config.adminPassword}`);
-  return { config, db: drizzle(env.DB, { schema }), publicUrlSet: typeof env.PUBLIC_URL === 'string' && env.PUBLIC_URL !== '', missing };
+  return { config, db: drizzle(env.DB, { schema }), commit: d1Commit(env.DB), publicUrlSet: typeof env.PUBLIC_URL === 'string' && env.PUBLIC_URL !== '', missing };
 }
 
 // `env` is one object per isolate, so the parsed config is cached on it, never at import.
@@ -67,6 +75,7 @@ function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config):
   return {
     config,
     db: setup.db,
+    commit: setup.commit,
     mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: false, mailFrom: config.mailFrom }) : null,
     now: Date.now,
     defer: (work) => ctx.waitUntil(work),

@@ -7,6 +7,7 @@ import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createForm } from '../src/db/forms.ts';
 import { deliveries, submissions } from '../src/db/schema.ts';
+import { submissionInsert } from '../src/db/submissions.ts';
 import type { Deps } from '../src/deps.ts';
 import { isUniqueViolation } from '../src/errors.ts';
 import { nodeDeps } from '../src/node-wiring.ts';
@@ -29,17 +30,13 @@ afterEach(async () => {
 });
 
 const insert = (id: string, key: string | null = null) =>
-  deps.db.insert(submissions).values({ id, formId: 'contact', createdAt: 1, status: 'inbox', data: { n: id }, meta: {}, idempotencyKey: key });
+  submissionInsert(deps.db, { id, formId: 'contact', createdAt: 1, status: 'inbox', data: { n: id }, meta: {}, idempotencyKey: key });
 
 describe('group commit (Node, libSQL file)', () => {
-  it('should be what the Node wiring uses for a file database', () => {
-    expect(deps.groupCommit).toBeTypeOf('function');
-  });
-
   it('should commit 200 concurrent writes, each visible once its promise resolves', async () => {
     await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
-        await deps.groupCommit!([insert(`s${i}`)]);
+        await deps.commit([insert(`s${i}`)]);
         const [row] = await deps.db.select().from(submissions).where(eq(submissions.id, `s${i}`));
         expect(row?.data).toEqual({ n: `s${i}` });
       }),
@@ -48,11 +45,11 @@ describe('group commit (Node, libSQL file)', () => {
   });
 
   it('should fail only the job that breaks a constraint and keep its group-mates and its own earlier statements out', async () => {
-    await deps.groupCommit!([insert('first', 'k')]);
+    await deps.commit([insert('first', 'k')]);
     const results = await Promise.allSettled([
-      deps.groupCommit!([insert('a')]),
-      deps.groupCommit!([insert('b'), insert('dup', 'k')]),
-      deps.groupCommit!([insert('c')]),
+      deps.commit([insert('a')]),
+      deps.commit([insert('b'), insert('dup', 'k')]),
+      deps.commit([insert('c')]),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(isUniqueViolation((results[1] as PromiseRejectedResult).reason)).toBe(true);

@@ -1,16 +1,17 @@
 import { Worker } from 'node:worker_threads';
-import type { InArgs } from '@libsql/client';
+import type { WriteStatement } from './statements.ts';
 
-/** A unit of atomic work, and its outcome, as they cross to and from commit-worker.mjs. */
-type Job = { id: number; statements: { sql: string; args: InArgs }[] };
+/**
+ * What crosses to commit-worker.mjs in one message: each SQL text once, statements naming
+ * it by index (structured cloning is paid per byte), and what comes back per job.
+ */
+type Job = { id: number; statements: { sql: number; params: unknown[] }[] };
+type Group = { texts: string[]; jobs: Job[] };
 type JobResult = { id: number; error?: { message: string; code?: string } };
-
-/** A drizzle query builder, reduced to what the commit worker needs. */
-export type Statement = { toSQL(): { sql: string; params: unknown[] } };
 
 export type GroupCommit = {
   /** Commits the statements atomically; resolves once they are on disk. */
-  commit(statements: Statement[]): Promise<void>;
+  commit(statements: WriteStatement[]): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -19,11 +20,11 @@ export type GroupCommit = {
  * synchronously, so an fsync per request would stall every connection; here the
  * event loop keeps parsing while the worker commits whatever has queued up.
  */
-export function createGroupCommit(url: string, authToken?: string): GroupCommit {
+export function createGroupCommit(url: string): GroupCommit {
   type Waiter = { resolve: () => void; reject: (error: Error) => void };
   let nextId = 0;
   let current: { worker: Worker; waiting: Map<number, Waiter> } | null = null;
-  let outgoing: { job: Job; waiter: Waiter }[] = [];
+  let outgoing: { statements: WriteStatement[]; waiter: Waiter }[] = [];
 
   /**
    * Each worker answers only for the jobs it was given. When one dies, its jobs fail (503:
@@ -33,7 +34,7 @@ export function createGroupCommit(url: string, authToken?: string): GroupCommit 
   const start = () => {
     const waiting = new Map<number, Waiter>();
     const worker = new Worker(new URL('./commit-worker.mjs', import.meta.url), {
-      workerData: { url, authToken },
+      workerData: { url },
       // It only relays statements: a small young generation keeps its isolate lean.
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
@@ -60,22 +61,28 @@ export function createGroupCommit(url: string, authToken?: string): GroupCommit 
     const batch = outgoing;
     outgoing = [];
     current ??= start();
-    for (const { job, waiter } of batch) current.waiting.set(job.id, waiter);
-    current.worker.postMessage(batch.map(({ job }) => job));
+    const texts: string[] = [];
+    const indexOf = new Map<string, number>();
+    const jobs = batch.map(({ statements, waiter }): Job => {
+      const id = nextId++;
+      current!.waiting.set(id, waiter);
+      return {
+        id,
+        statements: statements.map(({ sql, params }) => {
+          let index = indexOf.get(sql);
+          if (index === undefined) indexOf.set(sql, (index = texts.push(sql) - 1));
+          return { sql: index, params };
+        }),
+      };
+    });
+    current.worker.postMessage({ texts, jobs } satisfies Group);
   };
 
   return {
     commit(statements) {
-      const job: Job = {
-        id: nextId++,
-        statements: statements.map((statement) => {
-          const { sql, params } = statement.toSQL();
-          return { sql, args: params as InArgs };
-        }),
-      };
       return new Promise<void>((resolve, reject) => {
         // One message per event-loop turn: structured cloning is paid per message, not per job.
-        if (outgoing.push({ job, waiter: { resolve, reject } }) === 1) setImmediate(send);
+        if (outgoing.push({ statements, waiter: { resolve, reject } }) === 1) setImmediate(send);
       });
     },
     async close() {

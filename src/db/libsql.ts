@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createClient, type Client } from '@libsql/client';
+import { createClient, type Client, type InArgs } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import type { Deps } from '../deps.ts';
 import * as schema from './schema.ts';
 
 export type LibsqlDatabase = { db: ReturnType<typeof drizzle<typeof schema>>; client: Client };
@@ -36,4 +37,11 @@ export async function openLibsql(url: string, authToken?: string): Promise<Libsq
 /** Applies drizzle/ (the caller knows where it is: the entry's location decides). */
 export async function migrateLibsql(database: LibsqlDatabase, migrationsFolder: string): Promise<void> {
   await migrate(database.db, { migrationsFolder });
+}
+
+/** Commits as one batch per call: for a libSQL server, which answers asynchronously anyway, and tests. */
+export function batchCommit(client: Client): Deps['commit'] {
+  return async (statements) => {
+    await client.batch(statements.map(({ sql, params }) => ({ sql, args: params as InArgs })), 'write');
+  };
 }

@@ -2,15 +2,14 @@ import { and, asc, desc, eq, gt, inArray, lt, sql, type SQLWrapper } from 'drizz
 import type { Db } from '../deps.ts';
 import { deliveryDeletes, listDeliveries } from '../mail/outbox.ts';
 import { submissions, type Delivery, type Submission } from './schema.ts';
+import { insertStatements } from './statements.ts';
 
 // This module owns every write to `submissions`.
 
 export type SubmissionStatus = Submission['status'];
 
 /** The insert for a new submission, to be committed in one batch with its deliveries. */
-export function submissionInsert(db: Db, row: typeof submissions.$inferInsert) {
-  return db.insert(submissions).values(row);
-}
+export const submissionInsert = insertStatements(submissions);
 
 export async function findByIdempotencyKey(db: Db, formId: string, key: string): Promise<Submission | undefined> {
   const [row] = await db

@@ -100,8 +100,7 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   const insert = submissionInsert(deps.db, { id, formId: form.id, createdAt: now, status: spam ? 'spam' : 'inbox', data, meta, idempotencyKey: key || null, bodyHash });
   try {
     // Spam is stored and flagged, never mailed.
-    const writes = spam ? ([insert] as const) : ([insert, newDelivery(deps, form.recipients, id, now)] as const);
-    await (deps.groupCommit ? deps.groupCommit([...writes]) : deps.db.batch(writes));
+    await deps.commit(spam ? [insert] : [insert, newDelivery(deps, form.recipients, id, now)]);
   } catch (error) {
     if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);
     deps.log.error('submission not stored', { formId: form.id, error: String(error) });

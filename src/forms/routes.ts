@@ -1,6 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.ts';
 import { getForm, getFormCached } from '../db/forms.ts';
 import type { FieldValue, Form } from '../db/schema.ts';
@@ -8,6 +7,7 @@ import { HttpError } from '../errors.ts';
 import { sha256 } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { PAGE_CSP } from '../pages.ts';
+import { formCors } from './cors.ts';
 import { acceptSubmission } from './intake.ts';
 import { errorPage, thanksPage, validationPage } from './pages.ts';
 import { bodyKind, readFields } from './parse.ts';
@@ -63,16 +63,15 @@ export function formRoutes(outbox: Outbox) {
 
   app.use(
     '/:formId',
-    cors({
-      origin: (origin, c) => {
+    formCors({
+      allowOrigin: (origin, c) => {
         const allowed = (c.get('form') as Form | undefined)?.allowedOrigins ?? [];
         return allowed.length === 0 ? '*' : allowed.includes(origin) ? origin : null;
       },
-      allowMethods: ['POST'],
-      // One entry, so the header reads exactly as documented: "Content-Type, Accept, Idempotency-Key".
-      allowHeaders: ['Content-Type, Accept, Idempotency-Key'],
+      allowMethods: 'POST',
+      allowHeaders: 'Content-Type, Accept, Idempotency-Key',
       // The embed waits as long as a 429 asks.
-      exposeHeaders: ['Retry-After'],
+      exposeHeaders: 'Retry-After',
       maxAge: 600,
     }),
   );
@@ -97,14 +96,8 @@ export function formRoutes(outbox: Outbox) {
       const ipHash = ip ? sha256(`${form.id}\n${ip}`).slice(0, 32) : undefined;
 
       const fields = await readFields(c);
-      // What the 422 page puts back: `_next` resolved now, against the visitor's page, because
-      // the page re-posts from Formharbor's own origin.
-      const asTyped = [...fields].flatMap(([name, value]): [string, FieldValue][] => {
-        if (name === '_gotcha') return [];
-        if (name !== '_next') return [[name, value]];
-        const next = safeNext(form, String(value), origin);
-        return next ? [[name, next]] : [];
-      });
+      // Taken before acceptSubmission removes the magic fields, for the 422 page.
+      const asSent = [...fields];
       // Relative: right behind any proxy, whatever PUBLIC_URL says.
       const thanks = `/f/${encodeURIComponent(form.id)}/thanks`;
       try {
@@ -121,6 +114,14 @@ export function formRoutes(outbox: Outbox) {
         return c.redirect(accepted.redirect || thanks, 303);
       } catch (error) {
         if (error instanceof HttpError && error.code === 'validation' && !wantsJson(c)) {
+          // What the 422 page puts back: `_next` resolved now, against the visitor's page, because
+          // the page re-posts from Formharbor's own origin.
+          const asTyped = asSent.flatMap(([name, value]): [string, FieldValue][] => {
+            if (name === '_gotcha') return [];
+            if (name !== '_next') return [[name, value]];
+            const next = safeNext(form, String(value), origin);
+            return next ? [[name, next]] : [];
+          });
           c.header('Content-Security-Policy', PAGE_CSP);
           return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.details.fields ?? {}, asTyped), 422);
         }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
+import { insertStatements } from '../db/statements.ts';
 import { ulid } from '../ids.ts';
 import type { SendResult } from './mailer.ts';
 import { addressOf, renderNotification } from './render.ts';
@@ -21,11 +22,13 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
+const deliveryInsert = insertStatements(deliveries);
+
 /** The row for a new submission's notification; the caller commits it with the submission. */
 export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipients: string[], submissionId: string, now: number) {
   const id = ulid(now);
   const domain = addressOf(deps.config.mailFrom).split('@')[1] ?? 'formharbor.invalid';
-  return deps.db.insert(deliveries).values({
+  return deliveryInsert(deps.db, {
     id,
     submissionId,
     recipients,

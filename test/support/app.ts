@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Env } from '../../src/config.ts';
 import { createForm } from '../../src/db/forms.ts';
-import { migrateLibsql, openLibsql, type LibsqlDatabase } from '../../src/db/libsql.ts';
+import { batchCommit, migrateLibsql, openLibsql, type LibsqlDatabase } from '../../src/db/libsql.ts';
 import type { Deps, Log } from '../../src/deps.ts';
 import type { FormInput } from '../../src/forms/definition.ts';
 import { createOutbox } from '../../src/mail/outbox.ts';
@@ -65,6 +65,7 @@ export async function testApp(options: TestAppOptions = {}) {
   const deps: Deps = {
     config,
     db: database.db,
+    commit: batchCommit(database.client),
     mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: true, mailFrom: config.mailFrom }) : null,
     now: clock.now,
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveries, submissions } from '../src/db/schema.ts';
+import { insertStatements } from '../src/db/statements.ts';
+import { tempDatabase } from './support/app.ts';
+
+let database: Awaited<ReturnType<typeof tempDatabase>>;
+beforeAll(async () => {
+  database = await tempDatabase();
+});
+afterAll(() => database.cleanup());
+
+describe('insert templates (the submission path builds no query per request)', () => {
+  it("should give drizzle's own SQL and values for rows with different columns, nulls and defaults", () => {
+    const insertSubmission = insertStatements(submissions);
+    const insertDelivery = insertStatements(deliveries);
+    const rows: (typeof submissions.$inferInsert)[] = [
+      { id: 's1', formId: 'f', createdAt: 1, status: 'inbox', data: { a: '=1', b: ['x', 'y'] }, meta: { replyTo: 'a@b.test' }, idempotencyKey: null, bodyHash: null },
+      { id: 's2', formId: 'f', createdAt: 2, status: 'spam', data: { '"q"': 'it\'s' }, meta: {}, idempotencyKey: 'k', bodyHash: 'h' },
+      { id: 's3', formId: 'f', createdAt: 3, status: 'inbox', data: {}, meta: {}, idempotencyKey: undefined },
+    ];
+    for (const row of rows) {
+      const built = database.db.insert(submissions).values(row).toSQL();
+      expect(insertSubmission(database.db, row)).toEqual({ sql: built.sql, params: built.params });
+    }
+    // `channel` and `attempts` are left to their defaults.
+    const delivery = { id: 'd1', submissionId: 's1', recipients: ['o@site.test'], status: 'pending' as const, createdAt: 1, retrySince: 1, nextAttemptAt: 1, messageId: '<d1@x>' };
+    const built = database.db.insert(deliveries).values(delivery).toSQL();
+    expect(insertDelivery(database.db, delivery)).toEqual({ sql: built.sql, params: built.params });
+  });
+
+  it('should store what it builds', async () => {
+    const statement = insertStatements(submissions)(database.db, { id: 'stored', formId: 'f', createdAt: 9, status: 'inbox', data: { n: 'v' }, meta: {}, idempotencyKey: null });
+    await database.client.execute({ sql: statement.sql, args: statement.params as never });
+    const [row] = await database.db.select().from(submissions);
+    expect(row).toMatchObject({ id: 'stored', data: { n: 'v' }, meta: {}, idempotencyKey: null, createdAt: 9 });
+  });
+});
