@@ -105,11 +105,13 @@ function flush() {
   scheduled = false;
   const jobs = queue;
   queue = [];
-  parentPort.postMessage(commitOptimistically(jobs));
+  parentPort.postMessage(JSON.stringify(commitOptimistically(jobs)));
 }
 
-// Each SQL text crosses once per message; statements name it by its index.
-parentPort.on('message', (/** @type {Group} */ { texts, jobs }) => {
+// JSON text, each SQL text once; statements name it by its index (see group-commit.ts).
+parentPort.on('message', (/** @type {string} */ message) => {
+  /** @type {Group} */
+  const { texts, jobs } = JSON.parse(message);
   for (const job of jobs) queue.push({ id: job.id, statements: job.statements.map(({ sql, params }) => ({ sql: texts[sql], params })) });
   if (!scheduled) {
     scheduled = true;

@@ -3,7 +3,9 @@ import type { WriteStatement } from './statements.ts';
 
 /**
  * What crosses to commit-worker.mjs in one message: each SQL text once, statements naming
- * it by index (structured cloning is paid per byte), and what comes back per job.
+ * it by index, and what comes back per job. Both cross as JSON text: structured cloning of
+ * the object graph cost ~20% more CPU per submission. The bound values are text, numbers
+ * and NULL (the schema has no blobs); anything else fails its commit rather than change.
  */
 type Job = { id: number; statements: { sql: number; params: unknown[] }[] };
 type Group = { texts: string[]; jobs: Job[] };
@@ -39,8 +41,8 @@ export function createGroupCommit(url: string): GroupCommit {
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     const started = { worker, waiting };
-    worker.on('message', (results: JobResult[]) => {
-      for (const { id, error } of results) {
+    worker.on('message', (message: string) => {
+      for (const { id, error } of JSON.parse(message) as JobResult[]) {
         const waiter = waiting.get(id);
         waiting.delete(id);
         if (error) waiter?.reject(Object.assign(new Error(error.message), { code: error.code }));
@@ -75,7 +77,7 @@ export function createGroupCommit(url: string): GroupCommit {
         }),
       };
     });
-    current.worker.postMessage({ texts, jobs } satisfies Group);
+    current.worker.postMessage(JSON.stringify({ texts, jobs } satisfies Group));
   };
 
   return {
