@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { Config } from './config.ts';
 import type * as schema from './db/schema.ts';
 import type { Mailer } from './mail/mailer.ts';
-import type { WriteStatement } from './db/statements.ts';
+import type { Row, WriteStatement } from './db/statements.ts';
 
 /**
  * Any async drizzle SQLite database with atomic batches: libSQL on Node, D1 on Workers.
@@ -25,11 +25,12 @@ export type Deps = {
   config: Config;
   db: Db;
   /**
-   * Commits statements atomically (all or none) and resolves once they are durable. The
-   * submission path writes through it: Node's file database groups concurrent commits into
-   * one fsync (db/group-commit.ts); D1 and libSQL servers run each as one batch.
+   * Commits statements atomically (all or none) and resolves once they are durable, with
+   * each statement's rows (RETURNING). The submission path writes through it: Node's file
+   * database groups concurrent commits into one fsync (db/group-commit.ts); D1 and libSQL
+   * servers run each as one batch.
    */
-  commit: (statements: WriteStatement[]) => Promise<void>;
+  commit: (statements: WriteStatement[]) => Promise<Row[][]>;
   /** null when SMTP is not configured: deliveries are then kept `held`. */
   mailer: Mailer | null;
   now: () => number;

@@ -27,7 +27,8 @@ export type WorkerEnv = { DB: D1Database } & Record<string, unknown>;
 /** One D1 batch per commit: D1 runs a batch as a single transaction. */
 function d1Commit(d1: D1Database): Deps['commit'] {
   return async (statements) => {
-    await d1.batch(statements.map(({ sql, params }) => d1.prepare(sql).bind(...params)));
+    const results = await d1.batch<Record<string, unknown>>(statements.map(({ sql, params }) => d1.prepare(sql).bind(...params)));
+    return results.map((result) => result.results ?? []);
   };
 }
 

@@ -70,4 +70,16 @@ describe('group commit (Node, libSQL file)', () => {
     expect((await deps.db.select({ n: count() }).from(submissions))[0]!.n).toBe(1);
     expect((await deps.db.select({ n: count() }).from(deliveries))[0]!.n).toBe(1);
   });
+
+  it('should count concurrent hits exactly and answer 429 past the limit when the counter goes through the commit thread', async () => {
+    deps.config.rateLimit = { max: 3, windowMs: 600_000 };
+    const app = createApp(deps);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: `v${i}@b.test` }) })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 201, 201, 429, 429, 429, 429, 429]);
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(590);
+    expect((await deps.db.select({ n: count() }).from(submissions))[0]!.n).toBe(3);
+  });
 });

@@ -63,7 +63,7 @@ export function adminRoutes(outbox: Outbox) {
     const ip = deps.clientIp(c) ?? 'unknown';
     // Always counted, off or on: guessing the password must stay slow.
     const loginKey = `login:${sha256(ip)}`;
-    const limited = await hitRateLimit({ ...deps, config: { ...deps.config, rateLimit: ADMIN_LOGIN_LIMIT } }, loginKey);
+    const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
     if (limited) throw new HttpError('rate_limited', 'Too many sign-in attempts; try again later', limited);
     if (typeof body.password !== 'string' || !(await secretsEqual(body.password, deps.config.adminPassword))) {
       return c.html(loginPage('Wrong password'), 401);

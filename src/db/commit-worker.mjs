@@ -17,7 +17,7 @@ import Database from 'libsql';
 /** @typedef {{ id: number, statements: { sql: number, params: unknown[] }[] }} Job */
 /** @typedef {{ texts: string[], jobs: Job[] }} Group */
 /** @typedef {{ id: number, statements: { sql: string, params: unknown[] }[] }} ReadyJob */
-/** @typedef {{ id: number, error?: { message: string, code?: string } }} JobResult */
+/** @typedef {{ id: number, rows?: Record<string, unknown>[][], error?: { message: string, code?: string } }} JobResult */
 
 const { url } = workerData;
 // The path exactly as @libsql/client reads the same URL on the main thread.
@@ -40,9 +40,14 @@ function statementFor(sql) {
 
 const describe = (/** @type {any} */ error) => ({ message: String(error?.message ?? error), code: error?.code });
 
-/** @param {ReadyJob} job */
+/** Each statement's rows: RETURNING ones give theirs, the others none. @param {ReadyJob} job */
 function runJob(job) {
-  for (const { sql, params } of job.statements) statementFor(sql).run(params);
+  return job.statements.map(({ sql, params }) => {
+    const statement = statementFor(sql);
+    if (statement.reader) return statement.all(params);
+    statement.run(params);
+    return [];
+  });
 }
 
 function rollback() {
@@ -61,9 +66,9 @@ function rollback() {
 function commitOptimistically(jobs) {
   try {
     db.exec('BEGIN IMMEDIATE');
-    for (const job of jobs) runJob(job);
+    const rows = jobs.map(runJob);
     db.exec('COMMIT');
-    return jobs.map((job) => ({ id: job.id }));
+    return jobs.map((job, i) => ({ id: job.id, rows: rows[i] }));
   } catch {
     rollback();
     return commitEachJob(jobs);
@@ -77,9 +82,9 @@ function commitEachJob(jobs) {
     const results = jobs.map((job) => {
       db.exec('SAVEPOINT job');
       try {
-        runJob(job);
+        const rows = runJob(job);
         db.exec('RELEASE job');
-        return { id: job.id };
+        return { id: job.id, rows };
       } catch (error) {
         db.exec('ROLLBACK TO job');
         db.exec('RELEASE job');

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { WriteStatement } from './statements.ts';
+import type { Row, WriteStatement } from './statements.ts';
 
 /**
  * What crosses to commit-worker.mjs in one message: each SQL text once, statements naming
@@ -9,11 +9,11 @@ import type { WriteStatement } from './statements.ts';
  */
 type Job = { id: number; statements: { sql: number; params: unknown[] }[] };
 type Group = { texts: string[]; jobs: Job[] };
-type JobResult = { id: number; error?: { message: string; code?: string } };
+type JobResult = { id: number; rows?: Row[][]; error?: { message: string; code?: string } };
 
 export type GroupCommit = {
-  /** Commits the statements atomically; resolves once they are on disk. */
-  commit(statements: WriteStatement[]): Promise<void>;
+  /** Commits the statements atomically; resolves once they are on disk, with each statement's rows. */
+  commit(statements: WriteStatement[]): Promise<Row[][]>;
   close(): Promise<void>;
 };
 
@@ -23,7 +23,7 @@ export type GroupCommit = {
  * event loop keeps parsing while the worker commits whatever has queued up.
  */
 export function createGroupCommit(url: string): GroupCommit {
-  type Waiter = { resolve: () => void; reject: (error: Error) => void };
+  type Waiter = { resolve: (rows: Row[][]) => void; reject: (error: Error) => void };
   let nextId = 0;
   let current: { worker: Worker; waiting: Map<number, Waiter> } | null = null;
   let outgoing: { statements: WriteStatement[]; waiter: Waiter }[] = [];
@@ -42,11 +42,11 @@ export function createGroupCommit(url: string): GroupCommit {
     });
     const started = { worker, waiting };
     worker.on('message', (message: string) => {
-      for (const { id, error } of JSON.parse(message) as JobResult[]) {
+      for (const { id, rows, error } of JSON.parse(message) as JobResult[]) {
         const waiter = waiting.get(id);
         waiting.delete(id);
         if (error) waiter?.reject(Object.assign(new Error(error.message), { code: error.code }));
-        else waiter?.resolve();
+        else waiter?.resolve(rows ?? []);
       }
     });
     const fail = (error: Error) => {
@@ -82,7 +82,7 @@ export function createGroupCommit(url: string): GroupCommit {
 
   return {
     commit(statements) {
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<Row[][]>((resolve, reject) => {
         // One message per event-loop turn: structured cloning is paid per message, not per job.
         if (outgoing.push({ statements, waiter: { resolve, reject } }) === 1) setImmediate(send);
       });

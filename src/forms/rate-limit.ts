@@ -1,41 +1,55 @@
-import { eq, lt, sql, type SQL } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import { HttpError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { rateLimits } from '../db/schema.ts';
+import { statementTemplate, type Row } from '../db/statements.ts';
+import type { Config } from '../config.ts';
+
+export type RateLimit = NonNullable<Config['rateLimit']>;
 
 // This module owns every write to `rate_limits`. Counters live in the database so the
 // limit holds across processes and Workers isolates.
 
-/** Counts one hit in a fixed window; answers how long to wait when over the limit. */
-export async function hitRateLimit(deps: Pick<Deps, 'db' | 'now' | 'config' | 'log'>, key: string): Promise<{ retryAfter: number } | null> {
-  const limit = deps.config.rateLimit;
+/**
+ * The upsert that counts a hit: a new window when the old one has ended, else one more.
+ * SQLite evaluates every SET expression against the old row.
+ */
+const countHit = statementTemplate<{ key: string; now: number; endedBefore: number }>((db) => {
+  const ended = sql`${rateLimits.windowStart} <= ${sql.placeholder('endedBefore')}`;
+  return db
+    .insert(rateLimits)
+    .values({ key: sql.placeholder('key'), windowStart: sql.placeholder('now'), count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`CASE WHEN ${ended} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+        windowStart: sql`CASE WHEN ${ended} THEN ${sql.placeholder('now')} ELSE ${rateLimits.windowStart} END`,
+      },
+    })
+    .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+});
+
+/**
+ * Counts one hit in a fixed window; answers how long to wait when over the limit. It is a
+ * write like the submission's, through `deps.commit`: on Node it joins the group commit
+ * instead of an fsync of its own on the event loop (which held the server to ~1,200 req/s).
+ */
+export async function hitRateLimit(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'log'>, limit: RateLimit | null, key: string): Promise<{ retryAfter: number } | null> {
   if (!limit) return null;
   const now = deps.now();
-  const expired = sql`${rateLimits.windowStart} <= ${now - limit.windowMs}`;
-  const [row] = await countHit(deps, key, now, expired);
-  if (!row || row.count <= limit.max) return null;
-  return { retryAfter: Math.max(1, Math.ceil((row.windowStart + limit.windowMs - now) / 1000)) };
-}
-
-/** The upsert; a database that cannot take it answers 503 like any failed write. */
-async function countHit(deps: Pick<Deps, 'db' | 'log'>, key: string, now: number, expired: SQL) {
+  let row: Row | undefined;
   try {
-    return await deps.db
-      .insert(rateLimits)
-      .values({ key, windowStart: now, count: 1 })
-      .onConflictDoUpdate({
-        target: rateLimits.key,
-        // SQLite evaluates every SET expression against the old row.
-        set: {
-          count: sql`CASE WHEN ${expired} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-          windowStart: sql`CASE WHEN ${expired} THEN ${now} ELSE ${rateLimits.windowStart} END`,
-        },
-      })
-      .returning();
+    const [rows] = await deps.commit([countHit(deps.db, { key, now, endedBefore: now - limit.windowMs })]);
+    row = rows?.[0];
   } catch (error) {
+    // A database that cannot take the count answers 503 like any failed write.
     deps.log.error('rate limit not counted', { error: String(error) });
     throw new HttpError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
+  const count = Number(row?.count);
+  const windowStart = Number(row?.window_start);
+  if (!(count > limit.max)) return null;
+  return { retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)) };
 }
 
 /** Forgets a counter, e.g. after a successful sign-in. */

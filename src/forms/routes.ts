@@ -107,7 +107,7 @@ export function formRoutes(outbox: Outbox) {
           userAgent: c.req.header('user-agent'),
           page: c.req.header('referer'),
           redirectFor: (next) => safeNext(form, next, origin) ?? form.redirectUrl ?? thanks,
-          countHit: async () => (ipHash ? hitRateLimit(deps, `${form.id}:${ipHash}`) : null),
+          countHit: async () => (ipHash ? hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash}`) : null),
         });
         // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
         if (wantsJson(c)) return c.json({ ok: true, id: accepted.id, ...(accepted.redirect !== thanks && { redirect: accepted.redirect }) }, 201);
