@@ -11,6 +11,7 @@ import { submissionInsert } from '../src/db/submissions.ts';
 import type { Deps } from '../src/deps.ts';
 import { isUniqueViolation } from '../src/errors.ts';
 import { nodeDeps } from '../src/node-wiring.ts';
+import { createGroupCommit } from '../src/db/group-commit.ts';
 import { form } from './support/app.ts';
 
 let dir: string;
@@ -81,5 +82,26 @@ describe('group commit (Node, libSQL file)', () => {
     const refused = answers.find((r) => r.status === 429)!;
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(590);
     expect((await deps.db.select({ n: count() }).from(submissions))[0]!.n).toBe(3);
+  });
+
+  it('should never resolve a commit that is not stored when the thread dies mid-flight, and start a fresh one after', async () => {
+    const grouped = createGroupCommit(`file:${join(dir, 'db.sqlite')}`);
+    await grouped.commit([insert('warm')]);
+    const ids = Array.from({ length: 300 }, (_, i) => `t${i}`);
+    const outcomes: Promise<'resolved' | 'rejected'>[] = [];
+    for (const [i, id] of ids.entries()) {
+      outcomes.push(grouped.commit([insert(id)]).then(() => 'resolved' as const, () => 'rejected' as const));
+      // Waves of 30 reach the thread one event-loop turn apart; it is killed while some are on their way.
+      if (i % 30 === 29) await new Promise((resolve) => setImmediate(resolve));
+      if (i === 149) void grouped.close();
+    }
+    const settled = await Promise.all(outcomes);
+    expect(settled).toContain('rejected');
+    const stored = new Set((await deps.db.select({ id: submissions.id }).from(submissions)).map((r) => r.id));
+    // A rejected job may still be stored (the visitor's retry with the same key replays it); a resolved one must be.
+    expect(ids.filter((id, i) => settled[i] === 'resolved' && !stored.has(id))).toEqual([]);
+    await grouped.commit([insert('after')]);
+    expect((await deps.db.select().from(submissions).where(eq(submissions.id, 'after'))).length).toBe(1);
+    await grouped.close();
   });
 });
