@@ -82,7 +82,7 @@ describe('admin sign-in', () => {
   });
 
   it('should mark the cookie Secure when the public URL is https', async () => {
-    t.close();
+    await t.close();
     t = await testApp({ env: { PUBLIC_URL: 'https://harbor.test' } });
     expect((await login()).headers.get('set-cookie')).toMatch(/; Secure(;|$)/);
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -84,24 +84,44 @@ describe('group commit (Node, libSQL file)', () => {
     expect((await deps.db.select({ n: count() }).from(submissions))[0]!.n).toBe(3);
   });
 
-  it('should never resolve a commit that is not stored when the thread dies mid-flight, and start a fresh one after', async () => {
+  it('should let every commit handed to the thread finish when closed, and start a fresh thread for later ones', async () => {
     const grouped = createGroupCommit(`file:${join(dir, 'db.sqlite')}`);
-    await grouped.commit([insert('warm')]);
     const ids = Array.from({ length: 300 }, (_, i) => `t${i}`);
-    const outcomes: Promise<'resolved' | 'rejected'>[] = [];
+    const commits: Promise<unknown>[] = [];
+    let closed: Promise<void> | undefined;
     for (const [i, id] of ids.entries()) {
-      outcomes.push(grouped.commit([insert(id)]).then(() => 'resolved' as const, () => 'rejected' as const));
-      // Waves of 30 reach the thread one event-loop turn apart; it is killed while some are on their way.
+      commits.push(grouped.commit([insert(id)]));
+      // Waves of 30 reach the thread one event-loop turn apart; it is closed while some are on their way.
       if (i % 30 === 29) await new Promise((resolve) => setImmediate(resolve));
-      if (i === 149) void grouped.close();
+      if (i === 149) closed = grouped.close();
     }
-    const settled = await Promise.all(outcomes);
-    expect(settled).toContain('rejected');
+    await Promise.all([...commits, closed]);
     const stored = new Set((await deps.db.select({ id: submissions.id }).from(submissions)).map((r) => r.id));
-    // A rejected job may still be stored (the visitor's retry with the same key replays it); a resolved one must be.
-    expect(ids.filter((id, i) => settled[i] === 'resolved' && !stored.has(id))).toEqual([]);
-    await grouped.commit([insert('after')]);
-    expect((await deps.db.select().from(submissions).where(eq(submissions.id, 'after'))).length).toBe(1);
+    expect(ids.filter((id) => !stored.has(id))).toEqual([]);
     await grouped.close();
+  });
+
+  it('should reject, not hang, when its thread cannot open the database', async () => {
+    const grouped = createGroupCommit(`file:${join(dir, 'missing', 'folder', 'db.sqlite')}`);
+    await expect(grouped.commit([insert('x')])).rejects.toThrow();
+    // A thread that died answers for nothing more; the next commit tries a fresh one.
+    await expect(grouped.commit([insert('y')])).rejects.toThrow();
+    await grouped.close();
+  });
+
+  it('should refuse a value it cannot bind (the driver would abort the process) without touching other commits', async () => {
+    const bad = { ...insert('bad'), params: [...insert('bad').params.slice(0, -1), true] };
+    const results = await Promise.allSettled([deps.commit([insert('good')]), deps.commit([bad])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((await deps.db.select({ id: submissions.id }).from(submissions)).map((r) => r.id)).toEqual(['good']);
+  });
+
+  it('should report a full disk as the reason, for every job of the group', async () => {
+    await deps.commit([insert('first')]);
+    const pages = Number((await deps.db.all<{ page_count: number }>(sql`PRAGMA page_count`))[0]!.page_count);
+    await deps.commit([{ sql: `PRAGMA max_page_count = ${pages}`, params: [] }]);
+    const big = (id: string) => submissionInsert(deps.db, { id, formId: 'contact', createdAt: 1, status: 'inbox', data: { n: 'x'.repeat(200_000) }, meta: {} });
+    const results = await Promise.allSettled([deps.commit([insert('small')]), deps.commit([big('big')])]);
+    for (const result of results) expect(result).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/full/) } });
   });
 });

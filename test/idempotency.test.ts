@@ -78,7 +78,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('should replay a repeat without counting it against the rate limit', async () => {
-    t.close();
+    await t.close();
     t = await testApp({ env: { RATE_LIMIT: '2/1m' } });
     await t.createForm({ id: 'contact', name: 'Contact' });
     const answers = [];

@@ -39,7 +39,8 @@ describe('database failures', () => {
     await t.createForm({ id: 'contact', name: 'Contact' });
     expect((await send(t.app)).status).toBe(201);
     const pages = Number((await t.database.client.execute('PRAGMA page_count')).rows[0]![0]);
-    await t.database.client.execute(`PRAGMA max_page_count = ${pages}`);
+    // On the commit thread's connection, which writes every submission.
+    await t.deps.commit([{ sql: `PRAGMA max_page_count = ${pages}`, params: [] }]);
     // Ten fields just under the per-field cap: far more than the pages left.
     const big = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`part${i}`, 'x'.repeat(19_000)]));
     const full = await t.app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test', ...big }) });
@@ -52,7 +53,7 @@ describe('database failures', () => {
       (await t.database.db.select({ n: count() }).from(deliveries))[0]!.n,
     ];
     expect(await counts()).toEqual([1, 1]);
-    await t.database.client.execute('PRAGMA max_page_count = 1073741823');
+    await t.deps.commit([{ sql: 'PRAGMA max_page_count = 1073741823', params: [] }]);
     expect((await send(t.app)).status).toBe(201);
     expect(await counts()).toEqual([2, 2]);
   });
@@ -62,7 +63,7 @@ describe('database failures', () => {
     await t.createForm({ id: 'contact', name: 'Contact' });
     expect((await send(t.app)).status).toBe(201);
     // The form stays cached for a second; the counter's write is the first to fail.
-    t.database.client.close();
+    await t.deps.commit([{ sql: 'PRAGMA query_only = 1', params: [] }]);
     const res = await send(t.app);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, error: 'unavailable' });

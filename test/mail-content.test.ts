@@ -23,7 +23,7 @@ beforeEach(async () => {
   t = await testApp({ smtpUrl: smtp.url });
 });
 afterEach(async () => {
-  t.close();
+  await t.close();
   await smtp.close();
 });
 

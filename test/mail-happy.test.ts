@@ -5,7 +5,7 @@ import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
 let t: TestApp;
 let sink: SmtpSink;
 afterEach(async () => {
-  t?.close();
+  await t?.close();
   await sink?.close();
 });
 

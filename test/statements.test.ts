@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, submissions } from '../src/db/schema.ts';
+import { batchCommit } from '../src/db/libsql.ts';
 import { insertStatements } from '../src/db/statements.ts';
 import { tempDatabase } from './support/app.ts';
 
@@ -33,5 +34,18 @@ describe('insert templates (the submission path builds no query per request)', (
     await database.client.execute({ sql: statement.sql, args: statement.params as never });
     const [row] = await database.db.select().from(submissions);
     expect(row).toMatchObject({ id: 'stored', data: { n: 'v' }, meta: {}, idempotencyKey: null, createdAt: 9 });
+  });
+
+  it("should commit atomically through a libSQL client's batch and return RETURNING rows by column name", async () => {
+    const commit = batchCommit(database.client);
+    const insert = insertStatements(submissions);
+    const upsert = { sql: 'INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1) ON CONFLICT (key) DO UPDATE SET count = count + 1 RETURNING count, window_start', params: ['k', 5] };
+    expect(await commit([insert(database.db, { id: 'b1', formId: 'f', createdAt: 1, status: 'inbox', data: {}, meta: {} }), upsert])).toEqual([[], [{ count: 1, window_start: 5 }]]);
+    expect(await commit([upsert])).toEqual([[{ count: 2, window_start: 5 }]]);
+    // The second insert repeats the first's id: nothing of this batch is kept.
+    const twice = insert(database.db, { id: 'b2', formId: 'f', createdAt: 1, status: 'inbox', data: {}, meta: {} });
+    await expect(commit([upsert, twice, twice])).rejects.toThrow(/UNIQUE/);
+    expect(await commit([upsert])).toEqual([[{ count: 3, window_start: 5 }]]);
+    expect((await database.db.select().from(submissions)).map((row) => row.id).sort()).toEqual(['b1', 'stored']);
   });
 });

@@ -58,6 +58,9 @@ function rollback() {
   }
 }
 
+/** @param {ReadyJob[]} jobs @param {unknown} error @returns {JobResult[]} */
+const failAll = (jobs, error) => jobs.map((job) => ({ id: job.id, error: describe(error) }));
+
 /**
  * The whole group as one transaction, the cheap common case. A failure rolls all of it back;
  * then the group is committed again job by job (an idempotency race, or the disk refusing).
@@ -66,6 +69,12 @@ function rollback() {
 function commitOptimistically(jobs) {
   try {
     db.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    // The write lock stayed taken past the busy timeout: waiting that long again would only
+    // double the visitors' wait for their 503.
+    return failAll(jobs, error);
+  }
+  try {
     const rows = jobs.map(runJob);
     db.exec('COMMIT');
     return jobs.map((job, i) => ({ id: job.id, rows: rows[i] }));
@@ -86,6 +95,8 @@ function commitEachJob(jobs) {
         db.exec('RELEASE job');
         return { id: job.id, rows };
       } catch (error) {
+        // Disk full or an I/O error ends the whole transaction, group-mates included: say so.
+        if (!db.inTransaction) throw error;
         db.exec('ROLLBACK TO job');
         db.exec('RELEASE job');
         return { id: job.id, error: describe(error) };
@@ -96,7 +107,7 @@ function commitEachJob(jobs) {
   } catch (error) {
     // The transaction itself failed (busy, disk full, I/O error): nothing of this group is stored.
     rollback();
-    return jobs.map((job) => ({ id: job.id, error: describe(error) }));
+    return failAll(jobs, error);
   }
 }
 

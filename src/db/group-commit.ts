@@ -4,8 +4,7 @@ import type { Row, WriteStatement } from './statements.ts';
 /**
  * What crosses to commit-worker.mjs in one message: each SQL text once, statements naming
  * it by index, and what comes back per job. Both cross as JSON text: structured cloning of
- * the object graph cost ~20% more CPU per submission. The bound values are text, numbers
- * and NULL (the schema has no blobs); anything else fails its commit rather than change.
+ * the object graph cost ~20% more CPU per submission.
  */
 type Job = { id: number; statements: { sql: number; params: unknown[] }[] };
 type Group = { texts: string[]; jobs: Job[] };
@@ -14,8 +13,16 @@ type JobResult = { id: number; rows?: Row[][]; error?: { message: string; code?:
 export type GroupCommit = {
   /** Commits the statements atomically; resolves once they are on disk, with each statement's rows. */
   commit(statements: WriteStatement[]): Promise<Row[][]>;
+  /** Stops the thread once every commit handed to it has been answered. */
   close(): Promise<void>;
 };
+
+/**
+ * What the thread binds and JSON carries unchanged: text, finite numbers and NULL (the schema
+ * has no blobs). The native driver aborts the whole process on a boolean, so anything else
+ * fails its own commit here instead.
+ */
+const bindable = (value: unknown) => value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 
 /**
  * The main-thread side of commit-worker.mjs. Node's `file:` driver runs statements
@@ -24,8 +31,9 @@ export type GroupCommit = {
  */
 export function createGroupCommit(url: string): GroupCommit {
   type Waiter = { resolve: (rows: Row[][]) => void; reject: (error: Error) => void };
+  type Thread = { worker: Worker; waiting: Map<number, Waiter>; answered: () => Promise<void> };
   let nextId = 0;
-  let current: { worker: Worker; waiting: Map<number, Waiter> } | null = null;
+  let current: Thread | null = null;
   let outgoing: { statements: WriteStatement[]; waiter: Waiter }[] = [];
 
   /**
@@ -33,14 +41,20 @@ export function createGroupCommit(url: string): GroupCommit {
    * some may have been committed, which the visitor's retry with the same key replays) and
    * the next commit starts a fresh worker that a late `exit` of the old one cannot touch.
    */
-  const start = () => {
+  const start = (): Thread => {
     const waiting = new Map<number, Waiter>();
     const worker = new Worker(new URL('./commit-worker.mjs', import.meta.url), {
       workerData: { url },
       // It only relays statements: a small young generation keeps its isolate lean.
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
-    const started = { worker, waiting };
+    let allAnswered = () => {};
+    const thread: Thread = {
+      worker,
+      waiting,
+      // Resolves once nothing is waiting for this thread; close() asks for it.
+      answered: () => (waiting.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (allAnswered = resolve))),
+    };
     worker.on('message', (message: string) => {
       for (const { id, rows, error } of JSON.parse(message) as JobResult[]) {
         const waiter = waiting.get(id);
@@ -48,26 +62,28 @@ export function createGroupCommit(url: string): GroupCommit {
         if (error) waiter?.reject(Object.assign(new Error(error.message), { code: error.code }));
         else waiter?.resolve(rows ?? []);
       }
+      if (waiting.size === 0) allAnswered();
     });
     const fail = (error: Error) => {
       for (const waiter of waiting.values()) waiter.reject(error);
       waiting.clear();
-      if (current === started) current = null;
+      allAnswered();
+      if (current === thread) current = null;
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`commit worker exited with code ${code}`)));
-    return started;
+    return thread;
   };
 
   const send = () => {
     const batch = outgoing;
     outgoing = [];
-    current ??= start();
+    const thread = (current ??= start());
     const texts: string[] = [];
     const indexOf = new Map<string, number>();
     const jobs = batch.map(({ statements, waiter }): Job => {
       const id = nextId++;
-      current!.waiting.set(id, waiter);
+      thread.waiting.set(id, waiter);
       return {
         id,
         statements: statements.map(({ sql, params }) => {
@@ -77,11 +93,13 @@ export function createGroupCommit(url: string): GroupCommit {
         }),
       };
     });
-    current.worker.postMessage(JSON.stringify({ texts, jobs } satisfies Group));
+    thread.worker.postMessage(JSON.stringify({ texts, jobs } satisfies Group));
   };
 
   return {
     commit(statements) {
+      const unbindable = statements.find((statement) => !statement.params.every(bindable));
+      if (unbindable) return Promise.reject(new TypeError(`Only text, finite numbers and NULL can be bound: ${unbindable.sql}`));
       return new Promise<Row[][]>((resolve, reject) => {
         // One message per event-loop turn: structured cloning is paid per message, not per job.
         if (outgoing.push({ statements, waiter: { resolve, reject } }) === 1) setImmediate(send);
@@ -90,7 +108,11 @@ export function createGroupCommit(url: string): GroupCommit {
     async close() {
       const closing = current;
       current = null;
-      await closing?.worker.terminate();
+      if (!closing) return;
+      // Stopping the thread inside a native statement aborts the whole process (the driver
+      // panics), so it is stopped only once it has answered for everything it was given.
+      await closing.answered();
+      await closing.worker.terminate();
     },
   };
 }

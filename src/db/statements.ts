@@ -30,6 +30,8 @@ function fill(template: Template, values: Record<string, unknown>): WriteStateme
   const params = template.slots.map((slot) => {
     if ('constant' in slot) return slot.constant;
     const value = values[slot.name];
+    // As drizzle's own fill: a forgotten value is an error, not a NULL.
+    if (value === undefined) throw new Error(`No value for placeholder "${slot.name}"`);
     // null binds as NULL, as in drizzle's builder (a JSON column would otherwise store 'null').
     return value === null || !slot.encode ? value : slot.encode(value);
   });

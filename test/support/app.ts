@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Env } from '../../src/config.ts';
 import { createForm } from '../../src/db/forms.ts';
-import { batchCommit, migrateLibsql, openLibsql, type LibsqlDatabase } from '../../src/db/libsql.ts';
+import { createGroupCommit } from '../../src/db/group-commit.ts';
+import { migrateLibsql, openLibsql, type LibsqlDatabase } from '../../src/db/libsql.ts';
 import type { Deps, Log } from '../../src/deps.ts';
 import type { FormInput } from '../../src/forms/definition.ts';
 import { createOutbox } from '../../src/mail/outbox.ts';
@@ -59,13 +60,15 @@ export async function testApp(options: TestAppOptions = {}) {
     },
     () => 'unused',
   );
+  // Writes go through the commit thread, as on a Node server with a local file.
+  const grouped = createGroupCommit(database.url);
   const pending: Promise<unknown>[] = [];
   const errors: string[] = [];
   const log: Log = { info: () => {}, error: (message, extra) => errors.push(`${message} ${JSON.stringify(extra)}`) };
   const deps: Deps = {
     config,
     db: database.db,
-    commit: batchCommit(database.client),
+    commit: grouped.commit,
     mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: true, mailFrom: config.mailFrom }) : null,
     now: clock.now,
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),
@@ -90,8 +93,9 @@ export async function testApp(options: TestAppOptions = {}) {
       createForm(database.db, { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep', ...input }, clock.now()),
     api: (path: string, init: RequestInit = {}) =>
       app.request(`/api${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } }),
-    close: () => {
+    close: async () => {
       deps.mailer?.close();
+      await grouped.close();
       database.cleanup();
     },
   };
