@@ -207,6 +207,15 @@ describe('magic fields', () => {
     expect(html.status).toBe(303);
   });
 
+  it('should take an empty or false honeypot in JSON for a person', async () => {
+    for (const _gotcha of ['', false, null, []]) {
+      const res = await t.app.request('/f/contact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'A', email: 'a@b.test', _gotcha }) });
+      expect(res.status, JSON.stringify(_gotcha)).toBe(201);
+    }
+    expect((await stored()).map((row) => row.status)).toEqual(['inbox', 'inbox', 'inbox', 'inbox']);
+    expect(await countOf(deliveries)).toBe(4);
+  });
+
   it('should answer a filled honeypot like success even when the rest is invalid, and keep it as spam', async () => {
     const res = await post(form({ email: 'not an address', surprise: 'x', _gotcha: 'filled' }));
     expect(res.status).toBe(201);
@@ -265,6 +274,17 @@ describe('redirects', () => {
     });
     expect(again.status).toBe(303);
     expect(again.headers.get('location')).toBe('https://site.test/merci');
+  });
+
+  it('should follow _next back to the visitor\'s site when the 422 page of a form open to any origin sends again', async () => {
+    const first = await t.app.request('/f/contact', { method: 'POST', headers: { origin: 'https://any.test' }, body: form({ name: 'A', email: 'not an address', _next: '/done' }) });
+    expect(first.status).toBe(422);
+    expect(await first.text()).toContain('<input type="hidden" name="_next" value="https://any.test/done">');
+    const again = await t.app.request('/f/contact', { method: 'POST', headers: { origin: 'http://harbor.test' }, body: form({ name: 'A', email: 'a@b.test', _next: 'https://any.test/done' }) });
+    expect(again.headers.get('location')).toBe('https://any.test/done');
+    // From the visitor's own page, another site is still no destination.
+    const elsewhere = await t.app.request('/f/contact', { method: 'POST', headers: { origin: 'https://any.test' }, body: form({ name: 'A', email: 'a@b.test', _next: 'https://evil.test/' }) });
+    expect(elsewhere.headers.get('location')).toBe('/f/contact/thanks');
   });
 
   it('should name an allowed redirect in the JSON answer for the embed', async () => {

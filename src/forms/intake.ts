@@ -31,7 +31,9 @@ function takeMagic(fields: RawFields): Magic {
   for (const name of MAGIC_FIELDS) {
     const value = fields.get(name);
     fields.delete(name);
-    if (value !== undefined) magic[name] = String(Array.isArray(value) ? (value[0] ?? '') : value);
+    const first = Array.isArray(value) ? value[0] : value;
+    // JSON `false` is an unchecked box, not text: an empty honeypot stays empty.
+    if (value !== undefined) magic[name] = first === undefined || first === false ? '' : String(first);
   }
   return magic;
 }

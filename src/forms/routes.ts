@@ -88,8 +88,9 @@ export function formRoutes(outbox: Outbox) {
       const deps = c.get('deps');
       const form = c.get('form');
       const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
+      const ownOrigin = new URL(deps.config.publicUrl).origin;
       // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
-      if (!isOriginAllowed(form, origin) && origin !== new URL(deps.config.publicUrl).origin) {
+      if (!isOriginAllowed(form, origin) && origin !== ownOrigin) {
         throw new HttpError('origin', 'This site may not post to this form');
       }
       const ip = deps.clientIp(c);
@@ -106,7 +107,7 @@ export function formRoutes(outbox: Outbox) {
           ipHash,
           userAgent: c.req.header('user-agent'),
           page: c.req.header('referer'),
-          redirectFor: (next) => safeNext(form, next, origin) ?? form.redirectUrl ?? thanks,
+          redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
           countHit: async () => (ipHash ? hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash}`) : null),
         });
         // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
@@ -119,7 +120,7 @@ export function formRoutes(outbox: Outbox) {
           const asTyped = asSent.flatMap(([name, value]): [string, FieldValue][] => {
             if (name === '_gotcha') return [];
             if (name !== '_next') return [[name, value]];
-            const next = safeNext(form, String(value), origin);
+            const next = safeNext(form, String(value), origin, ownOrigin);
             return next ? [[name, next]] : [];
           });
           c.header('Content-Security-Policy', PAGE_CSP);
