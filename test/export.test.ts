@@ -106,8 +106,10 @@ describe('GET /api/forms/:id/export?format=csv', () => {
     ['-', '-2+3'],
     ['@', '@SUM(A1:A2)'],
     ['a tab', '\t=1+1'],
+    // Sent as CR LF, stored as LF.
+    ['a line break', '\n=1+1'],
   ])('should put a leading apostrophe before a cell starting with %s', async (_, value) => {
-    await submit({ message: value });
+    await submit({ message: value.replace(/^\n/, '\r\n') });
     expect(parseCsv(await (await exportOf('csv')).text())[1]![3]).toBe(`'${value}`);
   });
 

@@ -3,10 +3,11 @@ import { displayValue } from '../mail/render.ts';
 
 /**
  * A cell a spreadsheet will not run: text starting with = + - @, tab or CR gets a leading
- * apostrophe (OWASP CSV injection), then RFC 4180 quoting.
+ * apostrophe (OWASP CSV injection), then RFC 4180 quoting. LF too: intake stores a CR the
+ * visitor sent as LF, and a line break before a formula must not hide it either.
  */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
