@@ -122,6 +122,12 @@ describe('/api/forms', () => {
     expect(await res.json()).toMatchObject({ ok: false, error: 'bad_request' });
   });
 
+  it('should answer 413 to a body over 256 KB and create nothing', async () => {
+    const big = { name: 'Big', recipients: ['o@site.test'], subject: 'x'.repeat(300 * 1024) };
+    expect(await send('/forms', 'POST', big)).toMatchObject({ status: 413, body: { ok: false, error: 'too_large' } });
+    expect((await get('/forms')).body.items).toEqual([]);
+  });
+
   it('should list forms as {items, nextCursor} with limit and cursor', async () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) await t.createForm({ id });
     const first = await get('/forms?limit=2');

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import type { Deps } from '../deps.ts';
@@ -78,6 +79,8 @@ export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Pro
   return retried;
 }
 
+const API_BODY_LIMIT = 256 * 1024;
+
 export function apiRoutes(outbox: Outbox) {
   const api = new Hono<AppEnv>();
   api.use(
@@ -86,6 +89,15 @@ export function apiRoutes(outbox: Outbox) {
       noAuthenticationHeader: { message: unauthorized },
       invalidAuthenticationHeader: { message: unauthorized },
       invalidToken: { message: unauthorized },
+    }),
+  );
+  // Forms and patches are a few KB; the token does not entitle anyone to fill the memory.
+  api.use(
+    bodyLimit({
+      maxSize: API_BODY_LIMIT,
+      onError: () => {
+        throw new HttpError('too_large', `The body is larger than ${API_BODY_LIMIT / 1024} KB`);
+      },
     }),
   );
 
