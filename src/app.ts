@@ -61,6 +61,11 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
   app.onError((error, c) => {
     if (error instanceof HttpError) return renderError(c, error);
     if (error instanceof HTTPException) return error.getResponse();
+    // The visitor hung up before the body arrived: nothing was stored and nobody reads an answer.
+    if (c.req.raw.signal.aborted) {
+      deps.log.info('request abandoned by the visitor', { path: c.req.path });
+      return c.body(null, 400);
+    }
     // A reference the visitor can quote, made only here: an id on every response cost ~5% of a submission's CPU.
     const requestId = crypto.randomUUID();
     deps.log.error('unhandled error', { requestId, path: c.req.path, error: error.stack ?? String(error) });

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { serve } from '@hono/node-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { deliveries, submissions } from '../src/db/schema.ts';
@@ -383,6 +385,20 @@ describe('hostile bodies', () => {
     const [row] = await stored();
     expect(Object.getPrototypeOf(row!.data)).toBe(Object.prototype);
     expect(Object.keys(row!.data).sort()).toEqual(['__proto__', '__proto__[polluted]', 'constructor']);
+  });
+
+  it('should store nothing and log no server fault when the visitor hangs up mid-body', async () => {
+    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    const socket = connect(port, '127.0.0.1');
+    socket.write('POST /f/contact HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nname=Al');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await expect.poll(() => t.infos.join('\n')).toContain('request abandoned by the visitor');
+    await new Promise((resolve) => server.close(resolve));
+    expect(t.errors).toEqual([]);
+    expect(await countOf(submissions)).toBe(0);
   });
 
   it('should survive 10k-deep JSON with a 4xx and no crash', async () => {

@@ -64,7 +64,8 @@ export async function testApp(options: TestAppOptions = {}) {
   const grouped = createGroupCommit(database.url);
   const pending: Promise<unknown>[] = [];
   const errors: string[] = [];
-  const log: Log = { info: () => {}, error: (message, extra) => errors.push(`${message} ${JSON.stringify(extra)}`) };
+  const infos: string[] = [];
+  const log: Log = { info: (message, extra) => infos.push(`${message} ${JSON.stringify(extra)}`), error: (message, extra) => errors.push(`${message} ${JSON.stringify(extra)}`) };
   const deps: Deps = {
     config,
     db: database.db,
@@ -85,6 +86,7 @@ export async function testApp(options: TestAppOptions = {}) {
     clock,
     database,
     errors,
+    infos,
     /** Waits for everything handed to `defer` so far. */
     settle: async () => {
       while (pending.length) await Promise.all(pending.splice(0));
