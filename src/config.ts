@@ -64,14 +64,22 @@ const rateLimit = z.string().transform((text, ctx) => {
   return { max: Number(match[1]), windowMs };
 });
 
-const absoluteUrl = (protocols: string[]) =>
-  z.string().refine((text) => {
+/**
+ * A URL with one of the given schemes; with `example`, it must also name a host. One check,
+ * so a value that is no URL at all gets this line, not a parser's exception.
+ */
+const absoluteUrl = (protocols: string[], example?: string) =>
+  z.string().superRefine((text, ctx) => {
+    let url: URL | undefined;
     try {
-      return protocols.includes(new URL(text).protocol);
+      url = new URL(text);
     } catch {
-      return false;
+      // reported below
     }
-  }, `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+    const schemes = protocols.map((p) => (p === 'file:' ? p : `${p}//`)).join(' or ');
+    if (!url || !protocols.includes(url.protocol)) ctx.addIssue({ code: 'custom', message: `must be a URL starting with ${schemes}` });
+    else if (example && url.hostname === '') ctx.addIssue({ code: 'custom', message: `must name the server, like ${example}` });
+  });
 
 // A display name plus an address, or a bare address; the address must be a plain one
 // because it is also the SMTP envelope sender.
@@ -84,9 +92,7 @@ const envSchema = z.object({
   PUBLIC_URL: absoluteUrl(['http:', 'https:']).optional(),
   DATABASE_URL: absoluteUrl(['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:']).default('file:./data/formharbor.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
-  SMTP_URL: absoluteUrl(['smtp:', 'smtps:'])
-    .refine((text) => new URL(text).hostname !== '', 'must name the mail server, like smtp://user:pass@smtp.example.com:587')
-    .optional(),
+  SMTP_URL: absoluteUrl(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.example.com:587').optional(),
   MAIL_FROM: mailbox.default('Formharbor <forms@localhost>'),
   // What a Bearer token may contain (RFC 6750 b64token); anything else could never sign in.
   ADMIN_TOKEN: z

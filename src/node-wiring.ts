@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import type { Deps, Log } from './deps.ts';
 import { batchCommit, migrateLibsql, openLibsql } from './db/libsql.ts';
 import { createGroupCommit } from './db/group-commit.ts';
@@ -33,13 +33,32 @@ export function clientIp(peer: string | undefined, forwardedFor: string | undefi
   return hops.length >= trustProxy ? hops[hops.length - trustProxy] : peer;
 }
 
+/** The innermost cause's first line: drizzle and libSQL wrap the error that says what happened. */
+function rootCause(error: unknown): string {
+  let cause = error;
+  while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+  return String(cause instanceof Error ? cause.message : cause).split('\n')[0]!;
+}
+
+/** A database that cannot be opened or migrated stops start-up with one line naming DATABASE_URL. */
+async function openMigrated(config: Config) {
+  let database;
+  try {
+    database = await openLibsql(config.databaseUrl, config.databaseAuthToken);
+    await migrateLibsql(database, MIGRATIONS);
+    return database;
+  } catch (error) {
+    database?.client.close();
+    throw new ConfigError(`Cannot open DATABASE_URL=(hidden): ${rootCause(error)}`);
+  }
+}
+
 /**
  * The Node dependencies shared by the server and the CLI: libSQL (migrated), group commit
  * for a local file, pooled SMTP. `close` releases all of them.
  */
 export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{ deps: Deps; close: () => Promise<void> }> {
-  const database = await openLibsql(config.databaseUrl, config.databaseAuthToken);
-  await migrateLibsql(database, MIGRATIONS);
+  const database = await openMigrated(config);
   // A remote libSQL server already answers asynchronously; only a local file blocks the event loop.
   const grouped = config.databaseUrl.startsWith('file:') ? createGroupCommit(config.databaseUrl) : undefined;
   const deps: Deps = {

@@ -37,16 +37,17 @@ function printSecrets(generated: GeneratedSecrets): void {
 }
 
 async function main(): Promise<void> {
-  let loaded;
+  let loaded, wired;
   try {
     loaded = loadConfig(process.env, randomSecret);
+    wired = await nodeDeps(loaded.config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`formharbor: ${error.message}`);
     process.exit(1);
   }
   const { config, generated } = loaded;
-  const { deps, close } = await nodeDeps(config);
+  const { deps, close } = wired;
   await ensureDemoForm(deps);
   const outbox = createOutbox(deps);
   const app = createApp(deps, outbox);

@@ -1,6 +1,26 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
+
+/** A port that was free a moment ago: nothing answers there. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function notADatabase(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'fh-notdb-')), 'notes.txt');
+  writeFileSync(path, 'these are notes, not a database\n'.repeat(200));
+  return path;
+}
 
 const secret = () => 'generated-secret';
 
@@ -59,6 +79,11 @@ describe('configuration', () => {
     ['ADMIN_TOKEN', 'short'],
     ['PORT', ' '],
     ['SMTP_URL', 'smtp://'],
+    // Not URLs at all, or with a port no URL can have.
+    ['SMTP_URL', 'foo'],
+    ['SMTP_URL', 'smtp://host:99999'],
+    ['SMTP_URL', 'smtp://u:p@127.0.0.1:abc'],
+    ['DATABASE_URL', 'data.db'],
   ])('should refuse a bad %s with one line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(new RegExp(`^Invalid ${name}=`));
@@ -92,6 +117,17 @@ describe('configuration', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 20_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^formharbor: Invalid PORT="abc": /)]);
+  });
+
+  it.each([
+    ['a file that is not a database', async () => `file:${notADatabase()}`, /not a database/],
+    ['a server that is not there', async () => `http://127.0.0.1:${await closedPort()}`, /ECONNREFUSED/],
+  ])('should stop with exit code 1 and one line naming DATABASE_URL for %s', async (_, url, reason) => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env: { ...process.env, PORT: '0', DATABASE_URL: await url() }, encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/^formharbor: Cannot open DATABASE_URL=\(hidden\): /)]);
+    expect(lines[0]).toMatch(reason);
   });
 });
 
