@@ -26,7 +26,7 @@ export type Deps = {
   db: Db;
   /**
    * Commits statements atomically (all or none) and resolves once they are durable, with
-   * each statement's rows (RETURNING). The submission path writes through it: Node's file
+   * each statement's rows (RETURNING). The submission path and the outbox write through it: Node's file
    * database groups concurrent commits into one fsync (db/group-commit.ts); D1 and libSQL
    * servers run each as one batch.
    */

@@ -120,6 +120,25 @@ describe('the outbox delivers every stored submission', () => {
     ]);
   });
 
+  it('writes only through the commit thread, never on the event loop connection', async () => {
+    const smtp = await sink();
+    await app({ smtpUrl: smtp.url });
+    // From here on, any write on the main connection fails ("attempt to write a readonly database").
+    await t.database.client.execute('PRAGMA query_only = ON');
+    smtp.behaviour.data = '451 4.3.0 Try again';
+    const id = await submit();
+    await t.settle();
+    expect(await deliveryOf(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: '451 4.3.0 Try again' });
+
+    smtp.behaviour.data = undefined;
+    const retried = await t.api(`/deliveries/${(await deliveryOf(id)).id}/retry`, { method: 'POST' });
+    expect(retried.status).toBe(200);
+    await t.outbox.run();
+    await smtp.waitFor(1);
+    expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(t.errors).toEqual([]);
+  });
+
   it('acknowledges every submission while SMTP refuses connections, backs off on schedule and delivers each once when it is back', async () => {
     const port = await closedPort();
     await app({ smtpUrl: `smtp://127.0.0.1:${port}` });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, submissions } from '../src/db/schema.ts';
 import { batchCommit } from '../src/db/libsql.ts';
-import { insertStatements } from '../src/db/statements.ts';
+import { eq } from 'drizzle-orm';
+import { insertStatements, rowDecoder, statementOf } from '../src/db/statements.ts';
 import { tempDatabase } from './support/app.ts';
 
 let database: Awaited<ReturnType<typeof tempDatabase>>;
@@ -47,5 +48,17 @@ describe('insert templates (the submission path builds no query per request)', (
     await expect(commit([upsert, twice, twice])).rejects.toThrow(/UNIQUE/);
     expect(await commit([upsert])).toEqual([[{ count: 3, window_start: 5 }]]);
     expect((await database.db.select().from(submissions)).map((row) => row.id).sort()).toEqual(['b1', 'stored']);
+  });
+
+  it("should decode RETURNING rows from a commit exactly as drizzle's own returning() does", async () => {
+    const commit = batchCommit(database.client);
+    const delivery = { id: 'r1', submissionId: 's1', recipients: ['o@site.test', 'p@site.test'], status: 'pending' as const, createdAt: 1, retrySince: 1, nextAttemptAt: 7, messageId: '<r1@x>' };
+    await database.db.insert(deliveries).values(delivery);
+    const update = () => database.db.update(deliveries).set({ lastError: 'x' }).where(eq(deliveries.id, 'r1')).returning();
+    const [rows] = await commit([statementOf(update())]);
+    const row = rows![0];
+    // JSON text becomes the list again, NULL stays null, integers stay numbers.
+    expect(rowDecoder(deliveries)(row!)).toEqual((await update())[0]);
+    expect(rowDecoder(deliveries)(row!)).toMatchObject({ recipients: delivery.recipients, leaseUntil: null, nextAttemptAt: 7, channel: 'email', attempts: 0 });
   });
 });

@@ -1,4 +1,4 @@
-import { is, Param, Placeholder, sql } from 'drizzle-orm';
+import { getTableColumns, is, Param, Placeholder, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../deps.ts';
 
@@ -9,7 +9,7 @@ export type WriteStatement = { sql: string; params: unknown[] };
 export type Row = Record<string, unknown>;
 
 /** A drizzle query, as far as a template needs it. */
-type Buildable = { toSQL(): { sql: string; params: unknown[] } };
+export type Buildable = { toSQL(): { sql: string; params: unknown[] } };
 
 /** One bound value: a placeholder's value (encoded by its column, when it has one) or a constant. */
 type Slot = { name: string; encode?: (value: unknown) => unknown } | { constant: unknown };
@@ -64,4 +64,22 @@ export function insertStatements<T extends SQLiteTable>(table: T) {
     }
     return fill(template, values);
   };
+}
+
+/** A query drizzle builds now, as a statement for `deps.commit`: its values come out encoded by their columns. */
+export const statementOf = (query: Buildable): WriteStatement => query.toSQL();
+
+/**
+ * Turns the rows a statement returned (keyed by SQL column name, as every driver gives them)
+ * into the objects drizzle's own `.returning()` makes: keyed by field, each value decoded by its column.
+ */
+export function rowDecoder<T extends SQLiteTable>(table: T): (row: Row) => T['$inferSelect'] {
+  const columns = Object.entries(getTableColumns(table));
+  return (row) =>
+    Object.fromEntries(
+      columns.map(([field, column]) => {
+        const value = row[column.name];
+        return [field, value === null || value === undefined ? null : column.mapFromDriverValue(value)];
+      }),
+    ) as T['$inferSelect'];
 }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
-import { insertStatements } from '../db/statements.ts';
+import { insertStatements, rowDecoder, statementOf, type Buildable } from '../db/statements.ts';
 import { ulid } from '../ids.ts';
 import type { SendResult } from './mailer.ts';
 import { addressOf, renderNotification } from './render.ts';
@@ -23,6 +23,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 const deliveryInsert = insertStatements(deliveries);
+const decodeDelivery = rowDecoder(deliveries);
 
 /** The row for a new submission's notification; the caller commits it with the submission. */
 export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipients: string[], submissionId: string, now: number) {
@@ -80,6 +81,16 @@ function outcomeOf(result: SendResult): Outcome {
 export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
 
+  /**
+   * The outbox writes through `deps.commit`, as the submission path does: on Node's file
+   * database a write on the main connection would fsync on the event loop, and while the
+   * commit thread holds the write lock it would sleep there in SQLite's busy handler.
+   */
+  async function write(queries: Buildable[]): Promise<Delivery[][]> {
+    const results = await deps.commit(queries.map(statementOf));
+    return results.map((rows) => rows.map(decodeDelivery));
+  }
+
   /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never claim one at once. */
   async function claim(now: number): Promise<Delivery[]> {
     const due = db
@@ -93,11 +104,14 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       )
       .orderBy(asc(deliveries.nextAttemptAt))
       .limit(limits.claimLimit);
-    return db
-      .update(deliveries)
-      .set({ status: 'sending', leaseUntil: now + config.lease, attempts: sql`${deliveries.attempts} + 1` })
-      .where(inArray(deliveries.id, due))
-      .returning();
+    const [claimed] = await write([
+      db
+        .update(deliveries)
+        .set({ status: 'sending', leaseUntil: now + config.lease, attempts: sql`${deliveries.attempts} + 1` })
+        .where(inArray(deliveries.id, due))
+        .returning(),
+    ]);
+    return claimed!;
   }
 
   /**
@@ -125,7 +139,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
           .set({ leaseUntil: next })
           .where(and(inArray(deliveries.id, part), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, this.current))),
       );
-      await db.batch(renewals as [(typeof renewals)[number], ...typeof renewals]);
+      await write(renewals);
       this.current = next;
     }
     async stop(): Promise<void> {
@@ -212,13 +226,13 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
         ),
       ),
     ];
-    await db.batch(writes as [(typeof writes)[number], ...typeof writes]);
+    await write(writes);
   }
 
   async function sweep(): Promise<void> {
     if (!deps.mailer) return;
     // SMTP is configured now: notifications held while it was not go out.
-    await db.update(deliveries).set({ status: 'pending', nextAttemptAt: deps.now(), retrySince: deps.now() }).where(eq(deliveries.status, 'held'));
+    await write([db.update(deliveries).set({ status: 'pending', nextAttemptAt: deps.now(), retrySince: deps.now() }).where(eq(deliveries.status, 'held'))]);
     for (let chunk = 0; chunk < limits.maxChunks; chunk++) {
       const claimed = await claim(deps.now());
       if (claimed.length === 0) return;
@@ -264,12 +278,14 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
      * stays held until SMTP exists.
      */
     async retry(id: string): Promise<Delivery | undefined> {
-      const [row] = await db
-        .update(deliveries)
-        .set({ status: deps.mailer ? 'pending' : 'held', nextAttemptAt: deps.now(), retrySince: deps.now(), leaseUntil: null })
-        .where(and(eq(deliveries.id, id), or(lt(deliveries.leaseUntil, deps.now()), sql`${deliveries.leaseUntil} IS NULL`)))
-        .returning();
-      return row;
+      const [rows] = await write([
+        db
+          .update(deliveries)
+          .set({ status: deps.mailer ? 'pending' : 'held', nextAttemptAt: deps.now(), retrySince: deps.now(), leaseUntil: null })
+          .where(and(eq(deliveries.id, id), or(lt(deliveries.leaseUntil, deps.now()), sql`${deliveries.leaseUntil} IS NULL`)))
+          .returning(),
+      ]);
+      return rows![0];
     },
   };
 }
