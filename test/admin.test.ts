@@ -102,6 +102,14 @@ describe('admin sign-in', () => {
     expect(res.status).toBe(413);
   });
 
+  it('should answer 400 to a malformed multipart sign-in, and to a malformed post with a session', async () => {
+    const garbage = (path: string, cookie?: string) =>
+      t.app.request(path, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'multipart/form-data; boundary=x', ...(cookie && { cookie }) }, body: 'garbage' });
+    expect((await garbage('/admin/login')).status).toBe(400);
+    expect((await garbage('/admin/logout', await session())).status).toBe(400);
+    expect(t.errors).toEqual([]);
+  });
+
   it('should count only wrong passwords: a successful sign-in clears the counter', async () => {
     for (let i = 0; i < 9; i++) expect((await login('wrong-password')).status).toBe(401);
     expect((await login()).status).toBe(303);

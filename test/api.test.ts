@@ -175,6 +175,16 @@ describe('/api/forms', () => {
     expect((await get('/forms/contact')).body).toEqual(body);
   });
 
+  it.each(['https://site.test/\r\nSet-Cookie: a=b', ' https://site.test/', 'https://site.test/\tx', 'https://site.test/a b'])(
+    'should refuse a redirectUrl with whitespace or control characters (%j): it would break the Location header',
+    async (redirectUrl) => {
+      await send('/forms', 'POST', { id: 'r', name: 'R', recipients: ['o@site.test'] });
+      expect(await send('/forms/r', 'PATCH', { redirectUrl })).toMatchObject({ status: 422, body: { error: 'validation', fields: { redirectUrl: [expect.any(String)] } } });
+      expect((await send('/forms', 'POST', { name: 'S', recipients: ['o@site.test'], redirectUrl })).status).toBe(422);
+      expect((await get('/forms/r')).body.redirectUrl).toBeNull();
+    },
+  );
+
   it('should answer 422 to a bad patch and leave the form alone', async () => {
     await t.createForm({ id: 'contact' });
     const { status, body } = await send('/forms/contact', 'PATCH', { recipients: ['nope'] });

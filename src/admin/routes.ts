@@ -32,6 +32,15 @@ async function sessionOf<E extends AppEnv>(c: Context<E>): Promise<string | unde
 
 const csrfTokenFor = async <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
 
+/** The posted form's fields; a body that does not parse is the sender's error (400), not ours. */
+async function postedFields(c: Context) {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new HttpError('bad_request', 'The form body is malformed');
+  }
+}
+
 export function adminRoutes(outbox: Outbox) {
   const admin = new Hono<AdminEnv>();
   // Browsers send Origin on POST: a cross-site form post is refused before anything else.
@@ -59,7 +68,7 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.post('/login', async (c) => {
     const { deps } = c.var;
-    const body = await c.req.parseBody();
+    const body = await postedFields(c);
     const ip = deps.clientIp(c) ?? 'unknown';
     // Always counted, off or on: guessing the password must stay slow.
     const loginKey = `login:${sha256(ip)}`;
@@ -86,7 +95,7 @@ export function adminRoutes(outbox: Outbox) {
     if (!session) return c.req.method === 'GET' ? c.html(loginPage()) : c.html(loginPage('Please sign in again'), 401);
     c.set('csrfToken', await csrfTokenFor(c, session));
     if (c.req.method === 'POST') {
-      const body = await c.req.parseBody();
+      const body = await postedFields(c);
       if (typeof body._csrf !== 'string' || !(await secretsEqual(body._csrf, c.var.csrfToken))) {
         throw new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
       }
@@ -132,7 +141,7 @@ export function adminRoutes(outbox: Outbox) {
   });
 
   admin.post('/submissions/:id/status', async (c) => {
-    const { status } = parseOr422(z.object({ status: z.enum(['inbox', 'spam', 'archived']) }), await c.req.parseBody());
+    const { status } = parseOr422(z.object({ status: z.enum(['inbox', 'spam', 'archived']) }), await postedFields(c));
     const row = await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status);
     if (!row) throw new HttpError('not_found', 'There is no such submission');
     return c.redirect(`/admin/submissions/${row.id}`, 303);

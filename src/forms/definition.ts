@@ -26,9 +26,12 @@ const origin = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+// The URL parser skips tabs, line breaks and outer spaces, but the text is what goes into a
+// Location header later, where a line break would fail the visitor's answer after storing.
 const httpUrl = z
   .string()
   .max(2048)
+  .regex(/^[^\u0000-\u0020\u007f]+$/, 'must not contain spaces, line breaks or control characters')
   .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), 'must be an http(s) URL');
 
 const email = z.string().max(254).refine(isPlainAddress, 'must be a plain email address');
