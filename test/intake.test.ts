@@ -151,6 +151,8 @@ describe('validation', () => {
       `${','.repeat(10_000)}a@b.test`,
       `${'a'.repeat(50_000)}@example.com`,
       'a@b.test\r\nBcc: x@evil.test',
+      // An encoded word in the local part (decoded by some parsers into another address).
+      '=?utf-8?Q?evil=40x.test?=@b.test',
     ];
     for (const payload of payloads) {
       const res = await post(form({ name: 'A', email: 'a@b.test', _replyto: payload }));

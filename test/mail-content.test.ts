@@ -121,6 +121,17 @@ describe('the subject', () => {
     const [first, second] = await smtp.waitFor(2);
     expect([first!.parsed.subject, second!.parsed.subject].sort()).toEqual(['New submission: Contact us', 'Quote request {{name}}']);
   });
+
+  it.each([
+    ['a Q-encoded line break', '=?UTF-8?Q?Hi=0D=0ABcc:_evil@x.test?='],
+    ['a B-encoded one among other text', 'Re: =?UTF-8?B?SGkNCkJjYzogZXZpbEB4LnRlc3Q=?= ünïcödé ' + 'long '.repeat(20)],
+  ])('shows encoded-word look-alikes in _subject as typed, not decoded (%s)', async (_, subject) => {
+    await t.createForm({ id: 'contact', name: 'Contact us' });
+    await post('contact', urlencoded([['name', 'Eve'], ['_subject', subject]]));
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.parsed.subject).toBe(subject.trim());
+    expect(headerNames(mail!)).not.toContain('bcc');
+  });
 });
 
 describe('markup in submissions', () => {

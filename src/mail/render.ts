@@ -12,6 +12,25 @@ export function oneLine(text: string, maxLength = 200): string {
   return text.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(/\s+/g, ' ').trim().slice(0, maxLength);
 }
 
+const UTF8 = new TextEncoder();
+const base64 = (text: string) => btoa(String.fromCharCode(...UTF8.encode(text)));
+
+/**
+ * Header text that mail clients show exactly as typed. Clients decode RFC 2047 encoded words
+ * in a header, and nodemailer passes well-formed ones on as already encoded, so a visitor's
+ * `=?UTF-8?Q?Hi=0D=0ABcc:_x?=` would be shown as two lines. Text containing `=?` is sent as
+ * encoded words itself (at most 45 bytes each, so every word stays within 75 characters).
+ */
+export function literalHeaderText(text: string): string {
+  if (!text.includes('=?')) return text;
+  const words = [''];
+  for (const char of text) {
+    if (UTF8.encode(words[words.length - 1] + char).length > 45) words.push('');
+    words[words.length - 1] += char;
+  }
+  return words.map((word) => `=?UTF-8?B?${base64(word)}?=`).join(' ');
+}
+
 export function displayValue(value: unknown): string {
   return Array.isArray(value) ? value.map(String).join(', ') : String(value);
 }
@@ -57,7 +76,7 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
     from: mailFrom,
     to: form.recipients,
     ...(submission.meta.replyTo && { replyTo: submission.meta.replyTo }),
-    subject: renderSubject(form, submission),
+    subject: literalHeaderText(renderSubject(form, submission)),
     text,
     // html`` escapes every interpolated value; with no async children it renders synchronously
     html: String(body),
