@@ -143,6 +143,51 @@ describe('some recipients refused while the others accept', () => {
   });
 });
 
+describe("a retry goes to the form's recipients as they are then", () => {
+  const retry = async (submissionId: string) => {
+    const res = await t.api(`/deliveries/${(await deliveryOf(submissionId)).id}/retry`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    await t.settle();
+  };
+
+  it('sends to the address the owner corrected, and not again to the one who has it', async () => {
+    await start();
+    smtp.behaviour.rcptFor = { 'team@site.test': '550 5.1.1 No such user here' };
+    const id = await submit();
+    await smtp.waitFor(1);
+    expect(await deliveryOf(id)).toMatchObject({ status: 'failed', recipients: ['team@site.test'] });
+
+    const patched = await t.api('/forms/contact', { method: 'PATCH', body: JSON.stringify({ recipients: ['owner@site.test', 'team2@site.test'] }) });
+    expect(patched.status).toBe(200);
+    await retry(id);
+    await smtp.waitFor(2);
+    expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['owner@site.test'], ['team2@site.test']]);
+    expect(smtp.messages[1]!.parsed.to).toMatchObject({ text: 'team2@site.test' });
+    expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 2, recipients: ['team2@site.test'] });
+  });
+
+  it('re-sends a sent notification to every current recipient', async () => {
+    await start();
+    const id = await submit();
+    await smtp.waitFor(1);
+    await t.api('/forms/contact', { method: 'PATCH', body: JSON.stringify({ recipients: ['new@site.test'] }) });
+    await retry(id);
+    await smtp.waitFor(2);
+    expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['owner@site.test', 'team@site.test'], ['new@site.test']]);
+  });
+
+  it('counts as delivered, sending nothing, when everyone left on the form already has it', async () => {
+    await start();
+    smtp.behaviour.rcptFor = { 'team@site.test': '550 5.1.1 No such user here' };
+    const id = await submit();
+    await smtp.waitFor(1);
+    await t.api('/forms/contact', { method: 'PATCH', body: JSON.stringify({ recipients: ['owner@site.test'] }) });
+    await retry(id);
+    expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 2, recipients: [] });
+    expect(smtp.messages).toHaveLength(1);
+  });
+});
+
 describe('authentication failures wait for the owner to fix the credentials', () => {
   it('keeps retrying with a clear error on 535 and delivers once the password is fixed', async () => {
     const auth = { user: 'forms', pass: 'right-password' };

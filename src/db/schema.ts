@@ -65,7 +65,10 @@ export const deliveries = sqliteTable(
     id: text('id').primaryKey(),
     submissionId: text('submission_id').notNull(),
     channel: text('channel', { enum: ['email'] }).notNull().default('email'),
+    /** Whom the last attempt was addressed to; after a partial refusal, only the refused. */
     recipients: text('recipients', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Who has accepted this notification: later attempts go to the form's recipients but these. */
+    deliveredTo: text('delivered_to', { mode: 'json' }).$type<string[]>().notNull().default([]),
     status: text('status', { enum: deliveryStatuses }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     createdAt: integer('created_at').notNull(),

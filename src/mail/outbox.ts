@@ -16,6 +16,9 @@ const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
 /** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
 const PARAMS_PER_STATEMENT = 90;
 
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((item, i) => item === b[i]);
+
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -148,14 +151,20 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     }
   }
 
-  function nextState(delivery: Delivery, outcome: Outcome, now: number) {
-    if (outcome.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null };
-    const left = outcome.recipients && { recipients: outcome.recipients };
+  /**
+   * The delivery after an attempt addressed to `addressed`. Whoever accepted joins
+   * `deliveredTo`, so no later attempt sends them a second copy; `recipients` says whom the
+   * attempt was for, or after a partial refusal, who is left.
+   */
+  function nextState(delivery: Delivery, outcome: Outcome, now: number, addressed: string[]) {
+    const refused = outcome.ok ? [] : (outcome.recipients ?? addressed);
+    const addressing = { recipients: outcome.ok ? addressed : refused, deliveredTo: union(delivery.deliveredTo, addressed.filter((r) => !refused.includes(r))) };
+    if (outcome.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null, ...addressing };
     const expired = now - delivery.retrySince >= config.maxAge;
-    if (!outcome.temporary || expired) return { status: 'failed' as const, lastError: outcome.error, nextAttemptAt: null, ...left };
+    if (!outcome.temporary || expired) return { status: 'failed' as const, lastError: outcome.error, nextAttemptAt: null, ...addressing };
     const schedule = config.retrySchedule;
     const wait = schedule[Math.min(delivery.attempts - 1, schedule.length - 1)]!;
-    return { status: 'pending' as const, lastError: outcome.error, nextAttemptAt: now + wait, ...left };
+    return { status: 'pending' as const, lastError: outcome.error, nextAttemptAt: now + wait, ...addressing };
   }
 
   /** Each claimed delivery's form and submission, read in a few statements rather than one per row. */
@@ -169,12 +178,14 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     return new Map(rows.flat().map((row) => [row.submission.id, row]));
   }
 
-  async function attempt(delivery: Delivery, source: Source | undefined): Promise<SendResult> {
+  async function attempt(delivery: Delivery, source: Source | undefined, addressed: string[]): Promise<SendResult> {
     if (!source) return { ok: false, temporary: false, error: 'the submission or its form was deleted' };
+    // The owner removed everyone who was still waiting for it from the form.
+    if (addressed.length === 0) return { ok: true, response: 'nothing sent: every recipient of the form already has it' };
     let message;
     try {
       message = renderNotification({
-        form: { ...source.form, recipients: delivery.recipients },
+        form: { ...source.form, recipients: addressed },
         submission: source.submission,
         messageId: delivery.messageId,
         mailFrom: config.mailFrom,
@@ -197,9 +208,15 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   async function deliverChunk(claimed: Delivery[]): Promise<void> {
     const lease = new LeaseKeeper(claimed);
     let results: SendResult[];
+    let addressed: string[][];
     try {
       const sources = await sourcesOf(claimed);
-      results = await Promise.all(claimed.map((delivery) => attempt(delivery, sources.get(delivery.submissionId))));
+      // The form's recipients as they are now: an address the owner corrected gets the retry.
+      addressed = claimed.map((delivery) => {
+        const form = sources.get(delivery.submissionId)?.form;
+        return form ? form.recipients.filter((recipient) => !delivery.deliveredTo.includes(recipient)) : delivery.recipients;
+      });
+      results = await Promise.all(claimed.map((delivery, i) => attempt(delivery, sources.get(delivery.submissionId), addressed[i]!)));
     } finally {
       await lease.stop();
     }
@@ -207,13 +224,16 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const outcomes = results.map(outcomeOf);
     const leaseUntil = lease.current;
     const stillOurs = (ids: string[]) => and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, leaseUntil));
-    const sentIds = claimed.filter((_, i) => outcomes[i]!.ok).map((d) => d.id);
+    // The common case, sent to the same addresses as before, is one UPDATE for the whole chunk:
+    // `deliveredTo` of a sent delivery is not read again (a manual retry of it sends to everyone).
+    const sentAsAddressed = claimed.map((delivery, i) => outcomes[i]!.ok && sameList(addressed[i]!, delivery.recipients));
+    const sentIds = claimed.filter((_, i) => sentAsAddressed[i]).map((d) => d.id);
     const writes = [
       ...chunks(sentIds, PARAMS_PER_STATEMENT).map((ids) =>
         db.update(deliveries).set({ status: 'sent', sentAt: now, lastError: null, nextAttemptAt: null, leaseUntil: null }).where(stillOurs(ids)),
       ),
       ...claimed.flatMap((delivery, i) =>
-        outcomes[i]!.ok ? [] : [db.update(deliveries).set({ ...nextState(delivery, outcomes[i]!, now), leaseUntil: null }).where(stillOurs([delivery.id]))],
+        sentAsAddressed[i] ? [] : [db.update(deliveries).set({ ...nextState(delivery, outcomes[i]!, now, addressed[i]!), leaseUntil: null }).where(stillOurs([delivery.id]))],
       ),
       ...chunks(claimed.map((delivery, i) => ({ delivery, outcome: outcomes[i]! })), PARAMS_PER_STATEMENT / 5).map((part) =>
         db.insert(deliveryAttempts).values(
@@ -275,13 +295,21 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
 
     /**
      * Makes a delivery due now, whatever became of it, with a fresh DELIVERY_MAX_AGE; held
-     * stays held until SMTP exists.
+     * stays held until SMTP exists. It goes to the form's recipients as they are then: those
+     * who already accepted it are skipped, unless it was sent, which makes this a re-send to all.
      */
     async retry(id: string): Promise<Delivery | undefined> {
       const [rows] = await write([
         db
           .update(deliveries)
-          .set({ status: deps.mailer ? 'pending' : 'held', nextAttemptAt: deps.now(), retrySince: deps.now(), leaseUntil: null })
+          .set({
+            status: deps.mailer ? 'pending' : 'held',
+            nextAttemptAt: deps.now(),
+            retrySince: deps.now(),
+            leaseUntil: null,
+            // SET reads the row as it was: the old status decides.
+            deliveredTo: sql`CASE WHEN ${deliveries.status} = 'sent' THEN '[]' ELSE ${deliveries.deliveredTo} END`,
+          })
           .where(and(eq(deliveries.id, id), or(lt(deliveries.leaseUntil, deps.now()), sql`${deliveries.leaseUntil} IS NULL`)))
           .returning(),
       ]);

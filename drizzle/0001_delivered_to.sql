@@ -1,0 +1,1 @@
+ALTER TABLE `deliveries` ADD `delivered_to` text DEFAULT '[]' NOT NULL;
