@@ -91,10 +91,18 @@ describe('/api/forms', () => {
     expect(body.createdAt).toBe(new Date(t.clock.now()).toISOString());
   });
 
+  it('should store allowed origins as browsers send them: lower-case, no default port, punycode', async () => {
+    const { status, body } = await send('/forms', 'POST', { ...input, allowedOrigins: ['HTTPS://Site.TEST', 'https://site.test:443', 'http://site.test:8080/', 'https://bücher.de'] });
+    expect(status).toBe(201);
+    expect(body.allowedOrigins).toEqual(['https://site.test', 'https://site.test', 'http://site.test:8080', 'https://xn--bcher-kva.de']);
+  });
+
   it.each([
     ['a bad recipient', { recipients: ['not-an-address'] }, 'recipients.0'],
     ['no recipient', { recipients: [] }, 'recipients'],
     ['a bad allowed origin', { allowedOrigins: ['https://site.test/path'] }, 'allowedOrigins.0'],
+    ['an allowed origin with a query', { allowedOrigins: ['https://site.test/?x=1'] }, 'allowedOrigins.0'],
+    ['an allowed origin with a login', { allowedOrigins: ['https://me@site.test'] }, 'allowedOrigins.0'],
     ['an origin that is not http(s)', { allowedOrigins: ['javascript:alert(1)'] }, 'allowedOrigins.0'],
     ['a select without options', { fields: [{ name: 'topic', type: 'select' }] }, 'fields.0.options'],
     ['an unknown field type', { fields: [{ name: 'x', type: 'file' }] }, 'fields.0.type'],

@@ -15,10 +15,16 @@ const fieldSpec = z
   })
   .refine((f) => f.type !== 'select' || f.options, { message: 'a select field needs options', path: ['options'] });
 
+/**
+ * Stored as the browser will send it in `Origin`: lower-case, without a default port, and a
+ * non-ASCII host in punycode (`https://bücher.de` arrives as `https://xn--bcher-kva.de`).
+ * Anything besides scheme, host and port (a path, a query, a login) is refused, not dropped.
+ */
 const origin = z.string().transform((text, ctx) => {
   try {
     const url = new URL(text);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text.replace(/\/$/, '')) return url.origin;
+    const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !text.includes('?') && !text.includes('#');
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && bare) return url.origin;
   } catch {
     // reported below
   }
