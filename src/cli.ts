@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, randomSecret } from './config.ts';
 import { toCsv } from './admin/export.ts';
-import { presentDelivery, presentSubmission } from './admin/present.ts';
-import { parseOr422 } from './admin/api.ts';
+import { presentDelivery, presentForm, presentSubmission } from './admin/present.ts';
+import { mailTestInput, parseOr422 } from './admin/api.ts';
 import { createForm, getForm, listForms } from './db/forms.ts';
 import { allSubmissions } from './db/submissions.ts';
 import { deliveryStatuses, type DeliveryStatus } from './db/schema.ts';
@@ -45,6 +45,13 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 type Command = (deps: Deps, values: Values, args: string[]) => Promise<void>;
 
 const list = (text: string | undefined) => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+function jsonOption(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError('validation', `${name} must be JSON: ${(error as Error).message}`);
+  }
+}
 const print = (value: unknown) => console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 
 const COMMANDS: Record<string, Command> = {
@@ -59,12 +66,12 @@ const COMMANDS: Record<string, Command> = {
       allowedOrigins: list(v.origins),
       redirectUrl: v.redirect,
       subject: v.subject,
-      fields: v.fields ? JSON.parse(v.fields) : undefined,
+      fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
     });
     const created = await createForm(deps.db, input, deps.now()).catch((error: unknown) => {
       throw isUniqueViolation(error) ? new HttpError('conflict', `A form with the id "${input.id}" exists`) : error;
     });
-    print(created);
+    print(presentForm(created));
     print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, created.id)}`);
   },
   async 'forms list'(deps) {
@@ -76,13 +83,18 @@ const COMMANDS: Record<string, Command> = {
     if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
     const rows = await allSubmissions(deps.db, form.id);
     const text = v.format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row)), null, 2) + '\n' : toCsv(rows);
-    if (v.out) writeFileSync(v.out, text);
-    else process.stdout.write(text);
+    if (!v.out) return void process.stdout.write(text);
+    try {
+      writeFileSync(v.out, text);
+    } catch (error) {
+      throw new HttpError('bad_request', `Cannot write --out ${v.out}: ${(error as Error).message}`);
+    }
   },
   async 'mail test'(deps, v) {
     if (!v.to) throw new HttpError('validation', 'Give --to ADDRESS');
+    const { to } = parseOr422(mailTestInput, { to: v.to });
     if (!deps.mailer) throw new HttpError('unavailable', 'SMTP_URL is not set');
-    const result = await deps.mailer.send(renderTestMessage(deps.config.mailFrom, v.to, deps.now()));
+    const result = await deps.mailer.send(renderTestMessage(deps.config.mailFrom, to, deps.now()));
     if (!result.ok) throw new HttpError('unavailable', result.error);
     print(result.response);
   },

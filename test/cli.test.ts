@@ -45,6 +45,9 @@ describe('npx formharbor', () => {
     const duplicate = await formharbor('forms', 'create', '--id', 'site', '--name', 'Again', '--recipients', 'me@site.test');
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toBe('formharbor: A form with the id "site" exists\n');
+    expect(JSON.parse(created.stdout.slice(0, created.stdout.indexOf('\n}') + 2))).toMatchObject({ id: 'site', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const badJson = await formharbor('forms', 'create', '--name', 'X', '--recipients', 'me@site.test', '--fields', '[{name:');
+    expect([badJson.code, badJson.stderr.split('\n')[0]]).toEqual([1, expect.stringMatching(/^formharbor: --fields must be JSON: /)]);
     expect((await formharbor('nonsense')).code).toBe(2);
   });
 
@@ -57,6 +60,11 @@ describe('npx formharbor', () => {
     const out = join(dir, 'export.csv');
     expect((await formharbor('submissions', 'export', '--form', 'site', '--out', out)).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('id,createdAt,status\r\n');
+    const unwritable = await formharbor('submissions', 'export', '--form', 'site', '--out', join(dir, 'missing', 'x.csv'));
+    expect([unwritable.code, unwritable.stderr]).toEqual([1, expect.stringMatching(/^formharbor: Cannot write --out .*ENOENT.*\n$/)]);
+    const twoAddresses = await formharbor('mail', 'test', '--to', 'a@site.test, b@site.test');
+    expect([twoAddresses.code, twoAddresses.stderr]).toEqual([1, expect.stringMatching(/^formharbor: Some fields are not valid .*"to"/)]);
+    expect(sink.messages).toHaveLength(1);
     expect((await formharbor('outbox', 'retry', 'missing')).stderr).toContain('No delivery "missing"');
   });
 });

@@ -81,6 +81,9 @@ export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Pro
 
 const API_BODY_LIMIT = 256 * 1024;
 
+/** Where a test message goes: one plain address (the CLI's `mail test --to` too). */
+export const mailTestInput = z.object({ to: z.string().max(254).refine(isPlainAddress, 'must be a plain email address') });
+
 export function apiRoutes(outbox: Outbox) {
   const api = new Hono<AppEnv>();
   api.use(
@@ -173,7 +176,7 @@ export function apiRoutes(outbox: Outbox) {
   api.post('/deliveries/:id/retry', async (c) => c.json(presentDelivery(await retryDelivery(c.var.deps, outbox, c.req.param('id')))));
 
   api.post('/mail/test', async (c) => {
-    const { to } = parseOr422(z.object({ to: z.string().max(254).refine(isPlainAddress, 'must be a plain email address') }), await jsonBody(c));
+    const { to } = parseOr422(mailTestInput, await jsonBody(c));
     const { mailer, config } = c.var.deps;
     if (!mailer) return c.json({ ok: false, error: 'SMTP_URL is not configured: notifications are held until it is' });
     const result = await mailer.send(renderTestMessage(config.mailFrom, to, c.var.deps.now()));
