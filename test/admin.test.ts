@@ -145,8 +145,8 @@ describe('admin sign-in', () => {
   it('should not accept a forged session cookie', async () => {
     const cookie = await session();
     const [name, value] = cookie.split('=') as [string, string];
-    const [expiry, signature] = decodeURIComponent(value).split('.') as [string, string];
-    const forged = `${name}=${encodeURIComponent(`${Number(expiry) + 1}.${signature}`)}`;
+    const [id, signature] = decodeURIComponent(value).split('.') as [string, string];
+    const forged = `${name}=${encodeURIComponent(`${id.slice(1)}x.${signature}`)}`;
     expect((await page('/admin', forged)).html).toMatch(loginForm);
   });
 
@@ -156,6 +156,15 @@ describe('admin sign-in', () => {
     const res = await post('/admin/logout', { _csrf: token }, { cookie });
     expect(res.status).toBe(303);
     expect(res.headers.get('set-cookie')).toMatch(/^fh_session=;.*Max-Age=0/);
+    // A copy of the cookie (another tab, a stolen one) is signed out too.
+    expect((await page('/admin', cookie)).html).toMatch(loginForm);
+    expect((await post('/admin/logout', { _csrf: token }, { cookie })).status).toBe(401);
+  });
+
+  it('should keep other sessions when one signs out', async () => {
+    const [mine, other] = [await session(), await session()];
+    await post('/admin/logout', { _csrf: csrfTokenOf((await page('/admin', mine)).html) }, { cookie: mine });
+    expect((await page('/admin', other)).html).not.toMatch(loginForm);
   });
 });
 
@@ -234,6 +243,7 @@ describe('admin pages', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain("base-uri 'none'");
       expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     }
     for (const path of ['/admin', '/admin/forms/contact', `/admin/submissions/${id}`]) {
       expect((await page(path, cookie)).res.headers.get('content-security-policy')).toMatch(/form-action 'self'(;|$)/);

@@ -12,6 +12,7 @@ import { secretsEqual, sha256 } from '../ids.ts';
 import { deliveryAttemptsOf, deliveryBacklog, type Outbox } from '../mail/outbox.ts';
 import { toCsv } from './export.ts';
 import { pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './api.ts';
+import { endSession, isLiveSession, startSession } from './sessions.ts';
 import { formPage, homePage, loginPage, submissionPage } from './views.ts';
 
 const COOKIE = 'fh_session';
@@ -20,14 +21,15 @@ const PAGE_SIZE = 50;
 // No script at all, and forms may post only back to the admin itself.
 const ADMIN_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-type AdminEnv = AppEnv & { Variables: { csrfToken: string } };
+type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string } };
 
 /** Changing the password or the token signs every session out. */
 const signingSecret = <E extends AppEnv>(c: Context<E>) => `${c.var.deps.config.adminPassword}\n${c.var.deps.config.adminToken}`;
 
+/** The id of this browser's session while it lasts and has not signed out. */
 async function sessionOf<E extends AppEnv>(c: Context<E>): Promise<string | undefined> {
-  const value = await getSignedCookie(c, signingSecret(c), COOKIE);
-  return value && Number(value) > c.var.deps.now() ? value : undefined;
+  const id = await getSignedCookie(c, signingSecret(c), COOKIE);
+  return id && (await isLiveSession(c.var.deps.db, id, c.var.deps.now())) ? id : undefined;
 }
 
 const csrfTokenFor = async <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
@@ -61,6 +63,7 @@ export function adminRoutes(outbox: Outbox) {
   admin.use(async (c, next) => {
     c.header('Content-Security-Policy', ADMIN_CSP);
     c.header('X-Frame-Options', 'DENY');
+    c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
     c.header('Cache-Control', 'no-store');
     await next();
@@ -79,7 +82,7 @@ export function adminRoutes(outbox: Outbox) {
     }
     // Only guesses should count: the owner signing in often must not lock themselves out.
     await clearRateLimit(deps, loginKey);
-    await setSignedCookie(c, COOKIE, String(deps.now() + SESSION_MS), signingSecret(c), {
+    await setSignedCookie(c, COOKIE, await startSession(deps.db, deps.now(), SESSION_MS), signingSecret(c), {
       httpOnly: true,
       sameSite: 'Strict',
       path: '/admin',
@@ -93,6 +96,7 @@ export function adminRoutes(outbox: Outbox) {
   admin.use(async (c, next) => {
     const session = await sessionOf(c);
     if (!session) return c.req.method === 'GET' ? c.html(loginPage()) : c.html(loginPage('Please sign in again'), 401);
+    c.set('session', session);
     c.set('csrfToken', await csrfTokenFor(c, session));
     if (c.req.method === 'POST') {
       const body = await postedFields(c);
@@ -103,7 +107,8 @@ export function adminRoutes(outbox: Outbox) {
     await next();
   });
 
-  admin.post('/logout', (c) => {
+  admin.post('/logout', async (c) => {
+    await endSession(c.var.deps.db, c.var.session);
     deleteCookie(c, COOKIE, { path: '/admin' });
     return c.redirect('/admin', 303);
   });

@@ -104,6 +104,12 @@ export const rateLimits = sqliteTable('rate_limits', {
   count: integer('count').notNull(),
 });
 
+/** Signed-in admin sessions: signing out deletes the row, so a copied cookie stops working too. */
+export const adminSessions = sqliteTable('admin_sessions', {
+  id: text('id').primaryKey(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
 export type Form = typeof forms.$inferSelect;
 export type Submission = typeof submissions.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
