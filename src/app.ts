@@ -63,7 +63,8 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
     if (error instanceof HTTPException) return error.getResponse();
     // The visitor hung up before the body arrived: nothing was stored and nobody reads an answer.
     if (c.req.raw.signal.aborted) {
-      deps.log.info('request abandoned by the visitor', { path: c.req.path });
+      // The error's first line still shows, in case something else failed meanwhile.
+      deps.log.info('request abandoned by the visitor', { path: c.req.path, error: String(error) });
       return c.body(null, 400);
     }
     // A reference the visitor can quote, made only here: an id on every response cost ~5% of a submission's CPU.

@@ -176,6 +176,22 @@ describe("a retry goes to the form's recipients as they are then", () => {
     expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['owner@site.test', 'team@site.test'], ['new@site.test']]);
   });
 
+  it('retries a deferred recipient whose address has capitals (the server answers for it in lower case)', async () => {
+    await start();
+    await t.api('/forms/contact', { method: 'PATCH', body: JSON.stringify({ recipients: ['owner@site.test', 'Team@Site.TEST'] }) });
+    // Nodemailer lower-cases the domain in the envelope.
+    smtp.behaviour.rcptFor = { 'Team@site.test': '452 4.2.2 Mailbox full' };
+    const id = await submit();
+    await smtp.waitFor(1);
+    expect(await deliveryOf(id)).toMatchObject({ status: 'pending', attempts: 1 });
+
+    smtp.behaviour.rcptFor = undefined;
+    await retry(id);
+    await smtp.waitFor(2);
+    expect(smtp.messages.map((m) => m.envelope.to)).toEqual([['owner@site.test'], ['Team@site.test']]);
+    expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
   it('counts as delivered, sending nothing, when everyone left on the form already has it', async () => {
     await start();
     smtp.behaviour.rcptFor = { 'team@site.test': '550 5.1.1 No such user here' };

@@ -65,9 +65,13 @@ export const deliveries = sqliteTable(
     id: text('id').primaryKey(),
     submissionId: text('submission_id').notNull(),
     channel: text('channel', { enum: ['email'] }).notNull().default('email'),
-    /** Whom the last attempt was addressed to; after a partial refusal, only the refused. */
+    /**
+     * Whom it was last addressed to (the form's recipients when it was created, until it is
+     * attempted); after a partial refusal, only the refused. Each attempt addresses the form's
+     * recipients as they are then, minus `deliveredTo`.
+     */
     recipients: text('recipients', { mode: 'json' }).$type<string[]>().notNull(),
-    /** Who has accepted this notification: later attempts go to the form's recipients but these. */
+    /** Who accepted it while it was not yet sent; not kept up to date once it is `sent`. */
     deliveredTo: text('delivered_to', { mode: 'json' }).$type<string[]>().notNull().default([]),
     status: text('status', { enum: deliveryStatuses }).notNull(),
     attempts: integer('attempts').notNull().default(0),

@@ -16,8 +16,17 @@ const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
 /** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
 const PARAMS_PER_STATEMENT = 90;
 
-const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
-const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((item, i) => item === b[i]);
+/**
+ * Addresses compared as mail servers compare them in practice, without case: nodemailer
+ * lower-cases the domain of a refused recipient, and an owner may retype an address in capitals.
+ */
+const mailbox = (address: string) => address.toLowerCase();
+const without = (addresses: string[], removed: string[]) => {
+  const gone = new Set(removed.map(mailbox));
+  return addresses.filter((address) => !gone.has(mailbox(address)));
+};
+const union = (a: string[], b: string[]) => [...a, ...without(b, a)];
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((item, i) => mailbox(item) === mailbox(b[i]!));
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -158,7 +167,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
    */
   function nextState(delivery: Delivery, outcome: Outcome, now: number, addressed: string[]) {
     const refused = outcome.ok ? [] : (outcome.recipients ?? addressed);
-    const addressing = { recipients: outcome.ok ? addressed : refused, deliveredTo: union(delivery.deliveredTo, addressed.filter((r) => !refused.includes(r))) };
+    const addressing = { recipients: outcome.ok ? addressed : refused, deliveredTo: union(delivery.deliveredTo, without(addressed, refused)) };
     if (outcome.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null, ...addressing };
     const expired = now - delivery.retrySince >= config.maxAge;
     if (!outcome.temporary || expired) return { status: 'failed' as const, lastError: outcome.error, nextAttemptAt: null, ...addressing };
@@ -214,7 +223,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       // The form's recipients as they are now: an address the owner corrected gets the retry.
       addressed = claimed.map((delivery) => {
         const form = sources.get(delivery.submissionId)?.form;
-        return form ? form.recipients.filter((recipient) => !delivery.deliveredTo.includes(recipient)) : delivery.recipients;
+        return form ? without(form.recipients, delivery.deliveredTo) : delivery.recipients;
       });
       results = await Promise.all(claimed.map((delivery, i) => attempt(delivery, sources.get(delivery.submissionId), addressed[i]!)));
     } finally {
