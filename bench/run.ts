@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { count, eq } from 'drizzle-orm';
 import { loadConfig } from '../src/config.ts';
-import { batchCommit, migrateLibsql, openLibsql } from '../src/db/libsql.ts';
+import { createGroupCommit } from '../src/db/group-commit.ts';
+import { migrateLibsql, openLibsql } from '../src/db/libsql.ts';
 import { createForm } from '../src/db/forms.ts';
 import { deliveries, forms, submissions } from '../src/db/schema.ts';
 import { renderNotification } from '../src/mail/render.ts';
@@ -115,13 +116,16 @@ async function countingSink() {
 
 async function delivery(dir: string) {
   const sink = await countingSink();
-  const database = await openLibsql(`file:${join(dir, 'outbox.db')}`);
+  const url = `file:${join(dir, 'outbox.db')}`;
+  const database = await openLibsql(url);
   await migrateLibsql(database, fileURLToPath(new URL('../drizzle', import.meta.url)));
   const { config } = loadConfig({ SMTP_URL: sink.url, ADMIN_TOKEN: 'x'.repeat(16), ADMIN_PASSWORD: 'x'.repeat(8) }, () => '');
+  const grouped = createGroupCommit(url);
   const deps: Deps = {
     config,
     db: database.db,
-    commit: batchCommit(database.client),
+    // Writes go through the commit thread, as in `npm start` on a local file.
+    commit: grouped.commit,
     mailer: createSmtpMailer({ url: sink.url, pool: true, mailFrom: config.mailFrom }),
     now: Date.now,
     defer: () => {},
@@ -146,6 +150,7 @@ async function delivery(dir: string) {
   const seconds = (performance.now() - started) / 1000;
   const [sent] = await database.db.select({ n: count() }).from(deliveries).where(eq(deliveries.status, 'sent'));
   deps.mailer!.close();
+  await grouped.close();
   const received = (await sink.received()) - sentBefore;
   database.client.close();
   sink.close();
