@@ -199,6 +199,15 @@ describe('magic fields', () => {
     expect((await stored())[0]!.meta.replyTo).toBe('a@b.test');
   });
 
+  it('should take a field named Email or EMAIL as the email field too, and check it like one', async () => {
+    await t.createForm({ id: 'open', name: 'Open' });
+    expect((await post(form({ Email: 'a@b.test' }), json, '/f/open')).status).toBe(201);
+    expect((await stored())[0]!.meta.replyTo).toBe('a@b.test');
+    const bad = await post(form({ EMAIL: 'not an address' }), json, '/f/open');
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { fields: object }).fields).toHaveProperty('EMAIL');
+  });
+
   it('should answer a filled honeypot like success, store it as spam with its real id, and not mail it', async () => {
     const res = await post(form({ name: 'Bot', email: 'bot@spam.test', _gotcha: 'http://spam.test' }));
     expect(res.status).toBe(201);

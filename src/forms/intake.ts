@@ -6,7 +6,7 @@ import { sha256, ulid } from '../ids.ts';
 import { newDelivery, type Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';
 import { isPlainAddress } from './email.ts';
-import type { RawFields } from './parse.ts';
+import { isEmailFieldName, type RawFields } from './parse.ts';
 import { validateFields } from './validate.ts';
 
 /** Formspree-compatible control fields: read, never stored as data. */
@@ -65,7 +65,7 @@ function dataToStore(form: Form, fields: RawFields, magic: Magic, spam: boolean)
 
 function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): SubmissionMeta {
   // `_replyto` wins; otherwise a field named `email` is the Reply-To (validated like one).
-  const replyTo = magic._replyto?.trim() || fields.get('email');
+  const replyTo = magic._replyto?.trim() || [...fields].find(([name]) => isEmailFieldName(name))?.[1];
   return {
     ...(visit.ipHash && { ipHash: visit.ipHash }),
     ...(visit.userAgent && { userAgent: visit.userAgent.slice(0, 500) }),

@@ -6,6 +6,9 @@ import { emptyFieldErrors, HttpError } from '../errors.ts';
 export type RawFields = Map<string, FieldValue>;
 
 export const MAX_FIELDS = 300;
+
+/** The visitor's address when no `_replyto` is sent: a field named email, in any case (`Email` is common). */
+export const isEmailFieldName = (name: string) => name.length === 5 && name.toLowerCase() === 'email';
 const MAX_ARRAY_ITEMS = 200;
 
 export type BodyKind = 'urlencoded' | 'multipart' | 'json';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FieldSpec, FieldValue, Form, SubmissionData } from '../db/schema.ts';
 import { emptyFieldErrors, type FieldErrors } from '../errors.ts';
 import { isPlainAddress } from './email.ts';
-import type { RawFields } from './parse.ts';
+import { isEmailFieldName, type RawFields } from './parse.ts';
 
 const DEFAULT_MAX_LENGTH = { textarea: 20_000, other: 2_000 } as const;
 /** Fields the owner did not declare are kept, within this size. */
@@ -93,7 +93,7 @@ export function validateFields(form: Pick<Form, 'fields' | 'extraFields'>, field
     if (form.extraFields === 'reject') errors[name] = ['This form does not accept this field'];
     else if ((Array.isArray(value) ? value : [value]).some((v) => String(v).length > EXTRA_MAX_LENGTH)) {
       errors[name] = [`At most ${EXTRA_MAX_LENGTH} characters`];
-    } else if (name === 'email' && !isEmpty(value) && !(typeof value === 'string' && isPlainAddress(value))) {
+    } else if (isEmailFieldName(name) && !isEmpty(value) && !(typeof value === 'string' && isPlainAddress(value))) {
       // An undeclared `email` still becomes the Reply-To, so it must be a real address.
       errors[name] = ['Enter a valid email address'];
     }
