@@ -65,12 +65,12 @@
   };
   // Server messages we can translate; others are shown as sent.
   const SERVER_TEXTS = [
-    [/required/, 'error-required'],
-    [/email/, 'error-email'],
-    [/URL/, 'error-url'],
-    [/phone/, 'error-tel'],
+    [/^This field is required/, 'error-required'],
+    [/^Enter a valid email/, 'error-email'],
+    [/^Enter a URL/, 'error-url'],
+    [/^Enter a valid phone/, 'error-tel'],
     [/^Enter a number/, 'error-number'],
-    [/date/, 'error-date'],
+    [/^Enter a date/, 'error-date'],
     [/^At most (\d+) characters/, 'error-max'],
   ];
 
@@ -256,9 +256,13 @@
     schedule();
   }
 
-  // A CORS refusal (origin not allowed, unknown form) looks like a network error; if the app
-  // itself answers this (not a proxy's 502), the refusal is real.
-  const reachable = () => fetch(API + '/embed.js', { method: 'HEAD', cache: 'no-store' }).then((res) => res.ok, () => false);
+  // A CORS refusal looks like a network error: it is one if the app answers (not a proxy's
+  // 502) but refuses a preflight for the form. Else the connection failed: keep and resend.
+  const refused = (url) =>
+    fetch(API + '/embed.js', { method: 'HEAD', cache: 'no-store' }).then(
+      (res) => res.ok && fetch(url, { method: 'OPTIONS', credentials: 'omit' }).then(() => false, () => true),
+      () => false,
+    );
 
   async function send(job) {
     if (inflight.has(job.k)) return;
@@ -279,7 +283,7 @@
       });
       answer = await res.json().catch(() => ({}));
     } catch (error) {
-      if (error.name === 'TypeError' && navigator.onLine !== false && (await reachable())) res = { status: 0 };
+      if (error.name === 'TypeError' && navigator.onLine !== false && (await refused(job.u))) res = { status: 0 };
     }
     inflight.delete(job.k);
     settle(job, res, answer);
@@ -299,7 +303,8 @@
       if (!form) return;
       if (mine && st.key === job.k) {
         st.key = null;
-        if (JSON.stringify(entries(form)) === st.view) form.reset();
+        // A control named "reset" hides the method.
+        if (JSON.stringify(entries(form)) === st.view) HTMLFormElement.prototype.reset.call(form);
       }
       return show(form, job.q ? 'delivered' : 'success');
     }
@@ -379,6 +384,8 @@
       }
     }
     form.addEventListener('submit', (event) => {
+      // The page's own handler cancelled it.
+      if (event.defaultPrevented) return;
       event.preventDefault();
       submit(form, event.submitter);
     });

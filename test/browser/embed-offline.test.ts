@@ -204,6 +204,17 @@ describe('embed.js never loses a message on the visitor side', () => {
     expect(await savedMessages(page)).toEqual([]);
   });
 
+  it('should take a reset connection for an outage, not a refusal, and store the message once', async () => {
+    const { page } = await open(harbor, 'reset-once');
+    let resets = 0;
+    await page.route(`${harbor.origin}/f/reset-once`, (route) => (route.request().method() === 'POST' && resets++ === 0 ? route.abort('connectionreset') : route.continue()));
+    await fillContact(page, 'Through a flaky line.');
+    await page.click('button[type="submit"]');
+    await formState(page, 'saved');
+    await formState(page, 'delivered');
+    expect((await storedCount(harbor.t, 'reset-once', 1)).map((s) => s.data.message)).toEqual(['Through a flaky line.']);
+  });
+
   it('should treat a proxy 502 without CORS headers as an outage, not a refusal', async () => {
     const { page } = await open(harbor, 'proxied');
     const badGateway = { status: 502, headers: { 'content-type': 'text/html' }, body: '<h1>502 Bad Gateway</h1>' };

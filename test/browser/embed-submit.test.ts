@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactPage,
+  DEFAULT_FIELDS,
   enhanced,
   formState,
   launchChromium,
@@ -138,6 +139,31 @@ describe('embed.js on a static site (real chromium, page and API on different or
     await formState(page, 'success');
     expect(posts[3]!.key).not.toBe(posts[2]!.key);
     expect((await stored(harbor.t, 'checked')).map((s) => s.data.message)).toEqual(['Fixed it.', 'Fixed it.']);
+  });
+
+  it("should show a server message it has no translation for as sent, even when it mentions email", async () => {
+    const fields = `<label for="via">Reply via</label><select id="via" name="via"><option>by fax</option></select><button type="submit">Send</button>`;
+    const page = await visit('via', { fields }, { fields: [{ name: 'via', type: 'select', options: ['by email', 'by phone'] }] });
+    await page.click('button[type="submit"]');
+    await formState(page, 'invalid');
+    expect(await page.locator('#via + .formharbor-error').textContent()).toBe('Choose one of: by email, by phone');
+  });
+
+  it("should send nothing when the page's own handler cancels the submit, and clear a form with a control named reset", async () => {
+    const consent = `<label><input type="checkbox" name="consent" value="yes"> I agree</label>
+<script>document.currentScript.closest('form').addEventListener('submit', (e) => { if (!e.target.consent.checked) e.preventDefault(); });</script>
+<input type="reset" name="reset" value="Clear">`;
+    const page = await visit('consent', { fields: DEFAULT_FIELDS + consent });
+    const posts = recordPosts(page, harbor.origin);
+    await fill(page, { name: 'Ada', email: 'ada@example.com', message: 'Hi.' });
+    await page.click('button[type="submit"]');
+    await page.check('[name="consent"]');
+    await page.click('button[type="submit"]');
+    await formState(page, 'success');
+    // Only the second click posted: the first one's post would have been recorded before it.
+    expect(posts).toHaveLength(1);
+    expect(await stored(harbor.t, 'consent')).toHaveLength(1);
+    expect(await value(page, 'message')).toBe('');
   });
 
   it('should disable the button while sending, so a double click stores one submission', async () => {
