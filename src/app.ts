@@ -10,11 +10,9 @@ import { HttpError } from './errors.ts';
 import { errorPage } from './forms/pages.ts';
 import { formErrorResponse, formRoutes, wantsJson } from './forms/routes.ts';
 import { PAGE_CSP } from './pages.ts';
-import { demoPage, DEMO_CSP } from './demo.ts';
+import { demoPage, DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
 import { getForm } from './db/forms.ts';
 import { createOutbox, deliveryBacklog, type Outbox } from './mail/outbox.ts';
-
-export const DEMO_FORM_ID = 'demo';
 
 /** Builds the whole HTTP surface from injected dependencies; no I/O happens at import. */
 export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {

@@ -1,10 +1,29 @@
 import { html } from 'hono/html';
 import type { Form } from './db/schema.ts';
+import type { FormInput } from './forms/definition.ts';
 import { layout } from './pages.ts';
 
 /** The demo page may load the embed and post to this server, nothing else. */
 export const DEMO_CSP =
   "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export const DEMO_FORM_ID = 'demo';
+
+/** The demo form: name, email and message, all required, mailed to `recipient`. */
+export function demoForm(recipient: string): FormInput & { id: string } {
+  return {
+    id: DEMO_FORM_ID,
+    name: 'Demo contact form',
+    recipients: [recipient],
+    allowedOrigins: [],
+    fields: [
+      { name: 'name', type: 'text', required: true, maxLength: 200 },
+      { name: 'email', type: 'email', required: true },
+      { name: 'message', type: 'textarea', required: true, maxLength: 10000 },
+    ],
+    extraFields: 'keep',
+  };
+}
 
 /** The snippet a site owner pastes: an ordinary form plus one script tag. */
 export function embedSnippet(publicUrl: string, formId: string): string {

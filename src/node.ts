@@ -1,8 +1,8 @@
 import { serve } from '@hono/node-server';
-import { createApp, DEMO_FORM_ID } from './app.ts';
+import { createApp } from './app.ts';
 import { ConfigError, loadConfig, localUrl, randomSecret, type GeneratedSecrets } from './config.ts';
 import { createForm, listForms } from './db/forms.ts';
-import { embedSnippet } from './demo.ts';
+import { DEMO_FORM_ID, demoForm, embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
 import { pruneRateLimits } from './forms/rate-limit.ts';
 import { createOutbox } from './mail/outbox.ts';
@@ -12,22 +12,7 @@ import { nodeDeps } from './node-wiring.ts';
 /** A first start gets a working demo form that mails the sender's own mailbox. */
 async function ensureDemoForm(deps: Deps): Promise<void> {
   if ((await listForms(deps.db, { limit: 1 })).length > 0) return;
-  await createForm(
-    deps.db,
-    {
-      id: DEMO_FORM_ID,
-      name: 'Demo contact form',
-      recipients: [addressOf(deps.config.mailFrom)],
-      allowedOrigins: [],
-      fields: [
-        { name: 'name', type: 'text', required: true, maxLength: 200 },
-        { name: 'email', type: 'email', required: true },
-        { name: 'message', type: 'textarea', required: true, maxLength: 10000 },
-      ],
-      extraFields: 'keep',
-    },
-    deps.now(),
-  );
+  await createForm(deps.db, demoForm(addressOf(deps.config.mailFrom)), deps.now());
   console.log(`Created the demo form "${DEMO_FORM_ID}". Put it on a page with:\n\n${embedSnippet(deps.config.publicUrl, DEMO_FORM_ID)}\n`);
 }
 
