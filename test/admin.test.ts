@@ -91,6 +91,10 @@ describe('admin sign-in', () => {
     const res = await login(ADMIN_PASSWORD, 'https://evil.test');
     expect(res.status).toBe(403);
     expect(res.headers.get('set-cookie')).toBeNull();
+    // The admin's own error page, under a CSP, not a bare "Forbidden".
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await res.text()).toContain('nothing was changed');
   });
 
   it('should refuse an oversized sign-in body with 413 before parsing it', async () => {

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { getForm, listForms } from '../db/forms.ts';
@@ -55,11 +56,18 @@ export function adminRoutes(outbox: Outbox) {
       },
     }),
   );
-  admin.use(
-    csrf({
-      origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,
-    }),
-  );
+  const sameOrigin = csrf({
+    origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,
+  });
+  // Hono's refusal is a bare text "Forbidden"; the visitor gets the admin's own 403 page.
+  admin.use(async (c, next) => {
+    try {
+      await sameOrigin(c, next);
+    } catch (error) {
+      if (error instanceof HTTPException && error.status === 403) throw new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
+      throw error;
+    }
+  });
   admin.use(async (c, next) => {
     c.header('Content-Security-Policy', ADMIN_CSP);
     c.header('X-Frame-Options', 'DENY');
