@@ -33,6 +33,8 @@ async function sessionOf<E extends AppEnv>(c: Context<E>): Promise<string | unde
   return id && (await isLiveSession(c.var.deps.db, id, c.var.deps.now())) ? id : undefined;
 }
 
+const notFromAdmin = () => new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
+
 const csrfTokenFor = async <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
 
 /** The posted form's fields; a body that does not parse is the sender's error (400), not ours. */
@@ -64,7 +66,7 @@ export function adminRoutes(outbox: Outbox) {
     try {
       await sameOrigin(c, next);
     } catch (error) {
-      if (error instanceof HTTPException && error.status === 403) throw new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
+      if (error instanceof HTTPException && error.status === 403) throw notFromAdmin();
       throw error;
     }
   });
@@ -109,7 +111,7 @@ export function adminRoutes(outbox: Outbox) {
     if (c.req.method === 'POST') {
       const body = await postedFields(c);
       if (typeof body._csrf !== 'string' || !(await secretsEqual(body._csrf, c.var.csrfToken))) {
-        throw new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
+        throw notFromAdmin();
       }
     }
     await next();
