@@ -7,9 +7,8 @@ import { apiRoutes } from './admin/api.ts';
 import { adminRoutes } from './admin/routes.ts';
 import type { Deps } from './deps.ts';
 import { HttpError } from './errors.ts';
-import { errorPage } from './forms/pages.ts';
+import { errorPageResponse } from './forms/pages.ts';
 import { formErrorResponse, formRoutes, wantsJson } from './forms/routes.ts';
-import { PAGE_CSP } from './pages.ts';
 import { demoPage, DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
 import { getForm } from './db/forms.ts';
 import { createOutbox, deliveryBacklog, type Outbox } from './mail/outbox.ts';
@@ -69,8 +68,7 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
     const requestId = crypto.randomUUID();
     deps.log.error('unhandled error', { requestId, path: c.req.path, error: error.stack ?? String(error) });
     if (c.req.path.startsWith('/api/') || wantsJson(c)) return c.json({ ok: false, error: 'internal', requestId }, 500);
-    c.header('Content-Security-Policy', PAGE_CSP);
-    return c.html(errorPage(500, `Something went wrong on our side (request ${requestId}).`, c.req.path.startsWith('/admin')), 500);
+    return errorPageResponse(c, 500, `Something went wrong on our side (request ${requestId}).`);
   });
 
   return app;

@@ -20,3 +20,6 @@ nav{margin-bottom:1rem}.muted{color:#666}.badge{padding:0 .4rem;border-radius:.3
 
 /** A strict CSP for pages that run no script. */
 export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'none'";
+
+/** The admin's pages: no script either, and forms post only back to the admin itself. */
+export const ADMIN_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";

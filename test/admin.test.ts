@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { secretsEqual } from '../src/ids.ts';
 import { ADMIN_PASSWORD, form, testApp, type TestApp } from './support/app.ts';
+import { startSmtpSink } from './support/smtp-sink.ts';
 
 // The real compare, watched: password and CSRF checks must go through the constant-time helper.
 vi.mock('../src/ids.ts', async (importOriginal) => {
@@ -129,6 +130,7 @@ describe('admin sign-in', () => {
     const limited = await login();
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.text()).toContain('Too many sign-in attempts; try again in 10 minutes');
     expect(limited.headers.get('set-cookie')).toBeNull();
     t.clock.advance(10 * 60_000);
     expect((await login()).status).toBe(303);
@@ -165,6 +167,28 @@ describe('admin sign-in', () => {
     expect((await post('/admin/logout', { _csrf: token }, { cookie })).status).toBe(401);
   });
 
+  it('should lead back to the admin page that was asked for, and never off the admin', async () => {
+    const id = await submit({ message: 'hi' });
+    const asked = `/admin/submissions/${id}?from=mail`;
+    const hidden = `<input type="hidden" name="next" value="${asked}">`;
+    expect((await page(asked)).html).toContain(hidden);
+    const signIn = (next: string, password = ADMIN_PASSWORD) => t.app.request('/admin/login', { method: 'POST', headers: { origin: ORIGIN }, body: form({ password, next }) });
+    expect(await (await signIn(asked, 'wrong-password')).text()).toContain(hidden);
+    expect((await signIn(asked)).headers.get('location')).toBe(asked);
+    for (const elsewhere of ['//evil.test/admin', 'https://evil.test/admin', '/\\evil.test', '/admin\\@evil.test', '/administrator', 'javascript:alert(1)', '/admin/x\r\nSet-Cookie: a=b']) {
+      const res = await signIn(elsewhere);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/admin');
+    }
+  });
+
+  it('should send a refreshed or bookmarked /admin/login, and /admin/, to the admin', async () => {
+    expect((await page('/admin/login')).res.headers.get('location')).toBe('/admin');
+    const { res } = await page('/admin/', await session());
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('http://localhost/admin');
+  });
+
   it('should keep other sessions when one signs out', async () => {
     const [mine, other] = [await session(), await session()];
     await post('/admin/logout', { _csrf: csrfTokenOf((await page('/admin', mine)).html) }, { cookie: mine });
@@ -196,7 +220,8 @@ describe('admin pages', () => {
     expect(html).toContain(`/admin/submissions/${hit}`);
     expect(html).not.toContain(`/admin/submissions/${other}`);
     const spam = await page('/admin/forms/contact?q=&status=spam', cookie);
-    expect(spam.html).toContain('No submissions yet.');
+    expect(spam.html).toContain('No submissions match. <a href="/admin/forms/contact">Show all</a>');
+    expect(spam.html).not.toContain('No submissions yet.');
   });
 
   it('should link to older submissions only when there are more', async () => {
@@ -222,19 +247,31 @@ describe('admin pages', () => {
     const [delivery] = ((await (await t.api(`/submissions/${id}`)).json()) as { deliveries: { id: string; messageId: string }[] }).deliveries;
     const { res, html } = await page(`/admin/submissions/${id}`, cookie);
     expect(res.status).toBe(200);
-    expect(html).toContain('<th>message</th><td>Hello there</td>');
+    expect(html).toContain('<th><bdi>message</bdi></th><td><bdi>Hello there</bdi></td>');
     expect(html).toContain('reply to alice@example.com');
     expect(html).toContain('Email to owner@site.test: held');
     expect(html).toContain(delivery!.messageId.replace('<', '&lt;').replace('>', '&gt;'));
     expect(html).toContain(`action="/admin/deliveries/${delivery!.id}/retry"`);
   });
 
-  it('should export CSV from the form page with formulas neutralised', async () => {
-    await submit({ message: '=1+1' });
-    const res = await t.app.request('/admin/forms/contact/export.csv', { headers: { cookie } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(await res.text()).toMatch(/,'=1\+1\r\n$/);
+  it('should cut the list preview between characters, never inside one', async () => {
+    await submit({ message: `${'x'.repeat(119)}😀😀` });
+    const { html } = await page('/admin/forms/contact', cookie);
+    expect(html).toContain(`<bdi>${'x'.repeat(119)}😀</bdi></td>`);
+    expect(html).not.toMatch(/\uFFFD/);
+  });
+
+  it('should export CSV and JSON from links on the form page, formulas neutralised in CSV', async () => {
+    const id = await submit({ message: '=1+1' });
+    const { html } = await page('/admin/forms/contact', cookie);
+    const links = [...html.matchAll(/href="(\/admin\/forms\/contact\/export\?format=(csv|json))"/g)].map((m) => m[1]!);
+    expect(links).toHaveLength(2);
+    const [csv, json] = await Promise.all(links.map((link) => t.app.request(link, { headers: { cookie } })));
+    expect(csv!.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv!.headers.get('content-disposition')).toBe('attachment; filename="contact-submissions.csv"');
+    expect(await csv!.text()).toMatch(/,'=1\+1\r\n$/);
+    expect(json!.headers.get('content-disposition')).toBe('attachment; filename="contact-submissions.json"');
+    expect(await json!.json()).toMatchObject([{ id, formId: 'contact', data: { message: '=1+1' } }]);
   });
 
   it('should carry a strict Content-Security-Policy and no framing on every page', async () => {
@@ -248,6 +285,7 @@ describe('admin pages', () => {
       expect(csp).toContain("base-uri 'none'");
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
     }
     for (const path of ['/admin', '/admin/forms/contact', `/admin/submissions/${id}`]) {
       expect((await page(path, cookie)).res.headers.get('content-security-policy')).toMatch(/form-action 'self'(;|$)/);
@@ -315,10 +353,10 @@ describe('admin state changes need a session and the CSRF token', () => {
   });
 
   it('should show the login form instead of any page without a session', async () => {
-    for (const path of ['/admin/forms/contact', `/admin/submissions/${id}`, '/admin/forms/contact/export.csv']) {
+    for (const path of ['/admin/forms/contact', `/admin/submissions/${id}`, '/admin/forms/contact/export?format=json', '/admin/deliveries']) {
       const { html } = await page(path);
       expect(html).toMatch(loginForm);
-      expect(html).not.toContain(id);
+      expect(html).not.toMatch(/Contact|<bdi>|Delivery|"data"/);
     }
   });
 
@@ -331,6 +369,32 @@ describe('admin state changes need a session and the CSRF token', () => {
 
   it('should answer 404 to a retry of an unknown delivery', async () => {
     expect((await post('/admin/deliveries/nope/retry', { _csrf: token }, { cookie })).status).toBe(404);
+  });
+
+  it('should delete a submission and its deliveries only when the deletion is confirmed', async () => {
+    expect((await post(`/admin/submissions/${id}/delete`, { confirm: 'yes' }, { cookie })).status).toBe(403);
+    expect((await post(`/admin/submissions/${id}/delete`, { _csrf: token }, { cookie })).status).toBe(422);
+    expect(await statusOf(id)).toBe('inbox');
+    const res = await post(`/admin/submissions/${id}/delete`, { _csrf: token, confirm: 'yes' }, { cookie });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/forms/contact');
+    expect((await t.api(`/submissions/${id}`)).status).toBe(404);
+    expect(((await (await t.api('/deliveries')).json()) as { items: unknown[] }).items).toEqual([]);
+    expect((await post(`/admin/submissions/${id}/delete`, { _csrf: token, confirm: 'yes' }, { cookie })).status).toBe(404);
+  });
+
+  it('should frame and confine its refusals like its pages', async () => {
+    const refusals = [
+      await post(`/admin/submissions/${id}/status`, { _csrf: token, status: 'spam' }, { cookie, origin: 'https://evil.test' }),
+      await t.app.request('/admin/login', { method: 'POST', headers: { origin: ORIGIN }, body: form({ password: 'x'.repeat(100 * 1024) }) }),
+      await post('/admin/submissions/nope/status', { _csrf: token, status: 'spam' }, { cookie }),
+    ];
+    expect(refusals.map((res) => res.status)).toEqual([403, 413, 404]);
+    for (const res of refusals) {
+      expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'none';.*form-action 'self'(;|$)/);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(await res.text()).toContain('<a href="/admin">Back to the admin</a>');
+    }
   });
 
   it('should answer 404 to a status change of an unknown submission', async () => {
@@ -359,10 +423,48 @@ describe('admin pages escape what visitors and owners typed', () => {
       expect(html).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;');
     }
     const { html } = await page(`/admin/submissions/${id}`, cookie);
-    expect(html).toContain('<th>f0</th><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>');
-    expect(html).toContain('<th>f1</th><td>&lt;img src=x onerror=alert(1)&gt;</td>');
-    expect(html).toContain('<th>f2</th><td>javascript:alert(1)</td>');
-    expect(html).toContain('<th>&lt;b&gt;3&lt;/b&gt;</th><td>&lt;svg onload=alert(1)&gt;');
-    expect(html).toContain('<th>f4</th><td>&quot;&gt;&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;</td>');
+    expect(html).toContain('<th><bdi>f0</bdi></th><td><bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi></td>');
+    expect(html).toContain('<th><bdi>f1</bdi></th><td><bdi>&lt;img src=x onerror=alert(1)&gt;</bdi></td>');
+    expect(html).toContain('<th><bdi>f2</bdi></th><td><bdi>javascript:alert(1)</bdi></td>');
+    expect(html).toContain('<th><bdi>&lt;b&gt;3&lt;/b&gt;</bdi></th><td><bdi>&lt;svg onload=alert(1)&gt;');
+    expect(html).toContain('<th><bdi>f4</bdi></th><td><bdi>&quot;&gt;&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;</bdi></td>');
+  });
+});
+
+describe('admin pages show what others typed as it is', () => {
+  it('should isolate each value and show direction overrides, so one field cannot reverse another', async () => {
+    await t.createForm({ id: 'rtl', name: '\u202eevil', recipients: ['owner@site.test'] });
+    const id = await submit({ name: '\u202eJohn', file: '\u202egnp.exe', message: 'Refund order 1234' }, 'rtl');
+    const cookie = await session();
+    const list = (await page('/admin/forms/rtl', cookie)).html;
+    expect(list).toContain('<bdi>[U+202E]John</bdi> · <bdi>[U+202E]gnp.exe</bdi> · <bdi>Refund order 1234</bdi>');
+    expect(list).toContain('<h1><bdi>[U+202E]evil</bdi></h1>');
+    expect((await page(`/admin/submissions/${id}`, cookie)).html).toContain('<th><bdi>name</bdi></th><td><bdi>[U+202E]John</bdi></td>');
+    for (const path of ['/admin', '/admin/forms/rtl', `/admin/submissions/${id}`]) expect((await page(path, cookie)).html).not.toContain('\u202e');
+  });
+});
+
+describe('admin deliveries', () => {
+  it('should list the failed deliveries of every form, linked from the outbox counts', async () => {
+    const smtp = await startSmtpSink();
+    smtp.behaviour.rcpt = '550 5.1.1 No such user here';
+    await t.close();
+    t = await testApp({ smtpUrl: smtp.url });
+    try {
+      await t.createForm({ id: 'contact', name: 'Contact' });
+      await t.createForm({ id: 'quote', name: 'Quote' });
+      const ids = [await submit({ message: 'one' }), await submit({ message: 'two' }, 'quote')];
+      await t.settle();
+      const cookie = await session();
+      const home = (await page('/admin', cookie)).html;
+      expect(home).toContain('<a href="/admin/deliveries?status=failed" class="error">2 failed</a>');
+      const failed = (await page('/admin/deliveries?status=failed', cookie)).html;
+      for (const id of ids) expect(failed).toContain(`<a href="/admin/submissions/${id}">`);
+      expect(failed.match(/550 5\.1\.1 No such user here/g)).toHaveLength(2);
+      expect((await page('/admin/deliveries?status=sent', cookie)).html).toContain('No deliveries are sent.');
+      expect((await page('/admin/deliveries?status=bogus', cookie)).res.status).toBe(422);
+    } finally {
+      await smtp.close();
+    }
   });
 });

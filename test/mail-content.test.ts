@@ -122,6 +122,17 @@ describe('the subject', () => {
     expect([first!.parsed.subject, second!.parsed.subject].sort()).toEqual(['New submission: Contact us', 'Quote request {{name}}']);
   });
 
+  it('drops direction overrides, which would reverse the rest of the line, and cuts long ones between characters', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact us', subject: 'From {{name}} about {{topic}}' });
+    await post('contact', urlencoded([['name', '\u202eEve\u2066'], ['topic', `${'x'.repeat(190)}😀😀😀😀😀😀😀😀`]]));
+    const [mail] = await smtp.waitFor(1);
+    // 'From Eve about ' is 15 characters: 185 more fit in 200.
+    expect(mail!.parsed.subject).toBe(`From Eve about ${'x'.repeat(185)}`);
+    await post('contact', urlencoded([['name', 'Eve'], ['topic', `${'x'.repeat(184)}😀😀`]]));
+    const [, second] = await smtp.waitFor(2);
+    expect(second!.parsed.subject).toBe(`From Eve about ${'x'.repeat(184)}😀`);
+  });
+
   it.each([
     ['a Q-encoded line break', '=?UTF-8?Q?Hi=0D=0ABcc:_evil@x.test?='],
     ['a B-encoded one among other text', 'Re: =?UTF-8?B?SGkNCkJjYzogZXZpbEB4LnRlc3Q=?= ünïcödé ' + 'long '.repeat(20)],

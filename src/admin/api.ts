@@ -13,7 +13,7 @@ import { isPlainAddress } from '../forms/email.ts';
 import { secretsEqual } from '../ids.ts';
 import { deliveryAttemptsOf, listDeliveries, type Outbox } from '../mail/outbox.ts';
 import { renderTestMessage } from '../mail/render.ts';
-import { toCsv } from './export.ts';
+import { exportQuery, exportResponse } from './export.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 
 const unauthorized = () =>
@@ -52,7 +52,7 @@ const page = z.object({
   cursor: z.string().max(100).optional(),
 });
 export const submissionQuery = page.extend({ status: z.enum(['inbox', 'spam', 'archived']).optional(), q: z.string().max(200).optional() });
-const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
+export const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
 
 /**
  * One page from a query asked for `limit + 1` rows: the extra row only tells that another
@@ -135,12 +135,8 @@ export function apiRoutes(outbox: Outbox) {
   api.get('/forms/:id/export', async (c) => {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    const { format } = parseOr422(z.object({ format: z.enum(['csv', 'json']).default('csv') }), queryOf(c));
-    const rows = await allSubmissions(db, form.id);
-    c.header('Content-Disposition', `attachment; filename="${form.id}-submissions.${format}"`);
-    if (format === 'json') return c.json(rows.map((row) => presentSubmission(row)));
-    c.header('Content-Type', 'text/csv; charset=utf-8');
-    return c.body(toCsv(rows));
+    const { format } = parseOr422(exportQuery, queryOf(c));
+    return exportResponse(c, form.id, await allSubmissions(db, form.id), format);
   });
 
   api.get('/submissions/:id', async (c) => {

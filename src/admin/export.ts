@@ -1,5 +1,8 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
 import type { Submission } from '../db/schema.ts';
 import { displayValue } from '../mail/render.ts';
+import { presentSubmission } from './present.ts';
 
 /**
  * A cell a spreadsheet will not run: text starting with = + - @, tab or CR gets a leading
@@ -22,4 +25,14 @@ export function toCsv(rows: Submission[]): string {
     ...fieldNames.map((name) => (Object.hasOwn(row.data, name) ? displayValue(row.data[name]) : '')),
   ]);
   return [header, ...lines].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export const exportQuery = z.object({ format: z.enum(['csv', 'json']).default('csv') });
+
+/** A form's submissions as a download, for the API and the admin alike. */
+export function exportResponse(c: Context, formId: string, rows: Submission[], format: z.infer<typeof exportQuery>['format']) {
+  c.header('Content-Disposition', `attachment; filename="${formId}-submissions.${format}"`);
+  if (format === 'json') return c.json(rows.map((row) => presentSubmission(row)));
+  c.header('Content-Type', 'text/csv; charset=utf-8');
+  return c.body(toCsv(rows));
 }

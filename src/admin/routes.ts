@@ -2,25 +2,25 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
+import { trimTrailingSlash } from 'hono/trailing-slash';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { getForm, listForms } from '../db/forms.ts';
-import { allSubmissions, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
+import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
 import { HttpError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
-import { deliveryAttemptsOf, deliveryBacklog, type Outbox } from '../mail/outbox.ts';
-import { toCsv } from './export.ts';
-import { pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './api.ts';
+import { deliveryAttemptsOf, deliveryBacklog, listDeliveries, type Outbox } from '../mail/outbox.ts';
+import { ADMIN_CSP } from '../pages.ts';
+import { exportQuery, exportResponse } from './export.ts';
+import { deliveryQuery, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './api.ts';
 import { endSession, isLiveSession, startSession } from './sessions.ts';
-import { formPage, homePage, loginPage, submissionPage } from './views.ts';
+import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
 
 const COOKIE = 'fh_session';
 const SESSION_MS = 12 * 3_600_000;
 const PAGE_SIZE = 50;
-// No script at all, and forms may post only back to the admin itself.
-const ADMIN_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string } };
 
@@ -37,6 +37,17 @@ const notFromAdmin = () => new HttpError('csrf', 'This action was not sent from 
 
 const csrfTokenFor = async <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
 
+/**
+ * Where signing in leads: the admin page that was asked for, or the admin's home. Only a path
+ * of this admin, so a link cannot send the owner to another site after they sign in.
+ */
+function afterSignIn(next: unknown): string {
+  const isAdminPath = typeof next === 'string' && next.length <= 2048 && /^\/admin(?:[/?]|$)/.test(next) && !/[\\\u0000-\u001f\u007f]/.test(next);
+  return isAdminPath ? next : '/admin';
+}
+
+const minutes = (seconds: number) => `${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}`;
+
 /** The posted form's fields; a body that does not parse is the sender's error (400), not ours. */
 async function postedFields(c: Context) {
   try {
@@ -48,6 +59,18 @@ async function postedFields(c: Context) {
 
 export function adminRoutes(outbox: Outbox) {
   const admin = new Hono<AdminEnv>();
+  // First, so that refusals below (403, 413) are framed and confined like every admin page.
+  admin.use(async (c, next) => {
+    c.header('Content-Security-Policy', ADMIN_CSP);
+    c.header('X-Frame-Options', 'DENY');
+    c.header('X-Content-Type-Options', 'nosniff');
+    // Not no-referrer: that makes browsers send `Origin: null` on the admin's own posts, and
+    // the origin check would then rest on Sec-Fetch-Site alone, which older browsers lack.
+    c.header('Referrer-Policy', 'same-origin');
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
+  admin.use(trimTrailingSlash());
   // Browsers send Origin on POST: a cross-site form post is refused before anything else.
   // Sign-in is reachable without a session: its body must be small before it is parsed.
   admin.use(
@@ -70,15 +93,8 @@ export function adminRoutes(outbox: Outbox) {
       throw error;
     }
   });
-  admin.use(async (c, next) => {
-    c.header('Content-Security-Policy', ADMIN_CSP);
-    c.header('X-Frame-Options', 'DENY');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('Cache-Control', 'no-store');
-    await next();
-  });
-
+  // A refresh after a wrong password, or a bookmark: the admin's home signs in when needed.
+  admin.get('/login', (c) => c.redirect('/admin', 303));
   admin.post('/login', async (c) => {
     const { deps } = c.var;
     const body = await postedFields(c);
@@ -86,9 +102,9 @@ export function adminRoutes(outbox: Outbox) {
     // Always counted, off or on: guessing the password must stay slow.
     const loginKey = `login:${sha256(ip)}`;
     const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
-    if (limited) throw new HttpError('rate_limited', 'Too many sign-in attempts; try again later', limited);
+    if (limited) throw new HttpError('rate_limited', `Too many sign-in attempts; try again in ${minutes(limited.retryAfter)}`, limited);
     if (typeof body.password !== 'string' || !(await secretsEqual(body.password, deps.config.adminPassword))) {
-      return c.html(loginPage('Wrong password'), 401);
+      return c.html(loginPage('Wrong password', afterSignIn(body.next)), 401);
     }
     // Only guesses should count: the owner signing in often must not lock themselves out.
     await clearRateLimit(deps, loginKey);
@@ -99,13 +115,16 @@ export function adminRoutes(outbox: Outbox) {
       secure: deps.config.publicUrl.startsWith('https:'),
       maxAge: SESSION_MS / 1000,
     });
-    return c.redirect('/admin', 303);
+    return c.redirect(afterSignIn(body.next), 303);
   });
 
   // Everything below needs a session; state changes also need the page's CSRF token.
   admin.use(async (c, next) => {
     const session = await sessionOf(c);
-    if (!session) return c.req.method === 'GET' ? c.html(loginPage()) : c.html(loginPage('Please sign in again'), 401);
+    if (!session) {
+      const asked = new URL(c.req.url);
+      return c.req.method === 'GET' ? c.html(loginPage(undefined, asked.pathname + asked.search)) : c.html(loginPage('Please sign in again'), 401);
+    }
     c.set('session', session);
     c.set('csrfToken', await csrfTokenFor(c, session));
     if (c.req.method === 'POST') {
@@ -137,12 +156,17 @@ export function adminRoutes(outbox: Outbox) {
     return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, await withDeliveries(db, items), query, nextCursor));
   });
 
-  admin.get('/forms/:id/export.csv', async (c) => {
+  admin.get('/forms/:id/export', async (c) => {
     const form = await getForm(c.var.deps.db, c.req.param('id'));
     if (!form) throw new HttpError('not_found', 'There is no such form');
-    c.header('Content-Type', 'text/csv; charset=utf-8');
-    c.header('Content-Disposition', `attachment; filename="${form.id}-submissions.csv"`);
-    return c.body(toCsv(await allSubmissions(c.var.deps.db, form.id)));
+    const { format } = parseOr422(exportQuery, queryOf(c));
+    return exportResponse(c, form.id, await allSubmissions(c.var.deps.db, form.id), format);
+  });
+
+  admin.get('/deliveries', async (c) => {
+    const query = parseOr422(deliveryQuery.omit({ limit: true }), queryOf(c));
+    const { items, nextCursor } = pageOf(await listDeliveries(c.var.deps.db, { ...query, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
+    return c.html(deliveriesPage(c.var.csrfToken, query.status, items, nextCursor));
   });
 
   admin.get('/submissions/:id', async (c) => {
@@ -160,6 +184,13 @@ export function adminRoutes(outbox: Outbox) {
     const row = await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status);
     if (!row) throw new HttpError('not_found', 'There is no such submission');
     return c.redirect(`/admin/submissions/${row.id}`, 303);
+  });
+
+  admin.post('/submissions/:id/delete', async (c) => {
+    parseOr422(z.object({ confirm: z.literal('yes', 'Tick the box to confirm the deletion') }), await postedFields(c));
+    const row = await deleteSubmission(c.var.deps.db, c.req.param('id'));
+    if (!row) throw new HttpError('not_found', 'There is no such submission');
+    return c.redirect(`/admin/forms/${row.formId}`, 303);
   });
 
   admin.post('/deliveries/:id/retry', async (c) => {

@@ -1,22 +1,47 @@
 import { html } from 'hono/html';
-import type { Delivery, DeliveryAttempt, Form, Submission } from '../db/schema.ts';
+import type { Delivery, DeliveryAttempt, DeliveryStatus, Form, Submission } from '../db/schema.ts';
 import { displayValue } from '../mail/render.ts';
 import { embedSnippet } from '../demo.ts';
 import { layout } from '../pages.ts';
 
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 
+/**
+ * Text someone else wrote, shown so it cannot disguise what is around it or itself: isolated
+ * from its neighbours (a right-to-left override in one field must not reverse the next) and
+ * with its direction controls made visible (`gnp.exe` written backwards is shown as such).
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+const visibleControls = (text: string) => text.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
+const theirs = (value: unknown) => html`<bdi>${visibleControls(displayValue(value))}</bdi>`;
+
+const PREVIEW_LENGTH = 120;
+
+/** The start of each value in turn, cut by code point so a character is never split. */
+function preview(data: Submission['data']) {
+  let left = PREVIEW_LENGTH;
+  const parts = [];
+  for (const value of Object.values(data)) {
+    if (left <= 0) break;
+    const characters = Array.from(displayValue(value)).slice(0, left);
+    left -= characters.length + 3;
+    parts.push(html`${parts.length > 0 ? ' · ' : ''}${theirs(characters.join(''))}`);
+  }
+  return parts;
+}
+
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
 const nav = (token: string) =>
-  html`<nav><a href="/admin">Forms</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
+  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
 
-export function loginPage(error?: string) {
+/** `next`: the admin page asked for, where signing in leads. */
+export function loginPage(error?: string, next?: string) {
   return layout(
     'Sign in — Formharbor',
     html`<h1>Formharbor admin</h1>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-<form method="post" action="/admin/login">
+<form method="post" action="/admin/login">${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
 <button type="submit">Sign in</button></form>`,
   );
@@ -26,9 +51,9 @@ export function homePage(token: string, forms: Form[], backlog: { pending: numbe
   return layout(
     'Forms — Formharbor',
     html`${nav(token)}<h1>Forms</h1>
-<p>Outbox: ${backlog.pending} pending, ${backlog.held} held (no SMTP configured), ${backlog.failed} failed.</p>
+<p>Outbox: <a href="/admin/deliveries?status=pending">${backlog.pending} pending</a>, <a href="/admin/deliveries?status=held">${backlog.held} held</a> (no SMTP configured), <a href="/admin/deliveries?status=failed"${backlog.failed > 0 ? html` class="error"` : ''}>${backlog.failed} failed</a>.</p>
 <table><tr><th>Form</th><th>Id</th><th>Recipients</th></tr>
-${forms.map((f) => html`<tr><td><a href="/admin/forms/${f.id}">${f.name}</a></td><td>${f.id}</td><td>${f.recipients.join(', ')}</td></tr>`)}
+${forms.map((f) => html`<tr><td><a href="/admin/forms/${f.id}">${theirs(f.name)}</a></td><td>${f.id}</td><td>${f.recipients.join(', ')}</td></tr>`)}
 </table>`,
   );
 }
@@ -44,12 +69,11 @@ export function formPage(
   query: { q?: string; status?: string },
   next: string | null,
 ) {
-  const preview = (data: Submission['data']) => Object.values(data).map(displayValue).join(' · ').slice(0, 120);
   const params = (extra: Record<string, string>) => new URLSearchParams({ ...(query.q && { q: query.q }), ...(query.status && { status: query.status }), ...extra }).toString();
   return layout(
-    `${form.name} — Formharbor`,
-    html`${nav(token)}<h1>${form.name}</h1>
-<p>Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/export.csv">Export CSV</a></p>
+    `${visibleControls(form.name)} — Formharbor`,
+    html`${nav(token)}<h1>${theirs(form.name)}</h1>
+<p>Recipients: ${form.recipients.join(', ')} · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
 <form method="get"><label for="q">Search</label><input id="q" name="q" value="${query.q ?? ''}">
 <label for="status">Status</label><select id="status" name="status"><option value="">any</option>
 ${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${query.status === s ? 'selected' : ''}>${s}</option>`)}</select>
@@ -58,7 +82,7 @@ ${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${query.sta
 ${rows.map(
   (s) => html`<tr><td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td><td>${s.status}</td><td>${preview(s.data)}</td><td>${deliverySummary(s.deliveries)}</td></tr>`,
 )}
-</table>${rows.length === 0 ? html`<p class="muted">No submissions yet.</p>` : ''}
+</table>${rows.length > 0 ? '' : query.q || query.status ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}">Show all</a></p>` : html`<p class="muted">No submissions yet.</p>`}
 ${next ? html`<p><a href="/admin/forms/${form.id}?${params({ cursor: next })}">Older submissions →</a></p>` : ''}
 <h2>Embed</h2><pre><code>${embedSnippet(publicUrl, form.id)}</code></pre>`,
   );
@@ -67,14 +91,17 @@ ${next ? html`<p><a href="/admin/forms/${form.id}?${params({ cursor: next })}">O
 export function submissionPage(token: string, form: Form, submission: Submission & { deliveries: Delivery[] }, history: DeliveryAttempt[][]) {
   return layout(
     `Submission ${submission.id} — Formharbor`,
-    html`${nav(token)}<h1>Submission to <a href="/admin/forms/${form.id}">${form.name}</a></h1>
+    html`${nav(token)}<h1>Submission to <a href="/admin/forms/${form.id}">${theirs(form.name)}</a></h1>
 <p>Received ${when(submission.createdAt)} · status <strong>${submission.status}</strong>
 ${submission.meta.replyTo ? html` · reply to ${submission.meta.replyTo}` : ''}
 ${submission.meta.spamReasons?.length ? html` · <span class="error">${submission.meta.spamReasons.join('; ')}</span>` : ''}</p>
-<table>${Object.entries(submission.data).map(([name, value]) => html`<tr><th>${name}</th><td>${displayValue(value)}</td></tr>`)}</table>
+<table>${Object.entries(submission.data).map(([name, value]) => html`<tr><th>${theirs(name)}</th><td>${theirs(value)}</td></tr>`)}</table>
 <form method="post" action="/admin/submissions/${submission.id}/status">${csrfField(token)}
 <label for="status">Move to</label><select id="status" name="status">${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${submission.status === s ? 'selected' : ''}>${s}</option>`)}</select>
 <button type="submit">Save</button></form>
+<form method="post" action="/admin/submissions/${submission.id}/delete">${csrfField(token)}
+<label><input type="checkbox" name="confirm" value="yes" required style="width:auto"> Delete this submission and its deliveries for good</label>
+<button type="submit">Delete</button></form>
 <h2>Deliveries</h2>
 ${submission.deliveries.length === 0 ? html`<p class="muted">No notification (spam is never mailed).</p>` : ''}
 ${submission.deliveries.map(
@@ -86,5 +113,25 @@ ${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}<
 ${d.status === 'sending' ? '' : html`<form method="post" action="/admin/deliveries/${d.id}/retry">${csrfField(token)}<button type="submit">${d.status === 'sent' ? 'Send again' : 'Retry now'}</button></form>`}
 </section>`,
 )}`,
+  );
+}
+
+const DELIVERY_STATUSES: DeliveryStatus[] = ['failed', 'pending', 'sending', 'held', 'sent'];
+
+/** Deliveries across every form, so a bounce is found without opening each form. */
+export function deliveriesPage(token: string, status: DeliveryStatus | undefined, rows: Delivery[], next: string | null) {
+  const params = (extra: Record<string, string>) => new URLSearchParams({ ...(status && { status }), ...extra }).toString();
+  return layout(
+    'Deliveries — Formharbor',
+    html`${nav(token)}<h1>Deliveries${status ? `: ${status}` : ''}</h1>
+<form method="get"><label for="status">Status</label><select id="status" name="status"><option value="">any</option>
+${DELIVERY_STATUSES.map((s) => html`<option value="${s}" ${status === s ? 'selected' : ''}>${s}</option>`)}</select>
+<button type="submit">Show</button></form>
+<table><tr><th>Created</th><th>Status</th><th>To</th><th>Attempts</th><th>Last reply</th></tr>
+${rows.map(
+  (d) => html`<tr><td><a href="/admin/submissions/${d.submissionId}">${when(d.createdAt)}</a></td><td>${d.status}</td><td>${d.recipients.join(', ')}</td><td>${d.attempts}</td><td>${d.lastError ?? ''}</td></tr>`,
+)}
+</table>${rows.length === 0 ? html`<p class="muted">No deliveries${status ? ` are ${status}` : ''}.</p>` : ''}
+${next ? html`<p><a href="/admin/deliveries?${params({ cursor: next })}">Older deliveries →</a></p>` : ''}`,
   );
 }

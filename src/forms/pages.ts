@@ -1,7 +1,9 @@
+import type { Context } from 'hono';
 import { html } from 'hono/html';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldErrors } from '../errors.ts';
 import type { FieldValue } from '../db/schema.ts';
-import { layout } from '../pages.ts';
+import { ADMIN_CSP, layout, PAGE_CSP } from '../pages.ts';
 
 export function thanksPage(formName: string) {
   return layout(
@@ -18,6 +20,13 @@ export function errorPage(status: number, message: string, forOwner = false) {
       ? html`<h1>That did not work</h1><p class="error">${message}</p><p><a href="/admin">Back to the admin</a></p>`
       : html`<h1>Your message was not sent</h1><p class="error">${message}</p><p>Use your browser's Back button to return to the form.</p>`,
   );
+}
+
+/** An error as a page, under the admin's own CSP in the admin and the visitors' elsewhere. */
+export function errorPageResponse(c: Context, status: ContentfulStatusCode, message: string) {
+  const forOwner = c.req.path.startsWith('/admin');
+  c.header('Content-Security-Policy', forOwner ? ADMIN_CSP : PAGE_CSP);
+  return c.html(errorPage(status, message, forOwner), status);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Outbox } from '../mail/outbox.ts';
 import { PAGE_CSP } from '../pages.ts';
 import { formCors } from './cors.ts';
 import { acceptSubmission } from './intake.ts';
-import { errorPage, thanksPage, validationPage } from './pages.ts';
+import { errorPageResponse, thanksPage, validationPage } from './pages.ts';
 import { bodyKind, readFields } from './parse.ts';
 import { hitRateLimit } from './rate-limit.ts';
 import { isOriginAllowed, pageOrigin, safeNext } from './redirect.ts';
@@ -25,8 +25,7 @@ export function wantsJson(c: Context): boolean {
 export function formErrorResponse(c: Context, error: HttpError) {
   if (error.details.retryAfter) c.header('Retry-After', String(error.details.retryAfter));
   if (wantsJson(c)) return c.json(error.toJSON(), error.status);
-  c.header('Content-Security-Policy', PAGE_CSP);
-  return c.html(errorPage(error.status, error.message, c.req.path.startsWith('/admin')), error.status);
+  return errorPageResponse(c, error.status, error.message);
 }
 
 const tooLarge = () => new HttpError('too_large', `The body is larger than ${BODY_LIMIT / 1024 / 1024} MB`);

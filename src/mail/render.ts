@@ -4,12 +4,13 @@ import type { OutgoingMessage } from './mailer.ts';
 
 // Line breaks of every flavour, including U+2028/2029 and NEL, which some mail clients honour.
 const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
+// Control characters, and direction overrides: one in a visitor's name would reverse the rest of a subject line.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/g;
+const CONTROL = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
-/** A one-line header text: no way for visitor input to start a new header. */
+/** A one-line header text: no way for visitor input to start a new header. Cut by code point, never mid-character. */
 export function oneLine(text: string, maxLength = 200): string {
-  return text.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(/\s+/g, ' ').trim().slice(0, maxLength);
+  return Array.from(text.replace(LINE_BREAKS, ' ').replace(CONTROL, '').replace(/\s+/g, ' ').trim()).slice(0, maxLength).join('');
 }
 
 const UTF8 = new TextEncoder();
