@@ -88,6 +88,13 @@ ${next ? html`<p><a href="/admin/forms/${form.id}?${params({ cursor: next })}">O
   );
 }
 
+/** What the owner can do about a delivery now: nothing while it is being sent or waits for SMTP. */
+function retryControl(token: string, d: Delivery) {
+  if (d.status === 'sending') return '';
+  if (d.status === 'held') return html`<p class="muted">Held: it goes out once the server runs with SMTP_URL set.</p>`;
+  return html`<form method="post" action="/admin/deliveries/${d.id}/retry">${csrfField(token)}<button type="submit">${d.status === 'sent' ? 'Send again' : 'Retry now'}</button></form>`;
+}
+
 export function submissionPage(token: string, form: Form, submission: Submission & { deliveries: Delivery[] }, history: DeliveryAttempt[][]) {
   return layout(
     `Submission ${submission.id} — Formharbor`,
@@ -103,14 +110,14 @@ ${submission.meta.spamReasons?.length ? html` · <span class="error">${submissio
 <label><input type="checkbox" name="confirm" value="yes" required style="width:auto"> Delete this submission and its deliveries for good</label>
 <button type="submit">Delete</button></form>
 <h2>Deliveries</h2>
-${submission.deliveries.length === 0 ? html`<p class="muted">No notification (spam is never mailed).</p>` : ''}
+${submission.deliveries.length === 0 ? html`<p class="muted">No notification: it arrived as spam, and spam is never mailed.</p>` : ''}
 ${submission.deliveries.map(
   (d, i) => html`<section><h3>Email to ${d.recipients.join(', ')}: ${d.status}</h3>
 <p>${d.attempts} attempt(s) · Message-ID ${d.messageId}${d.status === 'pending' ? html` · next try ${when(d.nextAttemptAt)}` : ''}${d.sentAt ? html` · sent ${when(d.sentAt)}` : ''}</p>
 ${d.lastError ? html`<p class="error">Last reply: ${d.lastError}</p>` : ''}
 <table><tr><th>Attempt</th><th>Outcome</th><th>Server reply</th></tr>
 ${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${a.reply}</td></tr>`)}</table>
-${d.status === 'sending' ? '' : html`<form method="post" action="/admin/deliveries/${d.id}/retry">${csrfField(token)}<button type="submit">${d.status === 'sent' ? 'Send again' : 'Retry now'}</button></form>`}
+${retryControl(token, d)}
 </section>`,
 )}`,
   );
