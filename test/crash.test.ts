@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inArray } from 'drizzle-orm';
@@ -16,9 +16,9 @@ afterAll(() => {
 });
 
 /** The real Node entry, as `npm start` runs it, on an ephemeral port. */
-async function startServer(): Promise<number> {
+async function startServer(url = databaseUrl): Promise<number> {
   child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'crash-token-0123456789', ADMIN_PASSWORD: 'crash-password' },
+    env: { ...process.env, PORT: '0', DATABASE_URL: url, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'crash-token-0123456789', ADMIN_PASSWORD: 'crash-password' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise<number>((resolve, reject) => {
@@ -81,4 +81,25 @@ describe('kill -9 under load (RELIABILITY row 10)', () => {
       database.client.close();
     }
   }, 90_000);
+});
+
+describe('a clean stop', () => {
+  it('should leave every commit in the database file itself, so a backup copying only that file loses nothing', async () => {
+    const port = await startServer(`file:${join(dir, 'stop.db')}`);
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/f/demo`, { method: 'POST', headers: { accept: 'application/json' }, body: new URLSearchParams({ name: 'Stop', email: 's@stop.test', message: `m${i}` }) });
+      expect(res.status).toBe(201);
+    }
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    mkdirSync(join(dir, 'backup'));
+    copyFileSync(join(dir, 'stop.db'), join(dir, 'backup', 'stop.db'));
+    const backup = await openLibsql(`file:${join(dir, 'backup', 'stop.db')}`);
+    try {
+      expect((await backup.client.execute(`select count(*) from submissions where form_id = 'demo'`)).rows[0]![0]).toBe(20);
+    } finally {
+      backup.client.close();
+    }
+  }, 30_000);
 });
