@@ -250,6 +250,10 @@ describe('a worker that dies while sending loses nothing', () => {
     expect(again!.parsed.messageId).toBe(first!.parsed.messageId);
     expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(await deliveriesWith('sending')).toEqual([]);
+    // The timeline shows both attempts: the cut-short one has no reply, only what is known of it.
+    const { history } = (await (await t.api(`/deliveries/${stuck.id}`)).json()) as { history: { outcome: string; reply: string }[] };
+    expect(history.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
+    expect(history[0]!.reply).toMatch(/^no outcome recorded: the lease ran out/);
   });
 
   it('ignores the late outcome of a worker whose lease expired after another worker took the delivery over', async () => {

@@ -96,7 +96,8 @@ export const deliveryAttempts = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     deliveryId: text('delivery_id').notNull(),
     at: integer('at').notNull(),
-    outcome: text('outcome', { enum: ['sent', 'temporary', 'permanent'] }).notNull(),
+    // `interrupted`: the lease ran out with no outcome recorded (the process stopped mid-send).
+    outcome: text('outcome', { enum: ['sent', 'temporary', 'permanent', 'interrupted'] }).notNull(),
     reply: text('reply').notNull(),
   },
   (t) => [index('delivery_attempts_delivery').on(t.deliveryId)],

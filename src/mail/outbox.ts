@@ -90,6 +90,8 @@ function outcomeOf(result: SendResult): Outcome {
   };
 }
 
+const INTERRUPTED = 'no outcome recorded: the lease ran out while it was being sent (the process stopped or stalled); sending again with the same Message-ID';
+
 export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
 
@@ -105,18 +107,27 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
 
   /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never claim one at once. */
   async function claim(now: number): Promise<Delivery[]> {
+    const leaseRanOut = and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now));
     const due = db
       .select({ id: deliveries.id })
       .from(deliveries)
-      .where(
-        or(
-          and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)),
-          and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now)),
-        ),
-      )
+      .where(or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut))
       .orderBy(asc(deliveries.nextAttemptAt))
       .limit(limits.claimLimit);
-    const [claimed] = await write([
+    const [, claimed] = await write([
+      // An attempt cut short left no outcome; the timeline says so, so it matches `attempts`.
+      db.insert(deliveryAttempts).select(
+        db
+          .select({
+            id: sql<number>`null`.as('id'),
+            deliveryId: deliveries.id,
+            at: sql<number>`${now}`.as('at'),
+            outcome: sql<'interrupted'>`'interrupted'`.as('outcome'),
+            reply: sql<string>`${INTERRUPTED}`.as('reply'),
+          })
+          .from(deliveries)
+          .where(and(inArray(deliveries.id, due), leaseRanOut)),
+      ),
       db
         .update(deliveries)
         .set({ status: 'sending', leaseUntil: now + config.lease, attempts: sql`${deliveries.attempts} + 1` })
