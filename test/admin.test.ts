@@ -256,6 +256,12 @@ describe('admin pages', () => {
     expect(html).not.toContain(`action="/admin/deliveries/${delivery!.id}/retry"`);
   });
 
+  it('should show the search it was given as text', async () => {
+    const { html } = await page(`/admin/forms/contact?q=${encodeURIComponent('"><b>x</b>')}`, cookie);
+    expect(html).toContain('<input id="q" name="q" value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;">');
+    expect(html).not.toContain('<b>');
+  });
+
   it('should cut the list preview between characters, never inside one', async () => {
     await submit({ message: `${'x'.repeat(119)}😀😀` });
     const { html } = await page('/admin/forms/contact', cookie);
@@ -449,7 +455,8 @@ describe('admin pages show what others typed as it is', () => {
 describe('admin deliveries', () => {
   it('should list the failed deliveries of every form, linked from the outbox counts', async () => {
     const smtp = await startSmtpSink();
-    smtp.behaviour.rcpt = '550 5.1.1 No such user here';
+    // A server's reply is text from elsewhere too.
+    smtp.behaviour.rcpt = '550 5.1.1 <img src=x onerror=alert(1)> No such user here';
     await t.close();
     t = await testApp({ smtpUrl: smtp.url });
     try {
@@ -462,8 +469,12 @@ describe('admin deliveries', () => {
       expect(home).toContain('<a href="/admin/deliveries?status=failed" class="error">2 failed</a>');
       const failed = (await page('/admin/deliveries?status=failed', cookie)).html;
       for (const id of ids) expect(failed).toContain(`<a href="/admin/submissions/${id}">`);
-      expect((await page(`/admin/submissions/${ids[0]}`, cookie)).html).toMatch(/action="\/admin\/deliveries\/[^"]+\/retry">.*Retry now/);
-      expect(failed.match(/550 5\.1\.1 No such user here/g)).toHaveLength(2);
+      expect(failed.match(/550 5\.1\.1 &lt;img src=x onerror=alert\(1\)&gt; No such user here/g)).toHaveLength(2);
+      const submission = (await page(`/admin/submissions/${ids[0]}`, cookie)).html;
+      expect(submission).toMatch(/action="\/admin\/deliveries\/[^"]+\/retry">.*Retry now/);
+      // In the last reply and in the attempt's row.
+      expect(submission.match(/550 5\.1\.1 &lt;img src=x onerror=alert\(1\)&gt; No such user here/g)).toHaveLength(2);
+      for (const html of [failed, submission]) expect(html).not.toContain('<img');
       expect((await page('/admin/deliveries?status=sent', cookie)).html).toContain('No deliveries are sent.');
       expect((await page('/admin/deliveries?status=bogus', cookie)).res.status).toBe(422);
     } finally {

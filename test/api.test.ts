@@ -40,8 +40,13 @@ describe('/api authentication', () => {
     expect(await res.json()).toMatchObject(unauthorized);
   });
 
-  it('should answer 401 JSON with a wrong token', async () => {
-    const res = await t.app.request('/api/forms', { headers: { authorization: `Bearer ${ADMIN_TOKEN}x` } });
+  it.each([
+    ['a longer token', `${ADMIN_TOKEN}x`],
+    ['a prefix of the token', ADMIN_TOKEN.slice(0, -1)],
+    ['its first characters', ADMIN_TOKEN.slice(0, 5)],
+    ['the token in other case', ADMIN_TOKEN.toUpperCase()],
+  ])('should answer 401 JSON to %s', async (_, token) => {
+    const res = await t.app.request('/api/forms', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject(unauthorized);
   });

@@ -51,17 +51,37 @@ describe('configuration', () => {
         PORT: '9000',
         HOST: '0.0.0.0',
         PUBLIC_URL: 'https://forms.example.com/',
+        DATABASE_URL: 'libsql://db.example.com',
+        DATABASE_AUTH_TOKEN: 'db-token',
         SMTP_URL: 'smtps://u:p@mail.example.com:465',
+        MAIL_FROM: 'Site <forms@example.com>',
         ADMIN_TOKEN: 'a'.repeat(32),
         ADMIN_PASSWORD: 'correct horse',
         DELIVERY_RETRY_SCHEDULE: '500ms,30s,2h,1d',
-        RATE_LIMIT: 'off',
+        DELIVERY_MAX_AGE: '3d',
+        OUTBOX_INTERVAL: '750ms',
+        DELIVERY_LEASE: '90s',
+        RATE_LIMIT: '5/1h',
       },
       secret,
     );
-    expect(config.publicUrl).toBe('https://forms.example.com');
-    expect(config.retrySchedule).toEqual([500, 30_000, 7_200_000, 86_400_000]);
-    expect(config.rateLimit).toBeNull();
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      publicUrl: 'https://forms.example.com',
+      databaseUrl: 'libsql://db.example.com',
+      databaseAuthToken: 'db-token',
+      smtpUrl: 'smtps://u:p@mail.example.com:465',
+      mailFrom: 'Site <forms@example.com>',
+      adminToken: 'a'.repeat(32),
+      adminPassword: 'correct horse',
+      retrySchedule: [500, 30_000, 7_200_000, 86_400_000],
+      maxAge: 3 * 86_400_000,
+      outboxInterval: 750,
+      lease: 90_000,
+      rateLimit: { max: 5, windowMs: 3_600_000 },
+    });
+    expect(loadConfig({ RATE_LIMIT: 'off', ADMIN_TOKEN: 'a'.repeat(32), ADMIN_PASSWORD: 'correct horse' }, secret).config.rateLimit).toBeNull();
     expect(generated).toEqual({});
   });
 

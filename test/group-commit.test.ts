@@ -101,6 +101,13 @@ describe('group commit (Node, libSQL file)', () => {
     await grouped.close();
   });
 
+  it('should write in WAL mode with synchronous=FULL on the main connection and on the commit thread (RELIABILITY rule 1)', async () => {
+    const pragma = async (name: string) => Object.values((await deps.commit([{ sql: `PRAGMA ${name}`, params: [] }]))[0]![0]!)[0];
+    expect(await pragma('journal_mode')).toBe('wal');
+    expect(await pragma('synchronous')).toBe(2);
+    expect(Object.values((await deps.db.all<Record<string, unknown>>(sql`PRAGMA synchronous`))[0]!)[0]).toBe(2);
+  });
+
   it('should reject, not hang, when its thread cannot open the database', async () => {
     const grouped = createGroupCommit(`file:${join(dir, 'missing', 'folder', 'db.sqlite')}`);
     await expect(grouped.commit([insert('x')])).rejects.toThrow();

@@ -300,6 +300,13 @@ describe('redirects', () => {
     expect(elsewhere.headers.get('location')).toBe('/f/contact/thanks');
   });
 
+  it('should ignore _next from a request that names no page (no Origin, no Referer) on a form open to any origin', async () => {
+    for (const next of ['https://evil.test/', '/done']) {
+      const res = await t.app.request('/f/contact', { method: 'POST', body: form({ name: 'A', email: 'a@b.test', _next: next }) });
+      expect(res.headers.get('location'), next).toBe('/f/contact/thanks');
+    }
+  });
+
   it('should name an allowed redirect in the JSON answer for the embed', async () => {
     const res = await send('/merci', { origin: site, accept: 'application/json' });
     expect(await res.json()).toMatchObject({ ok: true, redirect: 'https://site.test/merci' });

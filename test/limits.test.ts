@@ -26,6 +26,16 @@ describe('rate limit', () => {
     expect((await send(t.app)).status).toBe(201);
   });
 
+  it('should count each form apart: a visitor limited on one form can still use another', async () => {
+    t = await testApp({ env: { RATE_LIMIT: '2/10m' } });
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    await t.createForm({ id: 'quote', name: 'Quote' });
+    for (let i = 0; i < 2; i++) expect((await send(t.app)).status).toBe(201);
+    expect((await send(t.app)).status).toBe(429);
+    const other = await t.app.request('/f/quote', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test' }) });
+    expect(other.status).toBe(201);
+  });
+
   it('should not limit at all when RATE_LIMIT is off', async () => {
     t = await testApp({ env: { RATE_LIMIT: 'off' } });
     await t.createForm({ id: 'contact', name: 'Contact' });
@@ -56,6 +66,18 @@ describe('database failures', () => {
     await t.deps.commit([{ sql: 'PRAGMA max_page_count = 1073741823', params: [] }]);
     expect((await send(t.app)).status).toBe(201);
     expect(await counts()).toEqual([2, 2]);
+  });
+
+  it('should store neither the submission nor its delivery when the delivery cannot be written (one atomic commit)', async () => {
+    t = await testApp();
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    await t.database.client.execute("CREATE TRIGGER refuse_delivery BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    const res = await send(t.app);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ ok: false, error: 'unavailable' });
+    expect((await t.database.db.select({ n: count() }).from(submissions))[0]!.n).toBe(0);
+    await t.database.client.execute('DROP TRIGGER refuse_delivery');
+    expect((await send(t.app)).status).toBe(201);
   });
 
   it('should answer 503, not 500, when the rate-limit counter cannot be written', async () => {

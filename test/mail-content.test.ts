@@ -85,6 +85,16 @@ describe('visitor input never adds a header or a recipient', () => {
     expect(smtp.messages).toHaveLength(0);
   });
 
+  it('leaves Reply-To out when a field named email is declared as plain text and holds more than one address', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact us', fields: [{ name: 'email', type: 'text', required: true }] });
+    expect((await post('contact', urlencoded([['email', 'eve@example.com, evil@x.test']]))).status).toBe(201);
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.parsed.replyTo).toBeUndefined();
+    expect(headerNames(mail!)).not.toContain('reply-to');
+    expect(mail!.envelope.to).toEqual(['owner@site.test']);
+    expect(mail!.parsed.text).toContain('eve@example.com, evil@x.test');
+  });
+
   it('puts a valid _replyto alone in Reply-To', async () => {
     await t.createForm({ id: 'contact', name: 'Contact us' });
     expect((await post('contact', JSON.stringify({ name: 'Eve', _replyto: 'eve@example.com' }), 'application/json')).status).toBe(201);

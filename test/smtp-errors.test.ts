@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { classifySmtpError } from '../src/mail/smtp.ts';
+import type { OutgoingMessage } from '../src/mail/mailer.ts';
+import { renderTestMessage } from '../src/mail/render.ts';
+import { classifySmtpError, createSmtpMailer } from '../src/mail/smtp.ts';
+import { startSmtpSink } from './support/smtp-sink.ts';
 
 const smtpError = (responseCode: number, response: string, code = 'EENVELOPE') => Object.assign(new Error(response), { code, responseCode, response });
 
@@ -19,5 +23,24 @@ describe('SMTP replies, MTA style (RFC 5321 §4.2.1)', () => {
 
   it('should retry network errors', () => {
     expect(classifySmtpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ESOCKET' }))).toEqual({ temporary: true, error: 'ESOCKET: connect ECONNREFUSED 127.0.0.1:1' });
+  });
+});
+
+describe('the transport never reads files or fetches URLs for a message', () => {
+  it('should refuse content that names a file or a URL, and send nothing', async () => {
+    const sink = await startSmtpSink();
+    const mailer = createSmtpMailer({ url: sink.url, pool: false, mailFrom: 'Formharbor <forms@harbor.test>' });
+    try {
+      const message = renderTestMessage('Formharbor <forms@harbor.test>', 'owner@site.test', Date.now());
+      for (const path of [fileURLToPath(import.meta.url), `${sink.url.replace('smtp:', 'http:')}/secret`]) {
+        // Not reachable through OutgoingMessage's types today: this guards a later change that passes content objects.
+        const result = await mailer.send({ ...message, attachments: [{ path }] } as OutgoingMessage);
+        expect(result, path).toMatchObject({ ok: false, error: expect.stringMatching(/access rejected/i) });
+      }
+      expect(sink.messages).toEqual([]);
+    } finally {
+      mailer.close();
+      await sink.close();
+    }
   });
 });
