@@ -85,11 +85,21 @@ async function durableRun(databaseUrl: string, rateLimit: string) {
   return { ...result, stored: stored!.n, integrity, peakRssMb: Math.round(rss) };
 }
 
-async function ingest(dir: string) {
-  const bare = await startServer(['--import', 'tsx', 'bench/bare-server.ts'], {});
+/** The bare endpoint, warmed up first; `busyUs` of busy work added to each request. */
+async function bareRun(busyUs: number) {
+  const bare = await startServer(['--import', 'tsx', 'bench/bare-server.ts'], { BUSY_US: String(busyUs) });
   await load(bare.port, '/f/demo'); // warm-up, not counted
-  const bareResult = await load(bare.port, '/f/demo');
+  const result = await load(bare.port, '/f/demo');
   await bare.stop();
+  return result;
+}
+
+/** What 0.5x of bare allows on this machine: the bare endpoint with this much more CPU per request. */
+const BUSY_US = 20;
+
+async function ingest(dir: string) {
+  const bareResult = await bareRun(0);
+  const bareBusy = await bareRun(BUSY_US);
 
   execSync('npm run build', { stdio: 'ignore' });
   // Bundled like dist/node.js, and one folder below the project as it is, so paths resolve alike.
@@ -101,7 +111,7 @@ async function ingest(dir: string) {
   const durable = await durableRun(`file:${join(dir, 'ingest.db')}`, 'off');
   // The default configuration counts every submission against the limit: one more write each.
   const durableRateLimited = await durableRun(`file:${join(dir, 'ingest-limited.db')}`, '999999/10m');
-  return { bare: bareResult, noStorage, durable, durableRateLimited };
+  return { bare: bareResult, bareBusy: { busyUs: BUSY_US, ...bareBusy }, noStorage, durable, durableRateLimited };
 }
 
 /** The counting SMTP sink (bench/sink-server.ts) in a process of its own. */
@@ -203,6 +213,7 @@ try {
   const ratio = ingestResult.durable.reqPerSec / ingestResult.bare.reqPerSec;
   const ratioRateLimited = ingestResult.durableRateLimited.reqPerSec / ingestResult.bare.reqPerSec;
   const ratioToNoStorage = ingestResult.durable.reqPerSec / ingestResult.noStorage.reqPerSec;
+  const ratioBareBusy = ingestResult.bareBusy.reqPerSec / ingestResult.bare.reqPerSec;
   const results = {
     date: new Date().toISOString(),
     connections: CONNECTIONS,
@@ -211,13 +222,15 @@ try {
     ratio: Number(ratio.toFixed(2)),
     ratioRateLimited: Number(ratioRateLimited.toFixed(2)),
     ratioToNoStorage: Number(ratioToNoStorage.toFixed(2)),
+    ratioBareBusy: Number(ratioBareBusy.toFixed(2)),
     delivery: deliveryResult,
   };
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
-  const { bare, noStorage, durable, durableRateLimited } = ingestResult;
+  const { bare, bareBusy, noStorage, durable, durableRateLimited } = ingestResult;
   const row = (r: typeof bare) => ({ 'req/s': Math.round(r.reqPerSec), 'p50 ms': r.p50, 'p99 ms': r.p99, '2xx': r.ok, 'non-2xx': r.non2xx });
   console.table({
     'bare Hono (parse + JSON)': row(bare),
+    [`bare Hono + ${BUSY_US} µs of busy work`]: row(bareBusy),
     'POST /f/:id, commits answered at once (stores nothing)': row(noStorage),
     'POST /f/:id (stored, FULL sync)': row(durable),
     '... and counted by a rate limit': row(durableRateLimited),
@@ -225,6 +238,7 @@ try {
   for (const [name, run, r] of [['durable', durable, ratio], ['rate-limited', durableRateLimited, ratioRateLimited]] as const) {
     console.log(`${name} / bare = ${r.toFixed(2)}x; acknowledged ${run.ok}, stored ${run.stored}; integrity ${run.integrity}; peak RSS ${run.peakRssMb} MB`);
   }
+  console.log(`bare + ${BUSY_US} µs / bare = ${ratioBareBusy.toFixed(2)}x: what any route adding that much work reaches here`);
   console.log(`durable / the same server storing nothing = ${ratioToNoStorage.toFixed(2)}x: what storing before answering costs`);
   console.log(`delivery: ${deliveryResult.sent}/${deliveryResult.messages} sent, ${deliveryResult.received} received in ${deliveryResult.seconds} s = ${deliveryResult.perSecond} msg/s`);
   console.log(`nodemailer alone, same messages and sink, no database: ${deliveryResult.nodemailerAlonePerSecond} msg/s; outbox / alone = ${deliveryResult.ratio}x`);
