@@ -6,15 +6,16 @@ import { trimTrailingSlash } from 'hono/trailing-slash';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
-import { getForm, listForms } from '../db/forms.ts';
+import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, isUniqueViolation } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { deliveryAttemptsOf, deliveryBacklog, listDeliveries, type Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { deliveryQuery, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './api.ts';
+import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
 import { endSession, isLiveSession, startSession } from './sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
 
@@ -145,6 +146,37 @@ export function adminRoutes(outbox: Outbox) {
   admin.get('/', async (c) => {
     const { db } = c.var.deps;
     return c.html(homePage(c.var.csrfToken, await listForms(db, { limit: 100 }), await deliveryBacklog(db)));
+  });
+
+  // Not under /forms/: a form may be called "new".
+  admin.get('/new-form', (c) => c.html(formEditorPage(c.var.csrfToken, NEW_FORM, {})));
+  admin.post('/new-form', async (c) => {
+    const { values, input, errors } = parseEditor(await postedFields(c));
+    if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors), 422);
+    try {
+      const form = await createForm(c.var.deps.db, input, c.var.deps.now());
+      return c.redirect(`/admin/forms/${form.id}`, 303);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
+    }
+  });
+
+  admin.get('/forms/:id/edit', async (c) => {
+    const form = await getForm(c.var.deps.db, c.req.param('id'));
+    if (!form) throw new HttpError('not_found', 'There is no such form');
+    return c.html(formEditorPage(c.var.csrfToken, editorValuesOf(form), {}, form));
+  });
+  admin.post('/forms/:id/edit', async (c) => {
+    const { db } = c.var.deps;
+    const form = await getForm(db, c.req.param('id'));
+    if (!form) throw new HttpError('not_found', 'There is no such form');
+    const { values, input, errors } = parseEditor(await postedFields(c));
+    if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors, form), 422);
+    // The id is the form's address on every site that embeds it: never changed here.
+    const { id: _unchanged, ...patch } = input;
+    await updateForm(db, form.id, patch, c.var.deps.now());
+    return c.redirect(`/admin/forms/${form.id}`, 303);
   });
 
   admin.get('/forms/:id', async (c) => {

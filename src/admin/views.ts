@@ -32,7 +32,7 @@ function preview(data: Submission['data']) {
 
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
-const nav = (token: string) =>
+export const nav = (token: string) =>
   html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
 
 /** `next`: the admin page asked for, where signing in leads. */
@@ -51,6 +51,7 @@ export function homePage(token: string, forms: Form[], backlog: { pending: numbe
   return layout(
     'Forms — Formharbor',
     html`${nav(token)}<h1>Forms</h1>
+<p><a href="/admin/new-form">New form</a></p>
 <p>Outbox: <a href="/admin/deliveries?status=pending">${backlog.pending} pending</a>, <a href="/admin/deliveries?status=held">${backlog.held} held</a> (no SMTP configured), <a href="/admin/deliveries?status=failed"${backlog.failed > 0 ? html` class="error"` : ''}>${backlog.failed} failed</a>.</p>
 <table><tr><th>Form</th><th>Id</th><th>Recipients</th></tr>
 ${forms.map((f) => html`<tr><td><a href="/admin/forms/${f.id}">${theirs(f.name)}</a></td><td>${f.id}</td><td>${f.recipients.join(', ')}</td></tr>`)}
@@ -73,7 +74,7 @@ export function formPage(
   return layout(
     `${visibleControls(form.name)} — Formharbor`,
     html`${nav(token)}<h1>${theirs(form.name)}</h1>
-<p>Recipients: ${form.recipients.join(', ')} · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
+<p>Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/edit">Edit form</a> · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
 <form method="get"><label for="q">Search</label><input id="q" name="q" value="${query.q ?? ''}">
 <label for="status">Status</label><select id="status" name="status"><option value="">any</option>
 ${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${query.status === s ? 'selected' : ''}>${s}</option>`)}</select>
