@@ -256,6 +256,12 @@ describe('admin pages', () => {
     expect(html).not.toContain(`action="/admin/deliveries/${delivery!.id}/retry"`);
   });
 
+  it('should say which box was wrong when a search is refused', async () => {
+    const { res, html } = await page(`/admin/forms/contact?q=${'x'.repeat(201)}`, cookie);
+    expect(res.status).toBe(422);
+    expect(html).toMatch(/<li><strong>q<\/strong>: Too big: expected string to have &lt;=200 characters<\/li>/);
+  });
+
   it('should show the search it was given as text', async () => {
     const { html } = await page(`/admin/forms/contact?q=${encodeURIComponent('"><b>x</b>')}`, cookie);
     expect(html).toContain('<input id="q" name="q" value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;">');

@@ -13,20 +13,21 @@ export function thanksPage(formName: string) {
 }
 
 /** A visitor's error page; `forOwner` words it for the admin instead of for a form post. */
-export function errorPage(status: number, message: string, forOwner = false) {
+export function errorPage(status: number, message: string, forOwner = false, fields: FieldErrors = {}) {
+  const details = Object.entries(fields).map(([name, messages]) => html`<li><strong>${name}</strong>: ${messages.join(' ')}</li>`);
   return layout(
     `Error ${status}`,
     forOwner
-      ? html`<h1>That did not work</h1><p class="error">${message}</p><p><a href="/admin">Back to the admin</a></p>`
+      ? html`<h1>That did not work</h1><p class="error">${message}</p>${details.length > 0 ? html`<ul class="error">${details}</ul>` : ''}<p><a href="/admin">Back to the admin</a></p>`
       : html`<h1>Your message was not sent</h1><p class="error">${message}</p><p>Use your browser's Back button to return to the form.</p>`,
   );
 }
 
 /** An error as a page, under the admin's own CSP in the admin and the visitors' elsewhere. */
-export function errorPageResponse(c: Context, status: ContentfulStatusCode, message: string) {
+export function errorPageResponse(c: Context, status: ContentfulStatusCode, message: string, fields?: FieldErrors) {
   const forOwner = c.req.path.startsWith('/admin');
   c.header('Content-Security-Policy', forOwner ? ADMIN_CSP : PAGE_CSP);
-  return c.html(errorPage(status, message, forOwner), status);
+  return c.html(errorPage(status, message, forOwner, fields), status);
 }
 
 /**

@@ -25,7 +25,7 @@ export function wantsJson(c: Context): boolean {
 export function formErrorResponse(c: Context, error: HttpError) {
   if (error.details.retryAfter) c.header('Retry-After', String(error.details.retryAfter));
   if (wantsJson(c)) return c.json(error.toJSON(), error.status);
-  return errorPageResponse(c, error.status, error.message);
+  return errorPageResponse(c, error.status, error.message, error.details.fields);
 }
 
 const tooLarge = () => new HttpError('too_large', `The body is larger than ${BODY_LIMIT / 1024 / 1024} MB`);
