@@ -11,7 +11,12 @@ import { errorPageResponse } from './forms/pages.ts';
 import { formErrorResponse, formRoutes, wantsJson } from './forms/routes.ts';
 import { demoPage, DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
 import { getForm } from './db/forms.ts';
-import { createOutbox, deliveryBacklog, type Outbox } from './mail/outbox.ts';
+import { pruneRateLimits } from './forms/rate-limit.ts';
+import { deliveryBacklog } from './db/deliveries.ts';
+import { createOutbox, type Outbox } from './mail/outbox.ts';
+
+/** What runs every OUTBOX_INTERVAL on Node and on every cron tick on Workers. */
+export const periodicWork = (deps: Deps, outbox: Outbox) => [outbox.run(), pruneRateLimits(deps)];
 
 /** Builds the whole HTTP surface from injected dependencies; no I/O happens at import. */
 export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {

@@ -1,17 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, randomSecret } from './config.ts';
-import { toCsv } from './admin/export.ts';
-import { presentDelivery, presentForm, presentSubmission } from './admin/present.ts';
-import { mailTestInput, parseOr422 } from './admin/api.ts';
+import { exportQuery, exportText } from './admin/export.ts';
+import { presentDelivery, presentForm } from './admin/present.ts';
+import { deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
+import { getDelivery, listDeliveries } from './db/deliveries.ts';
 import { createForm, getForm, listForms } from './db/forms.ts';
 import { allSubmissions } from './db/submissions.ts';
-import { deliveryStatuses, type DeliveryStatus } from './db/schema.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
-import { HttpError, isUniqueViolation } from './errors.ts';
+import { HttpError } from './errors.ts';
 import { formInput } from './forms/definition.ts';
-import { createOutbox, listDeliveries } from './mail/outbox.ts';
+import { createOutbox } from './mail/outbox.ts';
 import { renderTestMessage } from './mail/render.ts';
 import { nodeDeps } from './node-wiring.ts';
 
@@ -56,7 +56,8 @@ const print = (value: unknown) => console.log(typeof value === 'string' ? value 
 
 const COMMANDS: Record<string, Command> = {
   async migrate(deps) {
-    print(`Database at ${deps.config.databaseUrl} is migrated.`);
+    // Not the URL itself: it may carry credentials, and it is treated as a secret everywhere else.
+    print(`The database is migrated (${deps.config.databaseUrl.split(':')[0]}: URL).`);
   },
   async 'forms create'(deps, v) {
     const input = parseOr422(formInput, {
@@ -68,9 +69,7 @@ const COMMANDS: Record<string, Command> = {
       subject: v.subject,
       fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
     });
-    const created = await createForm(deps.db, input, deps.now()).catch((error: unknown) => {
-      throw isUniqueViolation(error) ? new HttpError('conflict', `A form with the id "${input.id}" exists`) : error;
-    });
+    const created = await createForm(deps.db, input, deps.now());
     print(presentForm(created));
     print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, created.id)}`);
   },
@@ -78,11 +77,10 @@ const COMMANDS: Record<string, Command> = {
     for (const f of await listForms(deps.db, { limit: 1000 })) print(`${f.id}\t${f.name}\t${f.recipients.join(', ')}`);
   },
   async 'submissions export'(deps, v) {
-    if (v.format && v.format !== 'csv' && v.format !== 'json') throw new HttpError('validation', '--format must be csv or json');
+    const { format } = parseOr422(exportQuery, { format: v.format });
     const form = v.form && (await getForm(deps.db, v.form));
     if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
-    const rows = await allSubmissions(deps.db, form.id);
-    const text = v.format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row)), null, 2) + '\n' : toCsv(rows);
+    const text = exportText(await allSubmissions(deps.db, form.id), format) + (format === 'json' ? '\n' : '');
     if (!v.out) return void process.stdout.write(text);
     try {
       writeFileSync(v.out, text);
@@ -99,17 +97,17 @@ const COMMANDS: Record<string, Command> = {
     print(result.response);
   },
   async 'outbox list'(deps, v) {
-    if (v.status && !deliveryStatuses.includes(v.status as DeliveryStatus)) throw new HttpError('validation', `--status must be one of ${deliveryStatuses.join(', ')}`);
-    for (const d of (await listDeliveries(deps.db, { status: v.status as DeliveryStatus | undefined, limit: 1000 })).map(presentDelivery)) {
+    const { status } = parseOr422(deliveryQuery.pick({ status: true }), { status: v.status });
+    for (const d of (await listDeliveries(deps.db, { status, limit: 1000 })).map(presentDelivery)) {
       print(`${d.id}\t${d.status}\tattempts=${d.attempts}\t${d.recipients.join(',')}\t${d.lastError ?? ''}`);
     }
   },
   async 'outbox retry'(deps, _v, args) {
     const outbox = createOutbox(deps);
-    const retried = args[0] && (await outbox.retry(args[0]));
-    if (!retried) throw new HttpError('not_found', `No delivery "${args[0] ?? ''}" that can be retried now`);
+    const retried = await retryDelivery(deps, outbox, args[0] ?? '');
+    // The process ends after this command: the attempt is awaited, not left in the background.
     await outbox.run();
-    print(presentDelivery((await listDeliveries(deps.db, { ids: [retried.id], limit: 1 }))[0]!));
+    print(presentDelivery(found(await getDelivery(deps.db, retried.id), 'delivery')));
   },
 };
 
@@ -135,7 +133,9 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof HttpError || error instanceof ConfigError || error instanceof TypeError || error instanceof SyntaxError)) throw error;
+  // Only the user's mistakes are one line; a bug keeps its stack.
+  const isUsageError = error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  if (!(error instanceof HttpError || error instanceof ConfigError || isUsageError)) throw error;
   const fields = error instanceof HttpError && error.details.fields;
   console.error(`formharbor: ${error.message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
   process.exitCode = 1;

@@ -10,7 +10,7 @@ import { createGroupCommit } from './db/group-commit.ts';
 const EMBED_JS = new URL('../public/embed.js', import.meta.url);
 export const MIGRATIONS = fileURLToPath(new URL('../drizzle', import.meta.url));
 
-export const consoleLog: Log = {
+const consoleLog: Log = {
   info: (message, extra) => console.log(extra ? `${message} ${JSON.stringify(extra)}` : message),
   error: (message, extra) => console.error(extra ? `${message} ${JSON.stringify(extra)}` : message),
 };
@@ -68,7 +68,7 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
     mailer: config.smtpUrl ? await smtpMailer(config.smtpUrl, config.mailFrom) : null,
     now: Date.now,
     defer: (work) => {
-      work.catch((error: unknown) => log.error('background work failed', { error: String(error) }));
+      work.catch((error: unknown) => log.error('background work failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
     },
     log,
     clientIp: (c) => clientIp(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy),

@@ -1,10 +1,9 @@
 import { serve } from '@hono/node-server';
-import { createApp } from './app.ts';
+import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, localUrl, randomSecret, type GeneratedSecrets } from './config.ts';
 import { createForm, listForms } from './db/forms.ts';
 import { DEMO_FORM_ID, demoForm, embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
-import { pruneRateLimits } from './forms/rate-limit.ts';
 import { createOutbox } from './mail/outbox.ts';
 import { addressOf } from './mail/render.ts';
 import { nodeDeps } from './node-wiring.ts';
@@ -38,8 +37,7 @@ async function main(): Promise<void> {
   const app = createApp(deps, outbox);
 
   const sweep = () => {
-    deps.defer(outbox.run());
-    deps.defer(pruneRateLimits(deps));
+    for (const work of periodicWork(deps, outbox)) deps.defer(work);
   };
   const timer = setInterval(sweep, config.outboxInterval);
   sweep();

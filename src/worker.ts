@@ -8,11 +8,11 @@ import type { D1Database, ExecutionContext, ScheduledController } from '@cloudfl
 import { drizzle } from 'drizzle-orm/d1';
 import { html } from 'hono/html';
 import { getPath } from 'hono/utils/url';
-import { createApp } from './app.ts';
+import { unauthorized } from './admin/api.ts';
+import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, randomSecret, type Config, type Env } from './config.ts';
 import * as schema from './db/schema.ts';
 import type { Db, Deps, Log } from './deps.ts';
-import { pruneRateLimits } from './forms/rate-limit.ts';
 import { sha256 } from './ids.ts';
 import { createOutbox } from './mail/outbox.ts';
 import { createSmtpMailer } from './mail/smtp.ts';
@@ -37,8 +37,6 @@ type Setup = {
   config: Config;
   db: Db;
   commit: Deps['commit'];
-  /** PUBLIC_URL was given; otherwise each request's own origin stands in. */
-  publicUrlSet: boolean;
   /** Secrets that were not set: with no console to print a generated one, their surface refuses everyone. */
   missing: { adminToken: boolean; adminPassword: boolean };
   warnedAboutPublicUrl?: boolean;
@@ -49,20 +47,20 @@ const log: Log = {
   error: (message, extra) => console.error(message, extra ?? ''),
 };
 
-async function loadSetup(env: WorkerEnv): Promise<Setup> {
+function loadSetup(env: WorkerEnv): Setup {
   const vars: Env = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const { config, generated } = loadConfig(vars, randomSecret);
   const missing = { adminToken: !!generated.adminToken, adminPassword: !!generated.adminPassword };
   // Admin sessions are signed with password and token together. A per-isolate random token
   // would sign users out whenever another isolate answers, so derive a stable one instead;
   // /api stays closed while ADMIN_TOKEN is unset either way.
-  if (missing.adminToken && !missing.adminPassword) config.adminToken = await sha256(`formharbor: ADMIN_TOKEN unset\n${config.adminPassword}`);
-  return { config, db: drizzle(env.DB, { schema }), commit: d1Commit(env.DB), publicUrlSet: typeof env.PUBLIC_URL === 'string' && env.PUBLIC_URL !== '', missing };
+  if (missing.adminToken && !missing.adminPassword) config.adminToken = sha256(`formharbor: ADMIN_TOKEN unset\n${config.adminPassword}`);
+  return { config, db: drizzle(env.DB, { schema }), commit: d1Commit(env.DB), missing };
 }
 
 // `env` is one object per isolate, so the parsed config is cached on it, never at import.
-const setups = new WeakMap<WorkerEnv, Promise<Setup>>();
-function setupFor(env: WorkerEnv): Promise<Setup> {
+const setups = new WeakMap<WorkerEnv, Setup>();
+function setupFor(env: WorkerEnv): Setup {
   let setup = setups.get(env);
   if (!setup) setups.set(env, (setup = loadSetup(env)));
   return setup;
@@ -79,7 +77,8 @@ function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config):
     commit: setup.commit,
     mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: false, mailFrom: config.mailFrom }) : null,
     now: Date.now,
-    defer: (work) => ctx.waitUntil(work),
+    // The runtime would only log a bare rejection; this names it like Node does.
+    defer: (work) => ctx.waitUntil(work.catch((error: unknown) => log.error('background work failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }))),
     log,
     clientIp: (c) => c.req.header('cf-connecting-ip'),
     embedJs: EMBED_JS,
@@ -94,7 +93,7 @@ async function refusal(request: Request, missing: Setup['missing']): Promise<Res
   const path = getPath(request);
   if (missing.adminToken && under(path, '/api')) {
     const message = 'ADMIN_TOKEN is not set on this Worker, so /api refuses everyone: run `npx wrangler secret put ADMIN_TOKEN`';
-    return Response.json({ ok: false, error: 'unauthorized', message }, { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } });
+    return unauthorized(message);
   }
   if (missing.adminPassword && under(path, '/admin')) {
     const page = await layout('Admin disabled', html`<h1>Admin disabled</h1><p>ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with <code>npx wrangler secret put ADMIN_PASSWORD</code>.</p>`);
@@ -116,7 +115,7 @@ const WORKER_OUTBOX_LIMITS = { claimLimit: 10, maxChunks: 3 };
 async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
   let setup: Setup;
   try {
-    setup = await setupFor(env);
+    setup = setupFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // The message names the variable (secrets' values are never quoted): the owner's logs, not visitors.
@@ -125,7 +124,7 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
   }
   const refused = await refusal(request, setup.missing);
   if (refused) return refused;
-  const config = setup.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
+  const config = setup.config.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
   const deps = workerDeps(setup, ctx, config);
   return createApp(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS)).fetch(request, env, ctx);
 }
@@ -135,13 +134,13 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
  * the first attempt made under a request's `waitUntil` may be cut off (RELIABILITY rule 8).
  */
 async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-  const setup = await setupFor(env);
-  if (!setup.publicUrlSet && !setup.warnedAboutPublicUrl) {
+  const setup = setupFor(env);
+  if (!setup.config.publicUrlSet && !setup.warnedAboutPublicUrl) {
     setup.warnedAboutPublicUrl = true;
     log.error(`PUBLIC_URL is not set: links in mail sent by the cron point to ${setup.config.publicUrl}`);
   }
   const deps = workerDeps(setup, ctx);
-  ctx.waitUntil(Promise.all([createOutbox(deps, WORKER_OUTBOX_LIMITS).run(), pruneRateLimits(deps)]));
+  for (const work of periodicWork(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS))) deps.defer(work);
 }
 
 export default { fetch: fetchHandler, scheduled: scheduledHandler };

@@ -65,6 +65,6 @@ describe('npx formharbor', () => {
     const twoAddresses = await formharbor('mail', 'test', '--to', 'a@site.test, b@site.test');
     expect([twoAddresses.code, twoAddresses.stderr]).toEqual([1, expect.stringMatching(/^formharbor: Some fields are not valid .*"to"/)]);
     expect(sink.messages).toHaveLength(1);
-    expect((await formharbor('outbox', 'retry', 'missing')).stderr).toContain('No delivery "missing"');
+    expect((await formharbor('outbox', 'retry', 'missing')).stderr).toContain('There is no such delivery');
   });
 });

@@ -5,7 +5,7 @@ import type { Mailer, SendResult } from '../src/mail/mailer.ts';
 import { createOutbox } from '../src/mail/outbox.ts';
 import { createSmtpMailer } from '../src/mail/smtp.ts';
 import { form, testApp, type TestApp } from './support/app.ts';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
+import { startSmtpSink } from './support/smtp-sink.ts';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

@@ -3,37 +3,22 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
-import type { Deps } from '../deps.ts';
+import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
-import { deliveryStatuses, type Delivery } from '../db/schema.ts';
+import { submissionStatuses } from '../db/schema.ts';
 import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
-import { HttpError, isUniqueViolation, type FieldErrors } from '../errors.ts';
+import { HttpError } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
-import { isPlainAddress } from '../forms/email.ts';
 import { secretsEqual } from '../ids.ts';
-import { deliveryAttemptsOf, listDeliveries, type Outbox } from '../mail/outbox.ts';
+import type { Outbox } from '../mail/outbox.ts';
 import { renderTestMessage } from '../mail/render.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
+import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 
-const unauthorized = () =>
-  new Response(JSON.stringify({ ok: false, error: 'unauthorized', message: 'Send Authorization: Bearer <ADMIN_TOKEN>' }), {
-    status: 401,
-    headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="formharbor"' },
-  });
-
-function fieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) (fields[issue.path.join('.') || '_'] ??= []).push(issue.message);
-  return fields;
-}
-
-/** Parses with a zod schema, or throws the contract's 422 with messages per field. */
-export function parseOr422<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError('validation', 'Some fields are not valid', { fields: fieldErrors(result.error) });
-  return result.data;
-}
+/** The contract's 401 for /api, naming the scheme a client should use (the Worker's too). */
+export const unauthorized = (message = 'Send Authorization: Bearer <ADMIN_TOKEN>') =>
+  Response.json({ ok: false, error: 'unauthorized', message }, { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } });
 
 async function jsonBody(c: Context): Promise<unknown> {
   try {
@@ -43,55 +28,16 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
-/** The query string without empty values: an HTML form's "any" option sends `status=`, meaning no filter. */
-export const queryOf = (c: Context) => Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
-
-const page = z.object({
-  // Larger limits are served as 100, the most a page holds.
-  limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 100)),
-  cursor: z.string().max(100).optional(),
-});
-export const submissionQuery = page.extend({ status: z.enum(['inbox', 'spam', 'archived']).optional(), q: z.string().max(200).optional() });
-export const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
-
-/**
- * One page from a query asked for `limit + 1` rows: the extra row only tells that another
- * page exists, so the last page ends with a null cursor even when it is exactly full.
- */
-export function pageOf<T extends { id: string }>(rows: T[], limit: number) {
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? items[limit - 1]!.id : null };
-}
-
-const found = <T>(row: T | undefined, what: string): T => {
-  if (!row) throw new HttpError('not_found', `There is no such ${what}`);
-  return row;
-};
-
-/** Makes a delivery due now and wakes the outbox; 404 when it does not exist, 409 while a worker holds it. */
-export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Promise<Delivery> {
-  const retried = await outbox.retry(id);
-  if (!retried) {
-    found((await listDeliveries(deps.db, { ids: [id], limit: 1 }))[0], 'delivery');
-    throw new HttpError('conflict', 'This delivery is being sent right now; retry after it settles');
-  }
-  if (deps.mailer) deps.defer(outbox.run());
-  return retried;
-}
-
 const API_BODY_LIMIT = 256 * 1024;
-
-/** Where a test message goes: one plain address (the CLI's `mail test --to` too). */
-export const mailTestInput = z.object({ to: z.string().max(254).refine(isPlainAddress, 'must be a plain email address') });
 
 export function apiRoutes(outbox: Outbox) {
   const api = new Hono<AppEnv>();
   api.use(
     bearerAuth({
       verifyToken: (token, c) => secretsEqual(token, (c as Context<AppEnv>).var.deps.config.adminToken),
-      noAuthenticationHeader: { message: unauthorized },
-      invalidAuthenticationHeader: { message: unauthorized },
-      invalidToken: { message: unauthorized },
+      noAuthenticationHeader: { message: () => unauthorized() },
+      invalidAuthenticationHeader: { message: () => unauthorized() },
+      invalidToken: { message: () => unauthorized() },
     }),
   );
   // Forms and patches are a few KB; the token does not entitle anyone to fill the memory.
@@ -106,12 +52,7 @@ export function apiRoutes(outbox: Outbox) {
 
   api.post('/forms', async (c) => {
     const input = parseOr422(formInput, await jsonBody(c));
-    try {
-      return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new HttpError('conflict', `A form with the id "${input.id}" exists`);
-      throw error;
-    }
+    return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
   });
   api.get('/forms', async (c) => {
     const { limit, cursor } = parseOr422(page, queryOf(c));
@@ -147,7 +88,7 @@ export function apiRoutes(outbox: Outbox) {
   // PATCH and DELETE answer with the same shape as GET, deliveries included.
   api.patch('/submissions/:id', async (c) => {
     const { db } = c.var.deps;
-    const { status } = parseOr422(z.object({ status: z.enum(['inbox', 'spam', 'archived']) }), await jsonBody(c));
+    const { status } = parseOr422(z.object({ status: z.enum(submissionStatuses) }), await jsonBody(c));
     const [row] = await withDeliveries(db, [found(await setSubmissionStatus(db, c.req.param('id'), status), 'submission')]);
     return c.json(presentSubmission(row!));
   });
@@ -165,9 +106,9 @@ export function apiRoutes(outbox: Outbox) {
   });
   api.get('/deliveries/:id', async (c) => {
     const { db } = c.var.deps;
-    const [delivery] = await listDeliveries(db, { ids: [c.req.param('id')], limit: 1 });
-    const attempts = await deliveryAttemptsOf(db, found(delivery, 'delivery').id);
-    return c.json({ ...presentDelivery(delivery!), history: attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
+    const delivery = found(await getDelivery(db, c.req.param('id')), 'delivery');
+    const attempts = await deliveryAttemptsOf(db, delivery.id);
+    return c.json({ ...presentDelivery(delivery), history: attempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
   });
   api.post('/deliveries/:id/retry', async (c) => c.json(presentDelivery(await retryDelivery(c.var.deps, outbox, c.req.param('id')))));
 

@@ -29,10 +29,14 @@ export function toCsv(rows: Submission[]): string {
 
 export const exportQuery = z.object({ format: z.enum(['csv', 'json']).default('csv') });
 
-/** A form's submissions as a download, for the API and the admin alike. */
-export function exportResponse(c: Context, formId: string, rows: Submission[], format: z.infer<typeof exportQuery>['format']) {
+type ExportFormat = z.infer<typeof exportQuery>['format'];
+
+/** A form's submissions as CSV or as a JSON array: the API, the admin and the CLI export the same. */
+export const exportText = (rows: Submission[], format: ExportFormat) => (format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row))) : toCsv(rows));
+
+/** The export as a download. */
+export function exportResponse(c: Context, formId: string, rows: Submission[], format: ExportFormat) {
   c.header('Content-Disposition', `attachment; filename="${formId}-submissions.${format}"`);
-  if (format === 'json') return c.json(rows.map((row) => presentSubmission(row)));
-  c.header('Content-Type', 'text/csv; charset=utf-8');
-  return c.body(toCsv(rows));
+  c.header('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
+  return c.body(exportText(rows, format));
 }

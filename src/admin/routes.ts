@@ -7,14 +7,16 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
+import { submissionStatuses } from '../db/schema.ts';
 import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
-import { HttpError, isUniqueViolation } from '../errors.ts';
+import { HttpError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
-import { deliveryAttemptsOf, deliveryBacklog, listDeliveries, type Outbox } from '../mail/outbox.ts';
+import { deliveryAttemptsOf, deliveryBacklog, listDeliveries } from '../db/deliveries.ts';
+import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
-import { deliveryQuery, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './api.ts';
+import { deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
 import { endSession, isLiveSession, startSession } from './sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
@@ -36,7 +38,7 @@ async function sessionOf<E extends AppEnv>(c: Context<E>): Promise<string | unde
 
 const notFromAdmin = () => new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
 
-const csrfTokenFor = async <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
+const csrfTokenFor = <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
 
 /**
  * Where signing in leads: the admin page that was asked for, or the admin's home. Only a path
@@ -72,7 +74,6 @@ export function adminRoutes(outbox: Outbox) {
     await next();
   });
   admin.use(trimTrailingSlash());
-  // Browsers send Origin on POST: a cross-site form post is refused before anything else.
   // Sign-in is reachable without a session: its body must be small before it is parsed.
   admin.use(
     bodyLimit({
@@ -82,6 +83,7 @@ export function adminRoutes(outbox: Outbox) {
       },
     }),
   );
+  // Browsers send Origin on POST: a cross-site form post is refused before any session or body is read.
   const sameOrigin = csrf({
     origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,
   });
@@ -104,7 +106,7 @@ export function adminRoutes(outbox: Outbox) {
     const loginKey = `login:${sha256(ip)}`;
     const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
     if (limited) throw new HttpError('rate_limited', `Too many sign-in attempts; try again in ${minutes(limited.retryAfter)}`, limited);
-    if (typeof body.password !== 'string' || !(await secretsEqual(body.password, deps.config.adminPassword))) {
+    if (typeof body.password !== 'string' || !secretsEqual(body.password, deps.config.adminPassword)) {
       return c.html(loginPage('Wrong password', afterSignIn(body.next)), 401);
     }
     // Only guesses should count: the owner signing in often must not lock themselves out.
@@ -127,10 +129,10 @@ export function adminRoutes(outbox: Outbox) {
       return c.req.method === 'GET' ? c.html(loginPage(undefined, asked.pathname + asked.search)) : c.html(loginPage('Please sign in again'), 401);
     }
     c.set('session', session);
-    c.set('csrfToken', await csrfTokenFor(c, session));
+    c.set('csrfToken', csrfTokenFor(c, session));
     if (c.req.method === 'POST') {
       const body = await postedFields(c);
-      if (typeof body._csrf !== 'string' || !(await secretsEqual(body._csrf, c.var.csrfToken))) {
+      if (typeof body._csrf !== 'string' || !secretsEqual(body._csrf, c.var.csrfToken)) {
         throw notFromAdmin();
       }
     }
@@ -157,20 +159,18 @@ export function adminRoutes(outbox: Outbox) {
       const form = await createForm(c.var.deps.db, input, c.var.deps.now());
       return c.redirect(`/admin/forms/${form.id}`, 303);
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
+      if (!(error instanceof HttpError && error.code === 'conflict')) throw error;
       return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
     }
   });
 
   admin.get('/forms/:id/edit', async (c) => {
-    const form = await getForm(c.var.deps.db, c.req.param('id'));
-    if (!form) throw new HttpError('not_found', 'There is no such form');
+    const form = found(await getForm(c.var.deps.db, c.req.param('id')), 'form');
     return c.html(formEditorPage(c.var.csrfToken, editorValuesOf(form), {}, form));
   });
   admin.post('/forms/:id/edit', async (c) => {
     const { db } = c.var.deps;
-    const form = await getForm(db, c.req.param('id'));
-    if (!form) throw new HttpError('not_found', 'There is no such form');
+    const form = found(await getForm(db, c.req.param('id')), 'form');
     const { values, input, errors } = parseEditor(await postedFields(c));
     if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors, form), 422);
     // The id is the form's address on every site that embeds it: never changed here.
@@ -181,16 +181,14 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.get('/forms/:id', async (c) => {
     const { db } = c.var.deps;
-    const form = await getForm(db, c.req.param('id'));
-    if (!form) throw new HttpError('not_found', 'There is no such form');
+    const form = found(await getForm(db, c.req.param('id')), 'form');
     const query = parseOr422(submissionQuery.omit({ limit: true }), queryOf(c));
     const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
     return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, await withDeliveries(db, items), query, nextCursor));
   });
 
   admin.get('/forms/:id/export', async (c) => {
-    const form = await getForm(c.var.deps.db, c.req.param('id'));
-    if (!form) throw new HttpError('not_found', 'There is no such form');
+    const form = found(await getForm(c.var.deps.db, c.req.param('id')), 'form');
     const { format } = parseOr422(exportQuery, queryOf(c));
     return exportResponse(c, form.id, await allSubmissions(c.var.deps.db, form.id), format);
   });
@@ -203,25 +201,23 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.get('/submissions/:id', async (c) => {
     const { db } = c.var.deps;
-    const submission = await getSubmission(db, c.req.param('id'));
-    if (!submission) throw new HttpError('not_found', 'There is no such submission');
+    const submission = found(await getSubmission(db, c.req.param('id')), 'submission');
     const [row] = await withDeliveries(db, [submission]);
     const history = await Promise.all(row!.deliveries.map((d) => deliveryAttemptsOf(db, d.id)));
-    const form = await getForm(db, submission.formId);
-    return c.html(submissionPage(c.var.csrfToken, form!, row!, history));
+    // Deleted in the meantime along with its submissions: this one is gone too.
+    const form = found(await getForm(db, submission.formId), 'submission');
+    return c.html(submissionPage(c.var.csrfToken, form, row!, history));
   });
 
   admin.post('/submissions/:id/status', async (c) => {
-    const { status } = parseOr422(z.object({ status: z.enum(['inbox', 'spam', 'archived']) }), await postedFields(c));
-    const row = await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status);
-    if (!row) throw new HttpError('not_found', 'There is no such submission');
+    const { status } = parseOr422(z.object({ status: z.enum(submissionStatuses) }), await postedFields(c));
+    const row = found(await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status), 'submission');
     return c.redirect(`/admin/submissions/${row.id}`, 303);
   });
 
   admin.post('/submissions/:id/delete', async (c) => {
     parseOr422(z.object({ confirm: z.literal('yes', 'Tick the box to confirm the deletion') }), await postedFields(c));
-    const row = await deleteSubmission(c.var.deps.db, c.req.param('id'));
-    if (!row) throw new HttpError('not_found', 'There is no such submission');
+    const row = found(await deleteSubmission(c.var.deps.db, c.req.param('id')), 'submission');
     return c.redirect(`/admin/forms/${row.formId}`, 303);
   });
 

@@ -1,5 +1,6 @@
 import { asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../deps.ts';
+import { HttpError, isUniqueViolation } from '../errors.ts';
 import type { FormInput, FormPatch } from '../forms/definition.ts';
 import { randomSecret } from '../config.ts';
 import { forms, submissions, type Form } from './schema.ts';
@@ -29,6 +30,7 @@ export async function getFormCached(db: Db, id: string, now: number): Promise<Fo
   return form;
 }
 
+/** The new form; an id that is taken is the caller's conflict (409), for the API, the admin and the CLI alike. */
 export async function createForm(db: Db, input: FormInput, now: number): Promise<Form> {
   const [row] = await db
     .insert(forms)
@@ -40,7 +42,10 @@ export async function createForm(db: Db, input: FormInput, now: number): Promise
       createdAt: now,
       updatedAt: now,
     })
-    .returning();
+    .returning()
+    .catch((error: unknown) => {
+      throw isUniqueViolation(error) ? new HttpError('conflict', `A form with the id "${input.id}" exists`) : error;
+    });
   forget(db, row!.id);
   return row!;
 }

@@ -101,7 +101,7 @@ export function createGroupCommit(url: string): GroupCommit {
       const unbindable = statements.find((statement) => !statement.params.every(bindable));
       if (unbindable) return Promise.reject(new TypeError(`Only text, finite numbers and NULL can be bound: ${unbindable.sql}`));
       return new Promise<Row[][]>((resolve, reject) => {
-        // One message per event-loop turn: structured cloning is paid per message, not per job.
+        // One message per event-loop turn: crossing to the thread is paid per message, not per job.
         if (outgoing.push({ statements, waiter: { resolve, reject } }) === 1) setImmediate(send);
       });
     },

@@ -36,13 +36,15 @@ export const forms = sqliteTable('forms', {
   updatedAt: integer('updated_at').notNull(),
 });
 
+export const submissionStatuses = ['inbox', 'spam', 'archived'] as const;
+
 export const submissions = sqliteTable(
   'submissions',
   {
     id: text('id').primaryKey(),
     formId: text('form_id').notNull(),
     createdAt: integer('created_at').notNull(),
-    status: text('status', { enum: ['inbox', 'spam', 'archived'] }).notNull(),
+    status: text('status', { enum: submissionStatuses }).notNull(),
     data: text('data', { mode: 'json' }).$type<SubmissionData>().notNull(),
     meta: text('meta', { mode: 'json' }).$type<SubmissionMeta>().notNull(),
     idempotencyKey: text('idempotency_key'),

@@ -5,6 +5,15 @@ import type { Db } from '../deps.ts';
 /** A write ready to run anywhere: SQL text and its bound values. */
 export type WriteStatement = { sql: string; params: unknown[] };
 
+/** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
+export const PARAMS_PER_STATEMENT = 90;
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** A row a statement returned (RETURNING), keyed by SQL column name. */
 export type Row = Record<string, unknown>;
 

@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../deps.ts';
-import { deliveryDeletes, listDeliveries } from '../mail/outbox.ts';
+import { deliveryDeletes } from '../mail/outbox.ts';
+import { listDeliveries } from './deliveries.ts';
 import { submissions, type Delivery, type Submission } from './schema.ts';
-import { insertStatements } from './statements.ts';
+import { chunks, insertStatements, PARAMS_PER_STATEMENT } from './statements.ts';
 
 // This module owns every write to `submissions`.
 
@@ -66,10 +67,8 @@ export async function allSubmissions(db: Db, formId: string): Promise<Submission
 /** Each submission with its deliveries, as the API and the admin show them. */
 export async function withDeliveries(db: Db, rows: Submission[]): Promise<(Submission & { deliveries: Delivery[] })[]> {
   if (rows.length === 0) return [];
-  // D1 binds at most 100 parameters per statement, so ask in chunks.
-  const chunks: string[][] = [];
-  for (let i = 0; i < rows.length; i += 50) chunks.push(rows.slice(i, i + 50).map((r) => r.id));
-  const all = (await Promise.all(chunks.map((ids) => listDeliveries(db, { submissionIds: ids, limit: 100 * ids.length })))).flat();
+  const parts = chunks(rows.map((r) => r.id), PARAMS_PER_STATEMENT);
+  const all = (await Promise.all(parts.map((ids) => listDeliveries(db, { submissionIds: ids, limit: 100 * ids.length })))).flat();
   return rows.map((row) => ({ ...row, deliveries: all.filter((d) => d.submissionId === row.id).reverse() }));
 }
 

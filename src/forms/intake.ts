@@ -63,7 +63,8 @@ function dataToStore(form: Form, fields: RawFields, magic: Magic, spam: boolean)
   return validated.data;
 }
 
-function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): SubmissionMeta {
+/** Stored beside the data; `redirect` is always decided, so a replay answers alike. */
+function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): SubmissionMeta & { redirect: string } {
   // `_replyto` wins; otherwise a field named `email` is the Reply-To (validated like one).
   const replyTo = magic._replyto?.trim() || [...fields].find(([name]) => isEmailFieldName(name))?.[1];
   return {
@@ -109,7 +110,7 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
     throw new HttpError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
   if (!spam && deps.mailer) deps.defer(outbox.run());
-  return { id, redirect: meta.redirect! };
+  return { id, redirect: meta.redirect };
 }
 
 /** A concurrent request with the same key committed first: answer as it was answered. */

@@ -13,7 +13,7 @@ export function thanksPage(formName: string) {
 }
 
 /** A visitor's error page; `forOwner` words it for the admin instead of for a form post. */
-export function errorPage(status: number, message: string, forOwner = false, fields: FieldErrors = {}) {
+function errorPage(status: number, message: string, forOwner = false, fields: FieldErrors = {}) {
   const details = Object.entries(fields).map(([name, messages]) => html`<li><strong>${name}</strong>: ${messages.join(' ')}</li>`);
   return layout(
     `Error ${status}`,
@@ -30,13 +30,13 @@ export function errorPageResponse(c: Context, status: ContentfulStatusCode, mess
   return c.html(errorPage(status, message, forOwner, fields), status);
 }
 
+/** Control fields the visitor never typed: carried along unseen. */
+const HIDDEN = new Set(['_next', '_subject', '_idempotency']);
+
 /**
  * The no-JavaScript answer to invalid input: every message, and the visitor's input filled
  * back into a form that posts again, so nothing typed is lost.
  */
-/** Control fields the visitor never typed: carried along unseen. */
-const HIDDEN = new Set(['_next', '_subject', '_idempotency']);
-
 export function validationPage(action: string, errors: FieldErrors, sent: [string, FieldValue][]) {
   const values = sent.filter(([name]) => !HIDDEN.has(name));
   const hidden = sent.filter(([name]) => HIDDEN.has(name));

@@ -5,7 +5,7 @@ import { emptyFieldErrors, HttpError } from '../errors.ts';
 /** The fields of a submission as sent, before validation. A Map, so `__proto__` is just a name. */
 export type RawFields = Map<string, FieldValue>;
 
-export const MAX_FIELDS = 300;
+const MAX_FIELDS = 300;
 
 /** The visitor's address when no `_replyto` is sent: a field named email, in any case (`Email` is common). */
 export const isEmailFieldName = (name: string) => name.length === 5 && name.toLowerCase() === 'email';

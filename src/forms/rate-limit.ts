@@ -2,7 +2,7 @@ import { eq, lt, sql } from 'drizzle-orm';
 import { HttpError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { rateLimits } from '../db/schema.ts';
-import { statementTemplate, type Row } from '../db/statements.ts';
+import { statementOf, statementTemplate, type Row } from '../db/statements.ts';
 import type { Config } from '../config.ts';
 
 export type RateLimit = NonNullable<Config['rateLimit']>;
@@ -42,9 +42,10 @@ export async function hitRateLimit(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'l
     const [rows] = await deps.commit([countHit(deps.db, { key, now, endedBefore: now - limit.windowMs })]);
     row = rows?.[0];
   } catch (error) {
-    // A database that cannot take the count answers 503 like any failed write.
-    deps.log.error('rate limit not counted', { error: String(error) });
-    throw new HttpError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
+    // A database that cannot take the count answers 503 like any failed write. The key's
+    // first part says whose counter it was (a form's id, or sign-in), not whose address.
+    deps.log.error('rate limit not counted', { counter: key.split(':')[0], error: String(error) });
+    throw new HttpError('unavailable', 'The database could not be written; nothing was kept. Please try again.');
   }
   const count = Number(row?.count);
   const windowStart = Number(row?.window_start);
@@ -53,8 +54,8 @@ export async function hitRateLimit(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'l
 }
 
 /** Forgets a counter, e.g. after a successful sign-in. */
-export async function clearRateLimit(deps: Pick<Deps, 'db'>, key: string): Promise<void> {
-  await deps.db.delete(rateLimits).where(eq(rateLimits.key, key));
+export async function clearRateLimit(deps: Pick<Deps, 'db' | 'commit'>, key: string): Promise<void> {
+  await deps.commit([statementOf(deps.db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
 }
 
 /** Sign-in attempts per IP: always on, whatever RATE_LIMIT says. */
@@ -64,7 +65,7 @@ export const ADMIN_LOGIN_LIMIT = { max: 10, windowMs: 600_000 };
  * Drops counters whose window has passed; called by the periodic sweep. The longest
  * window in use decides, so sign-in counters outlive a shorter RATE_LIMIT window.
  */
-export async function pruneRateLimits(deps: Pick<Deps, 'db' | 'now' | 'config'>): Promise<void> {
+export async function pruneRateLimits(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'config'>): Promise<void> {
   const longest = Math.max(deps.config.rateLimit?.windowMs ?? 0, ADMIN_LOGIN_LIMIT.windowMs);
-  await deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, deps.now() - longest));
+  await deps.commit([statementOf(deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, deps.now() - longest)))]);
 }

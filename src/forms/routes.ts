@@ -14,7 +14,7 @@ import { bodyKind, readFields } from './parse.ts';
 import { hitRateLimit } from './rate-limit.ts';
 import { isOriginAllowed, pageOrigin, safeNext } from './redirect.ts';
 
-export const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = 1024 * 1024;
 
 /** JSON for scripts and the embed; HTML pages for plain form posts. */
 export function wantsJson(c: Context): boolean {
@@ -50,7 +50,13 @@ const limitBody: MiddlewareHandler = async function limitBody(c, next) {
 };
 
 export function formRoutes(outbox: Outbox) {
-  const app = new Hono<AppEnv & { Variables: { form: Form } }>();
+  // Unset for an unknown id until the 404 below: CORS must still answer for it.
+  const app = new Hono<AppEnv & { Variables: { form?: Form } }>();
+  const formOf = (c: Context<AppEnv & { Variables: { form?: Form } }>) => {
+    const form = c.get('form');
+    if (!form) throw new HttpError('not_found', 'There is no such form');
+    return form;
+  };
 
   // The form first, then CORS, then the 404: a browser can read the 404 of an unknown form.
   app.use('/:formId', async (c, next) => {
@@ -64,7 +70,7 @@ export function formRoutes(outbox: Outbox) {
     '/:formId',
     formCors({
       allowOrigin: (origin, c) => {
-        const allowed = (c.get('form') as Form | undefined)?.allowedOrigins ?? [];
+        const allowed = c.get('form')?.allowedOrigins ?? [];
         return allowed.length === 0 ? '*' : allowed.includes(origin) ? origin : null;
       },
       allowMethods: 'POST',
@@ -76,7 +82,7 @@ export function formRoutes(outbox: Outbox) {
   );
 
   app.use('/:formId', async (c, next) => {
-    if (!c.get('form')) throw new HttpError('not_found', 'There is no such form');
+    formOf(c);
     await next();
   });
 
@@ -85,7 +91,7 @@ export function formRoutes(outbox: Outbox) {
     limitBody,
     async (c) => {
       const deps = c.get('deps');
-      const form = c.get('form');
+      const form = formOf(c);
       const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
       const ownOrigin = new URL(deps.config.publicUrl).origin;
       // Formharbor's own pages (the no-JavaScript 422 page) may always post again.

@@ -5,6 +5,9 @@ import { isPlainAddress } from './email.ts';
 import { isEmailFieldName, type RawFields } from './parse.ts';
 
 const DEFAULT_MAX_LENGTH = { textarea: 20_000, other: 2_000 } as const;
+// public/embed.js (SERVER_TEXTS) recognises the messages below by their first words to show
+// them in the page's language: reword one here, and its pattern there changes with it.
+
 /** Fields the owner did not declare are kept, within this size. */
 const EXTRA_MAX_LENGTH = 20_000;
 

@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
-import { insertStatements, rowDecoder, statementOf, type Buildable } from '../db/statements.ts';
+import { chunks, insertStatements, PARAMS_PER_STATEMENT, rowDecoder, statementOf, type Buildable } from '../db/statements.ts';
 import { ulid } from '../ids.ts';
 import type { SendResult } from './mailer.ts';
-import { addressOf, renderNotification } from './render.ts';
+import { messageIdDomain, renderNotification } from './render.ts';
 
 // This module owns every write to `deliveries` and `delivery_attempts`.
 
@@ -13,8 +13,6 @@ export type OutboxLimits = { claimLimit: number; maxChunks: number };
 
 const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
 
-/** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
-const PARAMS_PER_STATEMENT = 90;
 
 /**
  * Addresses compared as mail servers compare them in practice, without case: nodemailer
@@ -28,19 +26,12 @@ const without = (addresses: string[], removed: string[]) => {
 const union = (a: string[], b: string[]) => [...a, ...without(b, a)];
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((item, i) => mailbox(item) === mailbox(b[i]!));
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 const deliveryInsert = insertStatements(deliveries);
 const decodeDelivery = rowDecoder(deliveries);
 
 /** The row for a new submission's notification; the caller commits it with the submission. */
 export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipients: string[], submissionId: string, now: number) {
   const id = ulid(now);
-  const domain = addressOf(deps.config.mailFrom).split('@')[1] ?? 'formharbor.invalid';
   return deliveryInsert(deps.db, {
     id,
     submissionId,
@@ -51,7 +42,7 @@ export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipi
     retrySince: now,
     nextAttemptAt: now,
     // One Message-ID for every attempt, so a duplicate after an ambiguous failure is recognisable.
-    messageId: `<${id.toLowerCase()}@${domain}>`,
+    messageId: `<${id.toLowerCase()}@${messageIdDomain(deps.config.mailFrom)}>`,
   });
 }
 
@@ -151,7 +142,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       this.current = claimed[0]!.leaseUntil!;
       const ids = claimed.map((d) => d.id);
       this.#timer = setInterval(() => {
-        this.#renewing = this.#renewing.then(() => this.#renew(ids)).catch((error: unknown) => deps.log.error('lease not renewed', { error: String(error) }));
+        this.#renewing = this.#renewing.then(() => this.#renew(ids)).catch((error: unknown) => deps.log.error('lease not renewed', { deliveries: ids.length, first: ids[0], error: String(error) }));
       }, config.lease / 3);
     }
     async #renew(ids: string[]): Promise<void> {
@@ -336,29 +327,4 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       return rows![0];
     },
   };
-}
-
-/** Read side: lists and counts used by the API, the admin and /healthz. */
-export async function listDeliveries(db: Deps['db'], filter: { status?: DeliveryStatus; ids?: string[]; submissionIds?: string[]; limit: number; cursor?: string }) {
-  const conditions = [
-    filter.status && eq(deliveries.status, filter.status),
-    filter.ids && inArray(deliveries.id, filter.ids),
-    filter.submissionIds && inArray(deliveries.submissionId, filter.submissionIds),
-    filter.cursor && lt(deliveries.id, filter.cursor),
-  ].filter((c) => !!c);
-  return db.select().from(deliveries).where(and(...conditions)).orderBy(desc(deliveries.id)).limit(filter.limit);
-}
-
-export async function deliveryBacklog(db: Deps['db']) {
-  const rows = await db
-    .select({ status: deliveries.status, n: sql<number>`count(*)` })
-    .from(deliveries)
-    .where(inArray(deliveries.status, ['pending', 'sending', 'held', 'failed']))
-    .groupBy(deliveries.status);
-  const counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  return { pending: (counts.pending ?? 0) + (counts.sending ?? 0), held: counts.held ?? 0, failed: counts.failed ?? 0 };
-}
-
-export async function deliveryAttemptsOf(db: Deps['db'], deliveryId: string) {
-  return db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, deliveryId)).orderBy(asc(deliveryAttempts.id));
 }

@@ -22,7 +22,7 @@ const base64 = (text: string) => btoa(String.fromCharCode(...UTF8.encode(text)))
  * `=?UTF-8?Q?Hi=0D=0ABcc:_x?=` would be shown as two lines. Text containing `=?` is sent as
  * encoded words itself (at most 45 bytes each, so every word stays within 75 characters).
  */
-export function literalHeaderText(text: string): string {
+function literalHeaderText(text: string): string {
   if (!text.includes('=?')) return text;
   const words = [''];
   for (const char of text) {
@@ -36,7 +36,7 @@ export function displayValue(value: unknown): string {
   return Array.isArray(value) ? value.map(String).join(', ') : String(value);
 }
 
-export function renderSubject(form: Form, submission: Submission): string {
+function renderSubject(form: Form, submission: Submission): string {
   const fallback = oneLine(`New submission: ${form.name}`);
   // Only the owner's template is a template; a visitor's `_subject` is text as typed.
   if (!form.subject) return (submission.meta.subject && oneLine(submission.meta.subject)) || fallback;
@@ -46,6 +46,9 @@ export function renderSubject(form: Form, submission: Submission): string {
   });
   return oneLine(filled) || fallback;
 }
+
+/** Message-IDs end in the sender's domain, as mail servers expect of the sender. */
+export const messageIdDomain = (mailFrom: string) => addressOf(mailFrom).split('@')[1] ?? 'formharbor.invalid';
 
 /** The address part of a mailbox such as `Formharbor <forms@example.com>`. */
 export function addressOf(mailbox: string): string {
@@ -90,7 +93,7 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
 
 /** The message `mail test` and `POST /api/mail/test` send to prove the SMTP settings work. */
 export function renderTestMessage(mailFrom: string, to: string, now: number): OutgoingMessage {
-  const domain = addressOf(mailFrom).split('@')[1] ?? 'formharbor.invalid';
+  const domain = messageIdDomain(mailFrom);
   return {
     from: mailFrom,
     to: [to],

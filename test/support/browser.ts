@@ -55,7 +55,7 @@ export async function startHarbor(options: TestAppOptions = {}) {
     },
     close: async () => {
       if ((server as Server).listening) await shut(server as Server);
-      app.close();
+      await app.close();
     },
   };
 }

@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { Deps } from '../deps.ts';
+import { getDelivery } from '../db/deliveries.ts';
+import { deliveryStatuses, submissionStatuses, type Delivery } from '../db/schema.ts';
+import { HttpError, type FieldErrors } from '../errors.ts';
+import { isPlainAddress } from '../forms/email.ts';
+import type { Outbox } from '../mail/outbox.ts';
+
+// What the API, the admin pages and the CLI ask alike, checked alike.
+
+function fieldErrors(error: z.ZodError): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) (fields[issue.path.join('.') || '_'] ??= []).push(issue.message);
+  return fields;
+}
+
+/** Parses with a zod schema, or throws the contract's 422 with messages per field. */
+export function parseOr422<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError('validation', 'Some fields are not valid', { fields: fieldErrors(result.error) });
+  return result.data;
+}
+
+/** The query string without empty values: an HTML form's "any" option sends `status=`, meaning no filter. */
+export const queryOf = (c: Context) => Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
+
+export const page = z.object({
+  // Larger limits are served as 100, the most a page holds.
+  limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 100)),
+  cursor: z.string().max(100).optional(),
+});
+export const submissionQuery = page.extend({ status: z.enum(submissionStatuses).optional(), q: z.string().max(200).optional() });
+export const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
+
+/**
+ * One page from a query asked for `limit + 1` rows: the extra row only tells that another
+ * page exists, so the last page ends with a null cursor even when it is exactly full.
+ */
+export function pageOf<T extends { id: string }>(rows: T[], limit: number) {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? items[limit - 1]!.id : null };
+}
+
+export const found = <T>(row: T | undefined, what: string): T => {
+  if (!row) throw new HttpError('not_found', `There is no such ${what}`);
+  return row;
+};
+
+/** Makes a delivery due now and wakes the outbox; 404 when it does not exist, 409 while a worker holds it. */
+export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Promise<Delivery> {
+  const retried = await outbox.retry(id);
+  if (!retried) {
+    found(await getDelivery(deps.db, id), 'delivery');
+    throw new HttpError('conflict', 'This delivery is being sent right now; retry after it settles');
+  }
+  if (deps.mailer) deps.defer(outbox.run());
+  return retried;
+}
+
+/** Where a test message goes: one plain address (the CLI's `mail test --to` too). */
+export const mailTestInput = z.object({ to: z.string().max(254).refine(isPlainAddress, 'must be a plain email address') });

@@ -1,0 +1,34 @@
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../deps.ts';
+import { deliveries, deliveryAttempts, type Delivery, type DeliveryStatus } from './schema.ts';
+
+// The read side of `deliveries` and `delivery_attempts`, for the API, the admin, the CLI and
+// /healthz. Their writes all belong to mail/outbox.ts.
+
+export async function listDeliveries(db: Db, filter: { status?: DeliveryStatus; submissionIds?: string[]; limit: number; cursor?: string }) {
+  const conditions = [
+    filter.status && eq(deliveries.status, filter.status),
+    filter.submissionIds && inArray(deliveries.submissionId, filter.submissionIds),
+    filter.cursor && lt(deliveries.id, filter.cursor),
+  ].filter((c) => !!c);
+  return db.select().from(deliveries).where(and(...conditions)).orderBy(desc(deliveries.id)).limit(filter.limit);
+}
+
+export async function deliveryBacklog(db: Db) {
+  const rows = await db
+    .select({ status: deliveries.status, n: sql<number>`count(*)` })
+    .from(deliveries)
+    .where(inArray(deliveries.status, ['pending', 'sending', 'held', 'failed']))
+    .groupBy(deliveries.status);
+  const counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  return { pending: (counts.pending ?? 0) + (counts.sending ?? 0), held: counts.held ?? 0, failed: counts.failed ?? 0 };
+}
+
+export async function deliveryAttemptsOf(db: Db, deliveryId: string) {
+  return db.select().from(deliveryAttempts).where(eq(deliveryAttempts.deliveryId, deliveryId)).orderBy(asc(deliveryAttempts.id));
+}
+
+export async function getDelivery(db: Db, id: string): Promise<Delivery | undefined> {
+  const [row] = await db.select().from(deliveries).where(eq(deliveries.id, id));
+  return row;
+}
