@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, localUrl, randomSecret, type GeneratedSecrets } from './config.ts';
-import { createForm, listForms } from './db/forms.ts';
+import { createForm, getForm, listForms, updateForm } from './db/forms.ts';
 import { DEMO_FORM_ID, demoForm, embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
 import { createOutbox } from './mail/outbox.ts';
@@ -9,9 +9,21 @@ import { addressOf } from './mail/render.ts';
 import { nodeDeps } from './node-wiring.ts';
 
 /** A first start gets a working demo form that mails the sender's own mailbox. */
+/** The address of MAIL_FROM's default, which no mailbox reads. */
+const UNREAD_DEFAULT = 'forms@localhost';
+
 async function ensureDemoForm(deps: Deps): Promise<void> {
-  if ((await listForms(deps.db, { limit: 1 })).length > 0) return;
-  await createForm(deps.db, demoForm(addressOf(deps.config.mailFrom)), deps.now());
+  const owner = addressOf(deps.config.mailFrom);
+  if ((await listForms(deps.db, { limit: 1 })).length > 0) {
+    // Made before MAIL_FROM was set: its mail would go nowhere once SMTP works.
+    const demo = await getForm(deps.db, DEMO_FORM_ID);
+    if (demo?.recipients.length === 1 && demo.recipients[0] === UNREAD_DEFAULT && owner !== UNREAD_DEFAULT) {
+      await updateForm(deps.db, DEMO_FORM_ID, { recipients: [owner] }, deps.now());
+      console.log(`The demo form now mails ${owner} (MAIL_FROM) instead of ${UNREAD_DEFAULT}.`);
+    }
+    return;
+  }
+  await createForm(deps.db, demoForm(owner), deps.now());
   console.log(`Created the demo form "${DEMO_FORM_ID}". Put it on a page with:\n\n${embedSnippet(deps.config.publicUrl, DEMO_FORM_ID)}\n`);
 }
 

@@ -16,9 +16,9 @@ afterAll(() => {
 });
 
 /** The real Node entry, as `npm start` runs it, on an ephemeral port. */
-async function startServer(url = databaseUrl): Promise<number> {
+async function startServer(url = databaseUrl, env: Record<string, string> = {}): Promise<number> {
   child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    env: { ...process.env, PORT: '0', DATABASE_URL: url, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'crash-token-0123456789', ADMIN_PASSWORD: 'crash-password' },
+    env: { ...process.env, PORT: '0', DATABASE_URL: url, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'crash-token-0123456789', ADMIN_PASSWORD: 'crash-password', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise<number>((resolve, reject) => {
@@ -102,4 +102,28 @@ describe('a clean stop', () => {
       backup.client.close();
     }
   }, 30_000);
+});
+
+describe('the demo form', () => {
+  it('should mail MAIL_FROM once it is set, if it still mailed the unread default', async () => {
+    const url = `file:${join(dir, 'demo.db')}`;
+    const recipients = async (port: number) =>
+      ((await (await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: { authorization: 'Bearer crash-token-0123456789' } })).json()) as { recipients: string[] }).recipients;
+    const restart = async (env: Record<string, string>) => {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child!.kill('SIGTERM');
+      await exited;
+      return startServer(url, env);
+    };
+    expect(await recipients(await startServer(url))).toEqual(['forms@localhost']);
+    expect(await recipients(await restart({ MAIL_FROM: 'Site <owner@site.test>' }))).toEqual(['owner@site.test']);
+    // An owner's own choice stays.
+    await fetch(`http://127.0.0.1:${(await restart({ MAIL_FROM: 'Site <owner@site.test>' }))}/api/forms/demo`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer crash-token-0123456789', 'content-type': 'application/json' },
+      body: JSON.stringify({ recipients: ['team@site.test'] }),
+    });
+    expect(await recipients(await restart({ MAIL_FROM: 'Other <other@site.test>' }))).toEqual(['team@site.test']);
+    child!.kill('SIGTERM');
+  }, 60_000);
 });
