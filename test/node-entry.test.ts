@@ -6,6 +6,7 @@ import { inArray } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLibsql } from '../src/db/libsql.ts';
 import { deliveries, submissions } from '../src/db/schema.ts';
+import { startSmtpSink } from './support/smtp-sink.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-crash-'));
 const databaseUrl = `file:${join(dir, 'crash.db')}`;
@@ -126,4 +127,23 @@ describe('the demo form', () => {
     expect(await recipients(await restart({ MAIL_FROM: 'Other <other@site.test>' }))).toEqual(['team@site.test']);
     child!.kill('SIGTERM');
   }, 60_000);
+});
+
+describe('the outbox timer', () => {
+  it('should retry on its own every OUTBOX_INTERVAL, with no request to wake it', async () => {
+    const smtp = await startSmtpSink();
+    smtp.behaviour.rcpt = '451 4.3.0 Try again';
+    try {
+      const port = await startServer(`file:${join(dir, 'timer.db')}`, { SMTP_URL: smtp.url, OUTBOX_INTERVAL: '300ms', DELIVERY_RETRY_SCHEDULE: '200ms' });
+      const res = await fetch(`http://127.0.0.1:${port}/f/demo`, { method: 'POST', headers: { accept: 'application/json' }, body: new URLSearchParams({ name: 'T', email: 't@timer.test', message: 'hi' }) });
+      expect(res.status).toBe(201);
+      // Refused once, then the server recovers: only the timer can send it now. Its default (5 s) would miss this wait.
+      await expect.poll(() => smtp.attempts.length, { timeout: 3_000 }).toBeGreaterThan(0);
+      smtp.behaviour.rcpt = undefined;
+      await smtp.waitFor(1, 3_000);
+    } finally {
+      child!.kill('SIGTERM');
+      await smtp.close();
+    }
+  }, 30_000);
 });
