@@ -12,6 +12,7 @@ import type { Deps } from '../src/deps.ts';
 import { isUniqueViolation } from '../src/errors.ts';
 import { nodeDeps } from '../src/node-wiring.ts';
 import { createGroupCommit } from '../src/db/group-commit.ts';
+import { openLibsql } from '../src/db/libsql.ts';
 import { form } from './support/app.ts';
 
 let dir: string;
@@ -106,6 +107,10 @@ describe('group commit (Node, libSQL file)', () => {
     expect(await pragma('journal_mode')).toBe('wal');
     expect(await pragma('synchronous')).toBe(2);
     expect(Object.values((await deps.db.all<Record<string, unknown>>(sql`PRAGMA synchronous`))[0]!)[0]).toBe(2);
+  });
+
+  it('should refuse to open a database that cannot keep a write-ahead log, rather than run without one', async () => {
+    await expect(openLibsql('file::memory:')).rejects.toThrow('expected journal_mode=wal and synchronous=FULL, got memory');
   });
 
   it('should reject, not hang, when its thread cannot open the database', async () => {
