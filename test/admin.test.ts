@@ -175,7 +175,19 @@ describe('admin sign-in', () => {
     const signIn = (next: string, password = ADMIN_PASSWORD) => t.app.request('/admin/login', { method: 'POST', headers: { origin: ORIGIN }, body: form({ password, next }) });
     expect(await (await signIn(asked, 'wrong-password')).text()).toContain(hidden);
     expect((await signIn(asked)).headers.get('location')).toBe(asked);
-    for (const elsewhere of ['//evil.test/admin', 'https://evil.test/admin', '/\\evil.test', '/admin\\@evil.test', '/administrator', 'javascript:alert(1)', '/admin/x\r\nSet-Cookie: a=b']) {
+    for (const elsewhere of [
+      '//evil.test/admin',
+      'https://evil.test/admin',
+      '/\\evil.test',
+      '/admin\\@evil.test',
+      '/administrator',
+      'javascript:alert(1)',
+      '/admin/x\r\nSet-Cookie: a=b',
+      // Paths a browser resolves out of the admin.
+      '/admin/../api/forms',
+      '/admin/%2e%2e/f/demo',
+      '/admin/../..//evil.test',
+    ]) {
       const res = await signIn(elsewhere);
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe('/admin');
@@ -473,6 +485,8 @@ describe('admin deliveries', () => {
       const cookie = await session();
       const home = (await page('/admin', cookie)).html;
       expect(home).toContain('<a href="/admin/deliveries?status=failed" class="error">2 failed</a>');
+      // Each count links to exactly the deliveries it counts: being sent is not pending.
+      expect(home).toContain('<a href="/admin/deliveries?status=pending">0 pending</a>, <a href="/admin/deliveries?status=sending">0 being sent</a>');
       const failed = (await page('/admin/deliveries?status=failed', cookie)).html;
       for (const id of ids) expect(failed).toContain(`<a href="/admin/submissions/${id}">`);
       expect(failed.match(/550 5\.1\.1 &lt;img src=x onerror=alert\(1\)&gt; No such user here/g)).toHaveLength(2);
@@ -536,20 +550,35 @@ describe('admin form editor', () => {
     expect(await formOf(id)).toMatchObject({ id, name: 'Contact 2', allowedOrigins: [], fields: [], extraFields: 'keep' });
   });
 
+  it('should name field checks by their place in the list, counting from 1', async () => {
+    const res = await post('/admin/new-form', { _csrf: token, name: 'X', recipients: 'a@site.test', fields: '[{"name": "a", "type": "text"}, {"name": "b", "type": "select"}]' }, { cookie });
+    expect(await res.text()).toContain('<p class="error" id="fields-error">field 2 (options): a select field needs options</p>');
+  });
+
+  it('should save a form with a long list of field checks, as the API takes it', async () => {
+    const fields = Array.from({ length: 160 }, (_, i) => ({ name: `choice${i}`, type: 'select', options: Array.from({ length: 12 }, (_, j) => `option ${j} of ${i}`) }));
+    expect((await t.api('/forms', { method: 'POST', body: JSON.stringify({ id: 'big', name: 'Big', recipients: ['a@site.test'], fields }) })).status).toBe(201);
+    const edit = (await page('/admin/forms/big/edit', cookie)).html;
+    const shown = /<textarea id="fields" name="fields"[^>]*>([^<]*)<\/textarea>/.exec(edit)![1]!.replace(/&quot;/g, '"');
+    const res = await post('/admin/forms/big/edit', { _csrf: token, name: 'Bigger', recipients: 'a@site.test', allowedOrigins: '', redirectUrl: '', subject: '', extraFields: 'keep', fields: shown }, { cookie });
+    expect(res.status).toBe(303);
+    expect(await formOf('big')).toMatchObject({ name: 'Bigger', fields });
+  });
+
   it('should show each mistake at its box, keep what was typed, and create nothing', async () => {
     const res = await post(
       '/admin/new-form',
-      { _csrf: token, id: 'bad id', name: '<b>Mine</b>', recipients: 'ok@site.test\nnot-an-address', allowedOrigins: 'https://site.test/path', fields: '[{"name": "x"' },
+      { _csrf: token, id: 'bad id', name: '<b>Mine</b>', recipients: 'ok@site.test\nnot an address', allowedOrigins: 'https://site.test/path', fields: '[{"name": "x"' },
       { cookie },
     );
     expect(res.status).toBe(422);
     const html = await res.text();
-    expect(html).toContain('<p class="error" id="recipients-error">1: must be a plain email address</p>');
+    expect(html).toContain('<p class="error" id="recipients-error">&quot;not an address&quot;: must be a plain email address</p>');
     expect(html).toContain('aria-describedby="allowedOrigins-error"');
     expect(html).toContain('<p class="error" id="fields-error">Write the fields as a JSON list, like the example</p>');
     expect(html).toContain('<p class="error" id="id-error">');
     expect(html).toContain('value="&lt;b&gt;Mine&lt;/b&gt;"');
-    expect(html).toContain('>ok@site.test\nnot-an-address</textarea>');
+    expect(html).toContain('>ok@site.test\nnot an address</textarea>');
     expect(((await (await t.api('/forms')).json()) as { items: unknown[] }).items).toHaveLength(1);
   });
 

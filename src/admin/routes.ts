@@ -12,7 +12,7 @@ import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSu
 import { HttpError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
-import { deliveryAttemptsOf, deliveryBacklog, listDeliveries } from '../db/deliveries.ts';
+import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
@@ -45,8 +45,11 @@ const csrfTokenFor = <E extends AppEnv>(c: Context<E>, session: string) => sha25
  * of this admin, so a link cannot send the owner to another site after they sign in.
  */
 function afterSignIn(next: unknown): string {
-  const isAdminPath = typeof next === 'string' && next.length <= 2048 && /^\/admin(?:[/?]|$)/.test(next) && !/[\\\u0000-\u001f\u007f]/.test(next);
-  return isAdminPath ? next : '/admin';
+  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/admin';
+  // Resolved as a browser would (`..`, `%2e%2e`), then checked: the path it lands on must be the admin's.
+  const base = 'http://admin.invalid';
+  const url = URL.canParse(next, base) ? new URL(next, base) : undefined;
+  return url?.origin === base && /^\/admin(?:\/|$)/.test(url.pathname) ? url.pathname + url.search : '/admin';
 }
 
 const minutes = (seconds: number) => `${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}`;
@@ -74,15 +77,17 @@ export function adminRoutes(outbox: Outbox) {
     await next();
   });
   admin.use(trimTrailingSlash());
-  // Sign-in is reachable without a session: its body must be small before it is parsed.
-  admin.use(
+  // Sign-in is reachable without a session: its body must be small before it is parsed. Other
+  // posts are read only with a session; a form's field list may be a few hundred KB once encoded.
+  const limit = (kb: number) =>
     bodyLimit({
-      maxSize: 64 * 1024,
+      maxSize: kb * 1024,
       onError: () => {
-        throw new HttpError('too_large', 'The form is larger than 64 KB');
+        throw new HttpError('too_large', `The form is larger than ${kb} KB`);
       },
-    }),
-  );
+    });
+  admin.use('/login', limit(64));
+  admin.use(limit(1024));
   // Browsers send Origin on POST: a cross-site form post is refused before any session or body is read.
   const sameOrigin = csrf({
     origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,
@@ -147,7 +152,7 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.get('/', async (c) => {
     const { db } = c.var.deps;
-    return c.html(homePage(c.var.csrfToken, await listForms(db, { limit: 100 }), await deliveryBacklog(db)));
+    return c.html(homePage(c.var.csrfToken, await listForms(db, { limit: 100 }), await unsentCounts(db)));
   });
 
   // Not under /forms/: a form may be called "new".

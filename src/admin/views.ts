@@ -13,7 +13,7 @@ const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOStr
  */
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 const visibleControls = (text: string) => text.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
-const theirs = (value: unknown) => html`<bdi>${visibleControls(displayValue(value))}</bdi>`;
+export const theirs = (value: unknown) => html`<bdi>${visibleControls(displayValue(value))}</bdi>`;
 
 const PREVIEW_LENGTH = 120;
 
@@ -47,12 +47,12 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   );
 }
 
-export function homePage(token: string, forms: Form[], backlog: { pending: number; held: number; failed: number }) {
+export function homePage(token: string, forms: Form[], unsent: { pending: number; sending: number; held: number; failed: number }) {
   return layout(
     'Forms — Formharbor',
     html`${nav(token)}<h1>Forms</h1>
 <p><a href="/admin/new-form">New form</a></p>
-<p>Outbox: <a href="/admin/deliveries?status=pending">${backlog.pending} pending</a>, <a href="/admin/deliveries?status=held">${backlog.held} held</a> (no SMTP configured), <a href="/admin/deliveries?status=failed"${backlog.failed > 0 ? html` class="error"` : ''}>${backlog.failed} failed</a>.</p>
+<p>Outbox: <a href="/admin/deliveries?status=pending">${unsent.pending} pending</a>, <a href="/admin/deliveries?status=sending">${unsent.sending} being sent</a>, <a href="/admin/deliveries?status=held">${unsent.held} held</a> (waiting for SMTP_URL), <a href="/admin/deliveries?status=failed"${unsent.failed > 0 ? html` class="error"` : ''}>${unsent.failed} failed</a>.</p>
 <table><tr><th>Form</th><th>Id</th><th>Recipients</th></tr>
 ${forms.map((f) => html`<tr><td><a href="/admin/forms/${f.id}">${theirs(f.name)}</a></td><td>${f.id}</td><td>${f.recipients.join(', ')}</td></tr>`)}
 </table>`,
@@ -115,9 +115,9 @@ ${submission.deliveries.length === 0 ? html`<p class="muted">No notification: it
 ${submission.deliveries.map(
   (d, i) => html`<section><h3>Email to ${d.recipients.join(', ')}: ${d.status}</h3>
 <p>${d.attempts} attempt(s) · Message-ID ${d.messageId}${d.status === 'pending' ? html` · next try ${when(d.nextAttemptAt)}` : ''}${d.sentAt ? html` · sent ${when(d.sentAt)}` : ''}</p>
-${d.lastError ? html`<p class="error">Last reply: ${d.lastError}</p>` : ''}
+${d.lastError ? html`<p class="error">Last reply: ${theirs(d.lastError)}</p>` : ''}
 <table><tr><th>Attempt</th><th>Outcome</th><th>Server reply</th></tr>
-${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${a.reply}</td></tr>`)}</table>
+${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${theirs(a.reply)}</td></tr>`)}</table>
 ${retryControl(token, d)}
 </section>`,
 )}`,
@@ -137,7 +137,7 @@ ${DELIVERY_STATUSES.map((s) => html`<option value="${s}" ${status === s ? 'selec
 <button type="submit">Show</button></form>
 <table><tr><th>Created</th><th>Status</th><th>To</th><th>Attempts</th><th>Last reply</th></tr>
 ${rows.map(
-  (d) => html`<tr><td><a href="/admin/submissions/${d.submissionId}">${when(d.createdAt)}</a></td><td>${d.status}</td><td>${d.recipients.join(', ')}</td><td>${d.attempts}</td><td>${d.lastError ?? ''}</td></tr>`,
+  (d) => html`<tr><td><a href="/admin/submissions/${d.submissionId}">${when(d.createdAt)}</a></td><td>${d.status}</td><td>${d.recipients.join(', ')}</td><td>${d.attempts}</td><td>${d.lastError ? theirs(d.lastError) : ''}</td></tr>`,
 )}
 </table>${rows.length === 0 ? html`<p class="muted">No deliveries${status ? ` are ${status}` : ''}.</p>` : ''}
 ${next ? html`<p><a href="/admin/deliveries?${params({ cursor: next })}">Older deliveries →</a></p>` : ''}`,
