@@ -232,8 +232,23 @@ describe('admin pages', () => {
     expect(html).toContain(`/admin/submissions/${hit}`);
     expect(html).not.toContain(`/admin/submissions/${other}`);
     const spam = await page('/admin/forms/contact?q=&status=spam', cookie);
-    expect(spam.html).toContain('No submissions match. <a href="/admin/forms/contact">Show all</a>');
-    expect(spam.html).not.toContain('No submissions yet.');
+    expect(spam.html).toContain('Nothing in this folder. <a href="/admin/forms/contact?status=">See all 2</a>');
+    const none = await page('/admin/forms/contact?q=nothing-like-this&status=', cookie);
+    expect(none.html).toContain('No submissions match. <a href="/admin/forms/contact?status=">Show all</a>');
+    expect(none.html).not.toContain('No submissions yet.');
+  });
+
+  it('should open on the inbox, with spam and archived in folders of their own', async () => {
+    const kept = await submit({ message: 'a real question' });
+    const spam = await submit({ message: 'buy now', _gotcha: 'bot' });
+    const inbox = (await page('/admin/forms/contact', cookie)).html;
+    expect(inbox).toContain(`/admin/submissions/${kept}`);
+    expect(inbox).not.toContain(`/admin/submissions/${spam}`);
+    expect(inbox).toContain('<strong>Inbox (1)</strong> · <a href="/admin/forms/contact?status=spam">Spam (1)</a> · <a href="/admin/forms/contact?status=archived">Archived (0)</a> · <a href="/admin/forms/contact?status=">All (2)</a>');
+    expect((await page('/admin/forms/contact?status=spam', cookie)).html).toContain(`/admin/submissions/${spam}`);
+    const all = (await page('/admin/forms/contact?status=', cookie)).html;
+    for (const id of [kept, spam]) expect(all).toContain(`/admin/submissions/${id}`);
+    expect(all).toContain('<strong>All (2)</strong>');
   });
 
   it('should link to older submissions only when there are more', async () => {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
+import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { HttpError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
@@ -187,9 +187,12 @@ export function adminRoutes(outbox: Outbox) {
   admin.get('/forms/:id', async (c) => {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    const query = parseOr422(submissionQuery.omit({ limit: true }), queryOf(c));
+    // The inbox unless a status is named; `status=` (the "any" choice) is every status.
+    const inboxFirst = c.req.query('status') === undefined ? { status: 'inbox' } : {};
+    const query = parseOr422(submissionQuery.omit({ limit: true }), { ...queryOf(c), ...inboxFirst });
     const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
-    return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, await withDeliveries(db, items), query, nextCursor));
+    const counts = await statusCounts(db, form.id);
+    return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, await withDeliveries(db, items), query, nextCursor, counts));
   });
 
   admin.get('/forms/:id/export', async (c) => {

@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
-import type { Delivery, DeliveryAttempt, DeliveryStatus, Form, Submission } from '../db/schema.ts';
+import { submissionStatuses, type Delivery, type DeliveryAttempt, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
+import type { SubmissionStatus } from '../db/submissions.ts';
 import { displayValue } from '../mail/render.ts';
 import { embedSnippet } from '../demo.ts';
 import { layout } from '../pages.ts';
@@ -67,23 +68,29 @@ export function formPage(
   publicUrl: string,
   form: Form,
   rows: (Submission & { deliveries: Delivery[] })[],
-  query: { q?: string; status?: string },
+  query: { q?: string; status?: SubmissionStatus },
   next: string | null,
+  counts: Record<SubmissionStatus, number>,
 ) {
-  const params = (extra: Record<string, string>) => new URLSearchParams({ ...(query.q && { q: query.q }), ...(query.status && { status: query.status }), ...extra }).toString();
+  // `status=` stays in every link: without it the page shows the inbox.
+  const params = (extra: Record<string, string>) => new URLSearchParams({ ...extra, ...(query.q && { q: query.q }), status: query.status ?? '' }).toString();
+  const total = counts.inbox + counts.spam + counts.archived;
+  const folder = (status: SubmissionStatus | undefined, label: string, n: number) =>
+    query.status === status ? html`<strong>${label} (${n})</strong>` : html`<a href="/admin/forms/${form.id}?status=${status ?? ''}">${label} (${n})</a>`;
   return layout(
     `${visibleControls(form.name)} — Formharbor`,
     html`${nav(token)}<h1>${theirs(form.name)}</h1>
 <p>Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/edit">Edit form</a> · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
+<p>${folder('inbox', 'Inbox', counts.inbox)} · ${folder('spam', 'Spam', counts.spam)} · ${folder('archived', 'Archived', counts.archived)} · ${folder(undefined, 'All', total)}</p>
 <form method="get"><label for="q">Search</label><input id="q" name="q" value="${query.q ?? ''}">
 <label for="status">Status</label><select id="status" name="status"><option value="">any</option>
-${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${query.status === s ? 'selected' : ''}>${s}</option>`)}</select>
+${submissionStatuses.map((s) => html`<option value="${s}" ${query.status === s ? 'selected' : ''}>${s}</option>`)}</select>
 <button type="submit">Search</button></form>
 <table><tr><th>Received</th><th>Status</th><th>Message</th><th>Mail</th></tr>
 ${rows.map(
   (s) => html`<tr><td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td><td>${s.status}</td><td>${preview(s.data)}</td><td>${deliverySummary(s.deliveries)}</td></tr>`,
 )}
-</table>${rows.length > 0 ? '' : query.q || query.status ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}">Show all</a></p>` : html`<p class="muted">No submissions yet.</p>`}
+</table>${rows.length > 0 ? '' : total === 0 ? html`<p class="muted">No submissions yet.</p>` : query.q ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}?status=">Show all</a></p>` : html`<p class="muted">Nothing in this folder. <a href="/admin/forms/${form.id}?status=">See all ${total}</a></p>`}
 ${next ? html`<p><a href="/admin/forms/${form.id}?${params({ cursor: next })}">Older submissions →</a></p>` : ''}
 <h2>Embed</h2><pre><code>${embedSnippet(publicUrl, form.id)}</code></pre>`,
   );

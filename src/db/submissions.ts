@@ -64,6 +64,13 @@ export async function allSubmissions(db: Db, formId: string): Promise<Submission
   }
 }
 
+/** How many of a form's submissions are in each status, for the admin's folders. */
+export async function statusCounts(db: Db, formId: string): Promise<Record<SubmissionStatus, number>> {
+  const rows = await db.select({ status: submissions.status, n: sql<number>`count(*)` }).from(submissions).where(eq(submissions.formId, formId)).groupBy(submissions.status);
+  const counts = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+  return { inbox: counts.inbox ?? 0, spam: counts.spam ?? 0, archived: counts.archived ?? 0 };
+}
+
 /** Each submission with its deliveries, as the API and the admin show them. */
 export async function withDeliveries(db: Db, rows: Submission[]): Promise<(Submission & { deliveries: Delivery[] })[]> {
   if (rows.length === 0) return [];
