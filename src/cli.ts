@@ -77,10 +77,10 @@ const COMMANDS: Record<string, Command> = {
     for (const f of await listForms(deps.db, { limit: 1000 })) print(`${f.id}\t${f.name}\t${f.recipients.join(', ')}`);
   },
   async 'submissions export'(deps, v) {
-    const { format } = parseOr422(exportQuery, { format: v.format });
+    const { format } = parseOr422(exportQuery, { format: v.format || undefined });
     const form = v.form && (await getForm(deps.db, v.form));
     if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
-    const text = exportText(await allSubmissions(deps.db, form.id), format) + (format === 'json' ? '\n' : '');
+    const text = format === 'json' ? exportText(await allSubmissions(deps.db, form.id), format, 2) + '\n' : exportText(await allSubmissions(deps.db, form.id), format);
     if (!v.out) return void process.stdout.write(text);
     try {
       writeFileSync(v.out, text);
@@ -97,7 +97,7 @@ const COMMANDS: Record<string, Command> = {
     print(result.response);
   },
   async 'outbox list'(deps, v) {
-    const { status } = parseOr422(deliveryQuery.pick({ status: true }), { status: v.status });
+    const { status } = parseOr422(deliveryQuery.pick({ status: true }), { status: v.status || undefined });
     for (const d of (await listDeliveries(deps.db, { status, limit: 1000 })).map(presentDelivery)) {
       print(`${d.id}\t${d.status}\tattempts=${d.attempts}\t${d.recipients.join(',')}\t${d.lastError ?? ''}`);
     }

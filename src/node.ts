@@ -8,10 +8,10 @@ import { createOutbox } from './mail/outbox.ts';
 import { addressOf } from './mail/render.ts';
 import { nodeDeps } from './node-wiring.ts';
 
-/** A first start gets a working demo form that mails the sender's own mailbox. */
 /** The address of MAIL_FROM's default, which no mailbox reads. */
 const UNREAD_DEFAULT = 'forms@localhost';
 
+/** A first start gets a working demo form that mails the sender's own mailbox. */
 async function ensureDemoForm(deps: Deps): Promise<void> {
   const owner = addressOf(deps.config.mailFrom);
   if ((await listForms(deps.db, { limit: 1 })).length > 0) {

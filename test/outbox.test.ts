@@ -256,6 +256,22 @@ describe('a worker that dies while sending loses nothing', () => {
     expect(history[0]!.reply).toMatch(/^no outcome recorded: the lease ran out/);
   });
 
+  it('records the cut-short attempt when the owner retries a delivery a killed worker left sending', async () => {
+    const smtp = await sink();
+    await app({ smtpUrl: smtp.url });
+    const killed = otherProcess({ send: () => new Promise<never>(() => {}), close() {} });
+    const id = await submit(undefined, killed.app);
+    await expect.poll(async () => (await deliveryOf(id)).status).toBe('sending');
+    const stuck = await deliveryOf(id);
+    t.clock.advance(2 * MINUTE + SECOND);
+    expect((await t.api(`/deliveries/${stuck.id}/retry`, { method: 'POST' })).status).toBe(200);
+    await t.settle();
+    await smtp.waitFor(1);
+    const view = await deliveryOf(id);
+    expect(view).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(view.history!.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
+  });
+
   it('ignores the late outcome of a worker whose lease expired after another worker took the delivery over', async () => {
     const smtp = await sink();
     await app({ smtpUrl: smtp.url });

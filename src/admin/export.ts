@@ -31,8 +31,9 @@ export const exportQuery = z.object({ format: z.enum(['csv', 'json']).default('c
 
 type ExportFormat = z.infer<typeof exportQuery>['format'];
 
-/** A form's submissions as CSV or as a JSON array: the API, the admin and the CLI export the same. */
-export const exportText = (rows: Submission[], format: ExportFormat) => (format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row))) : toCsv(rows));
+/** A form's submissions as CSV or as a JSON array: the API, the admin and the CLI export the same; `indent` for people reading a file. */
+export const exportText = (rows: Submission[], format: ExportFormat, indent?: number) =>
+  format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row)), null, indent) : toCsv(rows);
 
 /** The export as a download. */
 export function exportResponse(c: Context, formId: string, rows: Submission[], format: ExportFormat) {

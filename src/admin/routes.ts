@@ -176,20 +176,17 @@ export function adminRoutes(outbox: Outbox) {
   admin.post('/forms/:id/edit', async (c) => {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    const { values, input, errors } = parseEditor(await postedFields(c));
+    // The id is the form's address on every site that embeds it: never changed, nor read, here.
+    const { values, input, errors } = parseEditor({ ...(await postedFields(c)), id: '' });
     if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors, form), 422);
-    // The id is the form's address on every site that embeds it: never changed here.
-    const { id: _unchanged, ...patch } = input;
-    await updateForm(db, form.id, patch, c.var.deps.now());
+    found(await updateForm(db, form.id, input, c.var.deps.now()), 'form');
     return c.redirect(`/admin/forms/${form.id}`, 303);
   });
 
   admin.get('/forms/:id', async (c) => {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    // The inbox unless a status is named; `status=` (the "any" choice) is every status.
-    const inboxFirst = c.req.query('status') === undefined ? { status: 'inbox' } : {};
-    const query = parseOr422(submissionQuery.omit({ limit: true }), { ...queryOf(c), ...inboxFirst });
+    const query = parseOr422(submissionQuery.omit({ limit: true }), queryOf(c));
     const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
     const counts = await statusCounts(db, form.id);
     return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, await withDeliveries(db, items), query, nextCursor, counts));
@@ -200,6 +197,9 @@ export function adminRoutes(outbox: Outbox) {
     const { format } = parseOr422(exportQuery, queryOf(c));
     return exportResponse(c, form.id, await allSubmissions(c.var.deps.db, form.id), format);
   });
+
+  // The address the export had before JSON joined it: bookmarks keep working.
+  admin.get('/forms/:id/export.csv', (c) => c.redirect(`/admin/forms/${encodeURIComponent(c.req.param('id'))}/export?format=csv`, 301));
 
   admin.get('/deliveries', async (c) => {
     const query = parseOr422(deliveryQuery.omit({ limit: true }), queryOf(c));

@@ -72,16 +72,15 @@ export function formPage(
   next: string | null,
   counts: Record<SubmissionStatus, number>,
 ) {
-  // `status=` stays in every link: without it the page shows the inbox.
-  const params = (extra: Record<string, string>) => new URLSearchParams({ ...extra, ...(query.q && { q: query.q }), status: query.status ?? '' }).toString();
+  const params = (extra: Record<string, string>) => new URLSearchParams({ ...extra, ...(query.q && { q: query.q }), ...(query.status && { status: query.status }) }).toString();
   const total = counts.inbox + counts.spam + counts.archived;
   const folder = (status: SubmissionStatus | undefined, label: string, n: number) =>
-    query.status === status ? html`<strong>${label} (${n})</strong>` : html`<a href="/admin/forms/${form.id}?status=${status ?? ''}">${label} (${n})</a>`;
+    query.status === status ? html`<strong>${label} (${n})</strong>` : html`<a href="/admin/forms/${form.id}${status ? `?status=${status}` : ''}">${label} (${n})</a>`;
   return layout(
     `${visibleControls(form.name)} — Formharbor`,
     html`${nav(token)}<h1>${theirs(form.name)}</h1>
 <p>Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/edit">Edit form</a> · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
-<p>${folder('inbox', 'Inbox', counts.inbox)} · ${folder('spam', 'Spam', counts.spam)} · ${folder('archived', 'Archived', counts.archived)} · ${folder(undefined, 'All', total)}</p>
+<p>${folder(undefined, 'All', total)} · ${folder('inbox', 'Inbox', counts.inbox)} · ${folder('spam', 'Spam', counts.spam)} · ${folder('archived', 'Archived', counts.archived)}</p>
 <form method="get"><label for="q">Search</label><input id="q" name="q" value="${query.q ?? ''}">
 <label for="status">Status</label><select id="status" name="status"><option value="">any</option>
 ${submissionStatuses.map((s) => html`<option value="${s}" ${query.status === s ? 'selected' : ''}>${s}</option>`)}</select>
@@ -90,7 +89,7 @@ ${submissionStatuses.map((s) => html`<option value="${s}" ${query.status === s ?
 ${rows.map(
   (s) => html`<tr><td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td><td>${s.status}</td><td>${preview(s.data)}</td><td>${deliverySummary(s.deliveries)}</td></tr>`,
 )}
-</table>${rows.length > 0 ? '' : total === 0 ? html`<p class="muted">No submissions yet.</p>` : query.q ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}?status=">Show all</a></p>` : html`<p class="muted">Nothing in this folder. <a href="/admin/forms/${form.id}?status=">See all ${total}</a></p>`}
+</table>${rows.length > 0 ? '' : total === 0 ? html`<p class="muted">No submissions yet.</p>` : query.q ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}">Show all</a></p>` : html`<p class="muted">Nothing in this folder. <a href="/admin/forms/${form.id}">See all ${total}</a></p>`}
 ${next ? html`<p><a href="/admin/forms/${form.id}?${params({ cursor: next })}">Older submissions →</a></p>` : ''}
 <h2>Embed</h2><pre><code>${embedSnippet(publicUrl, form.id)}</code></pre>`,
   );

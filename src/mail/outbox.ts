@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
 import { chunks, insertStatements, PARAMS_PER_STATEMENT, rowDecoder, statementOf, type Buildable } from '../db/statements.ts';
@@ -96,6 +96,21 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     return results.map((rows) => rows.map(decodeDelivery));
   }
 
+  /** An attempt cut short left no outcome: the timeline says so, so it matches `attempts`. */
+  const recordInterrupted = (now: number, where: SQL | undefined) =>
+    db.insert(deliveryAttempts).select(
+      db
+        .select({
+          id: sql<number>`null`.as('id'),
+          deliveryId: deliveries.id,
+          at: sql<number>`${now}`.as('at'),
+          outcome: sql<'interrupted'>`'interrupted'`.as('outcome'),
+          reply: sql<string>`${INTERRUPTED}`.as('reply'),
+        })
+        .from(deliveries)
+        .where(and(eq(deliveries.status, 'sending'), where)),
+    );
+
   /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never claim one at once. */
   async function claim(now: number): Promise<Delivery[]> {
     const leaseRanOut = and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now));
@@ -106,19 +121,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       .orderBy(asc(deliveries.nextAttemptAt))
       .limit(limits.claimLimit);
     const [, claimed] = await write([
-      // An attempt cut short left no outcome; the timeline says so, so it matches `attempts`.
-      db.insert(deliveryAttempts).select(
-        db
-          .select({
-            id: sql<number>`null`.as('id'),
-            deliveryId: deliveries.id,
-            at: sql<number>`${now}`.as('at'),
-            outcome: sql<'interrupted'>`'interrupted'`.as('outcome'),
-            reply: sql<string>`${INTERRUPTED}`.as('reply'),
-          })
-          .from(deliveries)
-          .where(and(inArray(deliveries.id, due), leaseRanOut)),
-      ),
+      recordInterrupted(now, and(inArray(deliveries.id, due), leaseRanOut)),
       db
         .update(deliveries)
         .set({ status: 'sending', leaseUntil: now + config.lease, attempts: sql`${deliveries.attempts} + 1` })
@@ -310,7 +313,10 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
      * who already accepted it are skipped, unless it was sent, which makes this a re-send to all.
      */
     async retry(id: string): Promise<Delivery | undefined> {
-      const [rows] = await write([
+      const leaseGone = or(lt(deliveries.leaseUntil, deps.now()), sql`${deliveries.leaseUntil} IS NULL`);
+      const [, rows] = await write([
+        // Retrying a row a stopped worker left `sending` ends that attempt in the timeline first.
+        recordInterrupted(deps.now(), and(eq(deliveries.id, id), leaseGone)),
         db
           .update(deliveries)
           .set({
@@ -321,7 +327,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
             // SET reads the row as it was: the old status decides.
             deliveredTo: sql`CASE WHEN ${deliveries.status} = 'sent' THEN '[]' ELSE ${deliveries.deliveredTo} END`,
           })
-          .where(and(eq(deliveries.id, id), or(lt(deliveries.leaseUntil, deps.now()), sql`${deliveries.leaseUntil} IS NULL`)))
+          .where(and(eq(deliveries.id, id), leaseGone))
           .returning(),
       ]);
       return rows![0];
