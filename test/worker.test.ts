@@ -187,6 +187,14 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     await runCron();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(mailsFor(id)).toHaveLength(1);
+
+    // The owner's retry runs its statements on D1 too: the same message once more.
+    expect((await api(`/deliveries/${delivered.id}/retry`, { method: 'POST' })).status).toBe(200);
+    await until('the re-sent mail', async () => {
+      if (mailsFor(id).length === 2) return true;
+      await runCron();
+      return undefined;
+    });
   });
 
   it('should answer 422 for invalid fields and 403 for a foreign origin, storing nothing', async () => {
