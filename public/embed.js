@@ -393,11 +393,14 @@
 
   const scan = (node) => (node.tagName === 'FORM' ? enhance(node) : node.querySelectorAll && node.querySelectorAll('form').forEach(enhance));
 
-  // :where() = zero specificity: the site's CSS wins.
-  const style = d.createElement('style');
-  style.textContent =
-    ':where(.formharbor-error){display:block;color:#b00020;font-size:.9em;margin-top:.2em}:where(.formharbor-status){margin-top:.8em}:where(form [aria-invalid=true]){border-color:#b00020;outline-color:#b00020}';
-  (d.head || d.documentElement).append(style);
+  // :where(): the site's CSS wins. Constructed: a strict CSP allows it (Safari<16.4: unstyled).
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(
+      ':where(.formharbor-error){display:block;color:#b00020;font-size:.9em;margin-top:.2em}:where(.formharbor-status){margin-top:.8em}:where(form [aria-invalid=true]){border-color:#b00020;outline-color:#b00020}',
+    );
+    d.adoptedStyleSheets = [...d.adoptedStyleSheets, sheet];
+  } catch (e) {}
 
   new MutationObserver((records) => records.forEach((r) => (r.type === 'attributes' ? scan(r.target) : r.addedNodes.forEach(scan)))).observe(d.documentElement, {
     childList: true,

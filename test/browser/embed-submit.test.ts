@@ -372,6 +372,28 @@ describe('embed.js on a static site (real chromium, page and API on different or
   });
 });
 
+describe('a page with a strict CSP of its own', () => {
+  it('should style its messages without inline styles (no CSP violation) and still mark the fields', async () => {
+    await harbor.t.createForm({ id: 'strict', name: 'Strict', fields: CONTACT_FIELDS });
+    context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    // The 422 itself is logged as a failed resource; only CSP refusals count here.
+    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused/i.test(m.text()) && problems.push(m.text()));
+    const csp = `default-src 'none'; script-src ${harbor.origin}; connect-src ${harbor.origin}; style-src 'self'; form-action ${harbor.origin}`;
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><title>Strict</title></head>
+<body><form action="${harbor.origin}/f/strict" method="post" novalidate>${DEFAULT_FIELDS}</form><script src="${harbor.origin}/embed.js" defer></script></body></html>`;
+    await page.goto(site.put('/strict.html', html));
+    await enhanced(page);
+    await fill(page, { name: 'Eve', email: 'not an address', message: 'Hi' });
+    await page.click('button[type="submit"]');
+    await formState(page, 'invalid');
+    const note = page.locator('.formharbor-error');
+    expect(await note.evaluate((el) => [getComputedStyle(el).display, getComputedStyle(el).color])).toEqual(['block', 'rgb(176, 0, 32)']);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the demo page at /', () => {
   it('should run the embed under its own strict CSP and send without leaving the page', async () => {
     await harbor.t.createForm({ id: 'demo', name: 'Demo contact form', fields: CONTACT_FIELDS });
