@@ -121,6 +121,22 @@ describe('admin sign-in', () => {
     for (let i = 0; i < 9; i++) expect((await login('wrong-password')).status).toBe(401);
   });
 
+  it('should let a script (no Origin, no Sec-Fetch-Site) sign in and act, with the CSRF token as for anyone', async () => {
+    const res = await t.app.request('/admin/login', { method: 'POST', body: form({ password: ADMIN_PASSWORD }) });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const id = await submit({ message: 'hi' });
+    const token = csrfTokenOf((await page(`/admin/submissions/${id}`, cookie)).html);
+    const change = (fields: Record<string, string>) => t.app.request(`/admin/submissions/${id}/status`, { method: 'POST', headers: { cookie }, body: form(fields) });
+    expect((await change({ status: 'spam' })).status).toBe(403);
+    expect(await statusOf(id)).toBe('inbox');
+    expect((await change({ _csrf: token, status: 'spam' })).status).toBe(303);
+    expect(await statusOf(id)).toBe('spam');
+    // A browser always says where a post comes from: Sec-Fetch-Site alone, cross-site, is refused.
+    const crossSite = await t.app.request('/admin/login', { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' }, body: form({ password: ADMIN_PASSWORD }) });
+    expect(crossSite.status).toBe(403);
+  });
+
   it('should accept a login from the public URL origin behind a proxy', async () => {
     expect((await login(ADMIN_PASSWORD, 'http://harbor.test')).status).toBe(303);
   });
