@@ -135,6 +135,17 @@ describe('/api/forms', () => {
     expect(await res.json()).toMatchObject({ ok: false, error: 'bad_request' });
   });
 
+  it('should answer 415 to a form-encoded body (curl -d without a JSON type) and create nothing', async () => {
+    for (const [type, body] of [['application/x-www-form-urlencoded', 'name=X&recipients=o%40site.test'], ['multipart/form-data; boundary=x', '--x--']]) {
+      const res = await t.api('/forms', { method: 'POST', headers: { 'content-type': type! }, body });
+      expect(res.status, type).toBe(415);
+      expect(await res.json()).toMatchObject({ ok: false, error: 'unsupported_media_type' });
+    }
+    expect((await get('/forms')).body.items).toEqual([]);
+    // Scripts that send JSON as text/plain are still understood.
+    expect((await t.api('/forms', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ name: 'X', recipients: ['o@site.test'] }) })).status).toBe(201);
+  });
+
   it('should answer 413 to a body over 256 KB and create nothing', async () => {
     const big = { name: 'Big', recipients: ['o@site.test'], subject: 'x'.repeat(300 * 1024) };
     expect(await send('/forms', 'POST', big)).toMatchObject({ status: 413, body: { ok: false, error: 'too_large' } });

@@ -20,7 +20,11 @@ import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf,
 export const unauthorized = (message = 'Send Authorization: Bearer <ADMIN_TOKEN>') =>
   Response.json({ ok: false, error: 'unauthorized', message }, { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } });
 
+/** The JSON body; a form encoding is the wrong type (415), as on /f. A bare or text type is read as JSON. */
 async function jsonBody(c: Context): Promise<unknown> {
+  if (/^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header('content-type') ?? '')) {
+    throw new HttpError('unsupported_media_type', 'Send JSON with Content-Type: application/json');
+  }
   try {
     return await c.req.json();
   } catch {
