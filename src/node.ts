@@ -82,6 +82,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Under `npm start`, npm passes a SIGTERM on to the shell running this script, not to node: the
+  // shell ends and node would go on serving, orphaned, holding the port. Its parent changing is
+  // that signal. Only under npm: started any other way, being re-parented (nohup, a logout)
+  // must not stop the server.
+  if (process.env.npm_lifecycle_event === 'start') {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && stop('npm stopped'), 500).unref();
+  }
 }
 
 await main();

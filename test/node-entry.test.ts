@@ -147,3 +147,34 @@ describe('the outbox timer', () => {
     }
   }, 30_000);
 });
+
+describe('npm start', () => {
+  it('should stop the server when npm is stopped, not leave it serving without a parent', async () => {
+    // As a process manager or a test harness runs it: `npm start`, then a SIGTERM to npm.
+    const npm = spawn('npm', ['start'], {
+      env: { ...process.env, PORT: '0', DATABASE_URL: `file:${join(dir, 'npm.db')}`, ADMIN_TOKEN: 'npm-token-0123456789', ADMIN_PASSWORD: 'npm-password' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      npm.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk;
+        const found = /\(port (\d+)\)/.exec(out)?.[1];
+        if (found) resolve(Number(found));
+      });
+      npm.once('exit', (code) => reject(new Error(`npm start exited with ${code}: ${out}`)));
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    npm.kill('SIGTERM');
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            () => 'serving',
+            () => 'stopped',
+          ),
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBe('stopped');
+  }, 60_000);
+});
