@@ -413,6 +413,14 @@ describe('admin state changes need a session and the CSRF token', () => {
     expect(await statusOf(id)).toBe('inbox');
   });
 
+  it('should lead back to the page a post came from when the session had ended, never to another site', async () => {
+    const from = async (referer: string) =>
+      (await t.app.request(`/admin/submissions/${id}/status`, { method: 'POST', headers: { origin: ORIGIN, referer }, body: form({ _csrf: token, status: 'spam' }) })).text();
+    expect(await from(`${ORIGIN}/admin/submissions/${id}`)).toContain(`<input type="hidden" name="next" value="/admin/submissions/${id}">`);
+    expect(await from(`${ORIGIN}/f/contact`)).toContain('<input type="hidden" name="next" value="/admin">');
+    expect(await from('https://evil.test/admin/x')).not.toContain('name="next"');
+  });
+
   it('should show the login form instead of any page without a session', async () => {
     for (const path of ['/admin/forms/contact', `/admin/submissions/${id}`, '/admin/forms/contact/export?format=json', '/admin/deliveries']) {
       const { html } = await page(path);

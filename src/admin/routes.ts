@@ -135,7 +135,11 @@ export function adminRoutes(outbox: Outbox) {
     const session = await sessionOf(c);
     if (!session) {
       const asked = new URL(c.req.url);
-      return c.req.method === 'GET' ? c.html(loginPage(undefined, asked.pathname + asked.search)) : c.html(loginPage('Please sign in again'), 401);
+      if (c.req.method === 'GET') return c.html(loginPage(undefined, asked.pathname + asked.search));
+      // A post after the session ended: back to the page it was sent from (same-origin Referer).
+      const from = URL.canParse(c.req.header('referer') ?? '') ? new URL(c.req.header('referer')!) : undefined;
+      const back = from?.origin === asked.origin ? afterSignIn(from.pathname + from.search) : undefined;
+      return c.html(loginPage('Please sign in again', back), 401);
     }
     c.set('session', session);
     c.set('csrfToken', csrfTokenFor(c, session));
