@@ -289,6 +289,8 @@ describe('a worker that dies while sending loses nothing', () => {
     finishLate({ ok: false, temporary: true, error: 'ETIMEDOUT: Timeout' });
     await stale;
     expect(await deliveryOf(id)).toMatchObject({ status: 'sent', lastError: null });
+    // The timeline has one row per counted attempt: the taken-over one, and the one that sent it.
+    expect((await deliveryOf(id)).history!.map((a) => a.outcome)).toEqual(['interrupted', 'sent']);
     t.clock.advance(DAY);
     await t.outbox.run();
     expect(smtp.messages).toHaveLength(1);

@@ -243,21 +243,28 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const sentAsAddressed = claimed.map((delivery, i) => outcomes[i]!.ok && sameList(addressed[i]!, delivery.recipients));
     const sentIds = claimed.filter((_, i) => sentAsAddressed[i]).map((d) => d.id);
     const writes = [
+      // First, while the rows still say `sending` under our lease: a worker that stalled past its
+      // lease was already recorded as interrupted and taken over, so its late outcome adds no row.
+      ...chunks(claimed.map((delivery, i) => ({ id: delivery.id, outcome: outcomes[i]! })), PARAMS_PER_STATEMENT / 5).map((part) => {
+        const byId = (value: (outcome: Outcome) => string) => sql.join([sql`CASE ${deliveries.id}`, ...part.map((p) => sql`WHEN ${p.id} THEN ${value(p.outcome)}`), sql`END`], sql` `);
+        return db.insert(deliveryAttempts).select(
+          db
+            .select({
+              id: sql<number>`null`.as('id'),
+              deliveryId: deliveries.id,
+              at: sql<number>`${now}`.as('at'),
+              outcome: sql<'sent' | 'temporary' | 'permanent'>`${byId((o) => (o.ok ? 'sent' : o.temporary ? 'temporary' : 'permanent'))}`.as('outcome'),
+              reply: sql<string>`${byId((o) => o.reply)}`.as('reply'),
+            })
+            .from(deliveries)
+            .where(stillOurs(part.map((p) => p.id))),
+        );
+      }),
       ...chunks(sentIds, PARAMS_PER_STATEMENT).map((ids) =>
         db.update(deliveries).set({ status: 'sent', sentAt: now, lastError: null, nextAttemptAt: null, leaseUntil: null }).where(stillOurs(ids)),
       ),
       ...claimed.flatMap((delivery, i) =>
         sentAsAddressed[i] ? [] : [db.update(deliveries).set({ ...nextState(delivery, outcomes[i]!, now, addressed[i]!), leaseUntil: null }).where(stillOurs([delivery.id]))],
-      ),
-      ...chunks(claimed.map((delivery, i) => ({ delivery, outcome: outcomes[i]! })), PARAMS_PER_STATEMENT / 5).map((part) =>
-        db.insert(deliveryAttempts).values(
-          part.map(({ delivery, outcome }) => ({
-            deliveryId: delivery.id,
-            at: now,
-            outcome: outcome.ok ? ('sent' as const) : outcome.temporary ? ('temporary' as const) : ('permanent' as const),
-            reply: outcome.reply,
-          })),
-        ),
       ),
     ];
     await write(writes);
