@@ -99,7 +99,7 @@ describe('/api/forms', () => {
   it('should store allowed origins as browsers send them: lower-case, no default port, punycode', async () => {
     const { status, body } = await send('/forms', 'POST', { ...input, allowedOrigins: ['HTTPS://Site.TEST', 'https://site.test:443', 'http://site.test:8080/', 'https://bücher.de'] });
     expect(status).toBe(201);
-    expect(body.allowedOrigins).toEqual(['https://site.test', 'https://site.test', 'http://site.test:8080', 'https://xn--bcher-kva.de']);
+    expect(body.allowedOrigins).toEqual(['https://site.test', 'http://site.test:8080', 'https://xn--bcher-kva.de']);
   });
 
   it.each([
@@ -127,6 +127,14 @@ describe('/api/forms', () => {
     expect(status).toBe(409);
     expect(body).toMatchObject({ ok: false, error: 'conflict' });
     expect((await get('/forms/contact')).body.name).toBe('Contact');
+  });
+
+  it('should keep one copy of a recipient or an allowed site given twice, in any case', async () => {
+    const res = await t.api('/forms', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Twice', recipients: ['Owner@site.test', 'team@site.test', 'owner@SITE.test'], allowedOrigins: ['https://site.test', 'https://SITE.test:443'] }),
+    });
+    expect(await res.json()).toMatchObject({ recipients: ['Owner@site.test', 'team@site.test'], allowedOrigins: ['https://site.test'] });
   });
 
   it('should answer 400 to a body that is not JSON', async () => {

@@ -42,11 +42,17 @@ const httpUrl = z
 
 const email = z.string().max(254).refine(isPlainAddress, 'must be a plain email address');
 
+/** A list given twice the same entry keeps the first: one address must not get two copies. */
+const distinct = (list: string[]) => {
+  const seen = new Set<string>();
+  return list.filter((item) => !seen.has(item.toLowerCase()) && seen.add(item.toLowerCase()));
+};
+
 export const formInput = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ and - (at most 64)').optional(),
   name: z.string().trim().min(1).max(200),
-  recipients: z.array(email).min(1).max(50),
-  allowedOrigins: z.array(origin).max(50).default([]),
+  recipients: z.array(email).min(1).max(50).transform(distinct),
+  allowedOrigins: z.array(origin).max(50).default([]).transform(distinct),
   redirectUrl: httpUrl.nullable().optional(),
   subject: z.string().max(300).regex(/^[^\r\n\u2028\u2029]*$/, 'must be one line').nullable().optional(),
   fields: z
@@ -59,7 +65,7 @@ export const formInput = z.object({
 
 export const formPatch = formInput.omit({ id: true }).partial().extend({
   // .partial() keeps defaults; a PATCH must leave unnamed keys alone.
-  allowedOrigins: z.array(origin).max(50).optional(),
+  allowedOrigins: z.array(origin).max(50).transform(distinct).optional(),
   fields: formInput.shape.fields.unwrap().optional(),
   extraFields: z.enum(['keep', 'reject']).optional(),
 });
