@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   contactPage,
@@ -55,6 +55,16 @@ async function visit(formId: string, page: Partial<Parameters<typeof contactPage
   await tab.goto(site.put(`/${formId}.html`, contactPage({ api: harbor.origin, formId, ...page })));
   await enhanced(tab);
   return tab;
+}
+
+/** A fresh visitor's tab that collects script errors and the console errors `counts` keeps. */
+async function watchedPage(counts: (message: ConsoleMessage) => boolean) {
+  context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && counts(m) && problems.push(m.text()));
+  page.on('pageerror', (error) => problems.push(error.message));
+  return { page, problems };
 }
 
 async function fill(page: Page, values: { name?: string; email?: string; message?: string }) {
@@ -375,11 +385,8 @@ describe('embed.js on a static site (real chromium, page and API on different or
 describe('a page with a strict CSP of its own', () => {
   it('should style its messages without inline styles (no CSP violation) and still mark the fields', async () => {
     await harbor.t.createForm({ id: 'strict', name: 'Strict', fields: CONTACT_FIELDS });
-    context = await browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
     // The 422 itself is logged as a failed resource; only CSP refusals count here.
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|Refused/i.test(m.text()) && problems.push(m.text()));
+    const { page, problems } = await watchedPage((m) => /Content Security Policy|Refused/i.test(m.text()));
     const csp = `default-src 'none'; script-src ${harbor.origin}; connect-src ${harbor.origin}; style-src 'self'; form-action ${harbor.origin}`;
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><title>Strict</title></head>
 <body><form action="${harbor.origin}/f/strict" method="post" novalidate>${DEFAULT_FIELDS}</form><script src="${harbor.origin}/embed.js" defer></script></body></html>`;
@@ -397,11 +404,7 @@ describe('a page with a strict CSP of its own', () => {
 describe('the demo page at /', () => {
   it('should run the embed under its own strict CSP and send without leaving the page', async () => {
     await harbor.t.createForm({ id: 'demo', name: 'Demo contact form', fields: CONTACT_FIELDS });
-    context = await browser.newContext();
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && problems.push(m.text()));
-    page.on('pageerror', (error) => problems.push(error.message));
+    const { page, problems } = await watchedPage((m) => !m.location().url.endsWith('/favicon.ico'));
     await page.goto(`${harbor.origin}/`);
     await enhanced(page);
     await fill(page, { name: 'Demo', email: 'demo@example.com', message: 'Trying the demo.' });
