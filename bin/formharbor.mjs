@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npx formharbor …`: runs the TypeScript CLI through tsx, the same loader `npm start` uses.
+// `npx formharbor …`: runs the TypeScript CLI through tsx (a CLI needs no build step).
 import { register } from 'tsx/esm/api';
 
 register();
