@@ -26,11 +26,19 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 20;
 const BACKLOG = 2_000;
 
+/**
+ * `npm start`'s command line after `node`: the durable runs start its script, and every server
+ * here runs with its flags (V8's heap sizes among them), so all are compared on equal terms.
+ */
+const START_ARGS: string[] = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start.split(/\s+/).slice(1);
+const NODE_FLAGS = START_ARGS.slice(0, -1);
+const START_SCRIPT = START_ARGS.at(-1)!;
+
 type Server = { child: ChildProcess; port: number; peakRssMb: () => number; stop: () => Promise<void> };
 
 /** Starts a server in its own process, so the load generator does not share its event loop. */
 async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -74,7 +82,7 @@ async function load(port: number, path: string) {
  * what it stored. All load comes from one address, so a rate limit has to be off or high.
  */
 async function durableRun(databaseUrl: string, rateLimit: string) {
-  const server = await startServer(['dist/node.js'], { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: rateLimit, SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
+  const server = await startServer([START_SCRIPT], { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: rateLimit, SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
   const result = await load(server.port, '/f/demo');
   const rss = server.peakRssMb();
   await server.stop();
@@ -85,12 +93,26 @@ async function durableRun(databaseUrl: string, rateLimit: string) {
   return { ...result, stored: stored!.n, integrity, peakRssMb: Math.round(rss) };
 }
 
+/** A server of bench/, bundled like dist/node.js and one folder below the project as it is, so paths resolve alike. */
+function bundled(name: string) {
+  execSync(`npx esbuild bench/${name}.ts --bundle --format=esm --platform=node --packages=external --outfile=dist/bench-${name}.js --log-level=warning`);
+  return `dist/bench-${name}.js`;
+}
+
 /** The bare endpoint, warmed up first; `busyUs` of busy work added to each request. */
 async function bareRun(busyUs: number) {
-  const bare = await startServer(['--import', 'tsx', 'bench/bare-server.ts'], { BUSY_US: String(busyUs) });
+  const bare = await startServer([bundled('bare-server')], { BUSY_US: String(busyUs) });
   await load(bare.port, '/f/demo'); // warm-up, not counted
   const result = await load(bare.port, '/f/demo');
   await bare.stop();
+  return result;
+}
+
+/** A server of bench/ (stub-server, minimal-server), loaded once on a fresh database like the durable run. */
+async function referenceRun(name: string, databaseUrl: string) {
+  const server = await startServer([bundled(name)], { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
+  const result = await load(server.port, '/f/demo');
+  await server.stop();
   return result;
 }
 
@@ -102,16 +124,13 @@ async function ingest(dir: string) {
   const bareBusy = await bareRun(BUSY_US);
 
   execSync('npm run build', { stdio: 'ignore' });
-  // Bundled like dist/node.js, and one folder below the project as it is, so paths resolve alike.
-  execSync('npx esbuild bench/stub-server.ts --bundle --format=esm --platform=node --packages=external --outfile=dist/bench-stub-server.js --log-level=warning');
-  const stub = await startServer(['dist/bench-stub-server.js'], { PORT: '0', DATABASE_URL: `file:${join(dir, 'stub.db')}`, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
-  const noStorage = await load(stub.port, '/f/demo');
-  await stub.stop();
+  const noStorage = await referenceRun('stub-server', `file:${join(dir, 'stub.db')}`);
+  const minimalDurable = await referenceRun('minimal-server', `file:${join(dir, 'minimal.db')}`);
 
   const durable = await durableRun(`file:${join(dir, 'ingest.db')}`, 'off');
   // The default configuration counts every submission against the limit: one more write each.
   const durableRateLimited = await durableRun(`file:${join(dir, 'ingest-limited.db')}`, '999999/10m');
-  return { bare: bareResult, bareBusy: { busyUs: BUSY_US, ...bareBusy }, noStorage, durable, durableRateLimited };
+  return { bare: bareResult, bareBusy: { busyUs: BUSY_US, ...bareBusy }, noStorage, minimalDurable, durable, durableRateLimited };
 }
 
 /** The counting SMTP sink (bench/sink-server.ts) in a process of its own. */
@@ -214,6 +233,7 @@ try {
   const ratioRateLimited = ingestResult.durableRateLimited.reqPerSec / ingestResult.bare.reqPerSec;
   const ratioToNoStorage = ingestResult.durable.reqPerSec / ingestResult.noStorage.reqPerSec;
   const ratioBareBusy = ingestResult.bareBusy.reqPerSec / ingestResult.bare.reqPerSec;
+  const ratioMinimal = ingestResult.minimalDurable.reqPerSec / ingestResult.bare.reqPerSec;
   const results = {
     date: new Date().toISOString(),
     connections: CONNECTIONS,
@@ -223,15 +243,17 @@ try {
     ratioRateLimited: Number(ratioRateLimited.toFixed(2)),
     ratioToNoStorage: Number(ratioToNoStorage.toFixed(2)),
     ratioBareBusy: Number(ratioBareBusy.toFixed(2)),
+    ratioMinimal: Number(ratioMinimal.toFixed(2)),
     delivery: deliveryResult,
   };
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
-  const { bare, bareBusy, noStorage, durable, durableRateLimited } = ingestResult;
+  const { bare, bareBusy, noStorage, minimalDurable, durable, durableRateLimited } = ingestResult;
   const row = (r: typeof bare) => ({ 'req/s': Math.round(r.reqPerSec), 'p50 ms': r.p50, 'p99 ms': r.p99, '2xx': r.ok, 'non-2xx': r.non2xx });
   console.table({
     'bare Hono (parse + JSON)': row(bare),
     [`bare Hono + ${BUSY_US} µs of busy work`]: row(bareBusy),
     'POST /f/:id, commits answered at once (stores nothing)': row(noStorage),
+    'validate + store only (bench/minimal-server.ts)': row(minimalDurable),
     'POST /f/:id (stored, FULL sync)': row(durable),
     '... and counted by a rate limit': row(durableRateLimited),
   });
@@ -239,6 +261,7 @@ try {
     console.log(`${name} / bare = ${r.toFixed(2)}x; acknowledged ${run.ok}, stored ${run.stored}; integrity ${run.integrity}; peak RSS ${run.peakRssMb} MB`);
   }
   console.log(`bare + ${BUSY_US} µs / bare = ${ratioBareBusy.toFixed(2)}x: what any route adding that much work reaches here`);
+  console.log(`validate + store only / bare = ${ratioMinimal.toFixed(2)}x: the ceiling of any route that validates and stores, here`);
   console.log(`durable / the same server storing nothing = ${ratioToNoStorage.toFixed(2)}x: what storing before answering costs`);
   console.log(`delivery: ${deliveryResult.sent}/${deliveryResult.messages} sent, ${deliveryResult.received} received in ${deliveryResult.seconds} s = ${deliveryResult.perSecond} msg/s`);
   console.log(`nodemailer alone, same messages and sink, no database: ${deliveryResult.nodemailerAlonePerSecond} msg/s; outbox / alone = ${deliveryResult.ratio}x`);
