@@ -333,6 +333,10 @@ describe('admin pages', () => {
     expect(old.status).toBe(301);
     expect(old.headers.get('location')).toBe('/admin/forms/contact/export?format=csv');
     expect(await json!.json()).toMatchObject([{ id, formId: 'contact', data: { message: '=1+1' } }]);
+    // The same CSV for Excel, which needs a byte-order mark to read UTF-8.
+    expect(html).toContain('href="/admin/forms/contact/export?format=csv&amp;excel=1">CSV for Excel</a>');
+    const excel = new Uint8Array(await (await t.app.request('/admin/forms/contact/export?format=csv&excel=1', { headers: { cookie } })).arrayBuffer());
+    expect(new TextDecoder('utf-8', { ignoreBOM: true }).decode(excel)).toMatch(/^\uFEFFid,createdAt,status,message\r\n.*,'=1\+1\r\n$/s);
   });
 
   it('should carry a strict Content-Security-Policy and no framing on every page', async () => {

@@ -137,6 +137,32 @@ describe('GET /api/forms/:id/export?format=csv', () => {
   });
 });
 
+describe('GET /api/forms/:id/export?format=csv&excel=1', () => {
+  const bytes = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+  const BOM = [0xef, 0xbb, 0xbf];
+
+  it('should put a UTF-8 byte-order mark before the same CSV, so Excel shows accents and Chinese as sent', async () => {
+    await submit({ name: '張三', message: 'Grüße, déjà vu' });
+    const [plain, excel] = await Promise.all([exportOf('csv'), exportOf('csv&excel=1')]);
+    expect(excel.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(excel.headers.get('content-disposition')).toBe('attachment; filename="contact-submissions.csv"');
+    const [plainBytes, excelBytes] = [await bytes(plain), await bytes(excel)];
+    expect([...excelBytes.slice(0, 3)]).toEqual(BOM);
+    expect(excelBytes.slice(3)).toEqual(plainBytes);
+    expect(parseCsv(new TextDecoder().decode(excelBytes))[1]!.slice(3)).toEqual(['張三', 'Grüße, déjà vu']);
+  });
+
+  it('should start a plain CSV export with its first header, no mark', async () => {
+    expect([...(await bytes(await exportOf('csv'))).slice(0, 3)]).toEqual([...new TextEncoder().encode('id,')]);
+  });
+
+  it.each(['json&excel=1', 'csv&excel=yes'])('should answer 422 to format=%s', async (query) => {
+    const res = await exportOf(query);
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ ok: false, error: 'validation', fields: { excel: [expect.any(String)] } });
+  });
+});
+
 describe('GET /api/forms/:id/export errors', () => {
   it('should answer 404 JSON for an unknown form', async () => {
     for (const format of ['csv', 'json']) {

@@ -80,8 +80,8 @@ export function apiRoutes(outbox: Outbox) {
   api.get('/forms/:id/export', async (c) => {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    const { format } = parseOr422(exportQuery, queryOf(c));
-    return exportResponse(c, form.id, await allSubmissions(db, form.id), format);
+    const query = parseOr422(exportQuery, queryOf(c));
+    return exportResponse(c, form.id, await allSubmissions(db, form.id), query);
   });
 
   api.get('/submissions/:id', async (c) => {

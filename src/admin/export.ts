@@ -27,17 +27,26 @@ export function toCsv(rows: Submission[]): string {
   return [header, ...lines].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-export const exportQuery = z.object({ format: z.enum(['csv', 'json']).default('csv') });
+export const exportQuery = z
+  .object({
+    format: z.enum(['csv', 'json']).default('csv'),
+    // Excel reads a CSV file without a byte-order mark in the system's legacy code page, which
+    // garbles every accent and every Chinese character. Asked for, not the default: a script
+    // reading the CSV would find the mark glued to its first header.
+    excel: z.literal('1', { error: 'Use excel=1 for a CSV file that Excel opens as UTF-8' }).optional(),
+  })
+  .refine((query) => !(query.excel && query.format === 'json'), { path: ['excel'], message: 'Only the CSV export is made for Excel' });
 
-type ExportFormat = z.infer<typeof exportQuery>['format'];
+type ExportQuery = z.infer<typeof exportQuery>;
+type ExportFormat = ExportQuery['format'];
 
 /** A form's submissions as CSV or as a JSON array: the API, the admin and the CLI export the same; `indent` for people reading a file. */
 export const exportText = (rows: Submission[], format: ExportFormat, indent?: number) =>
   format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row)), null, indent) : toCsv(rows);
 
 /** The export as a download. */
-export function exportResponse(c: Context, formId: string, rows: Submission[], format: ExportFormat) {
+export function exportResponse(c: Context, formId: string, rows: Submission[], { format, excel }: ExportQuery) {
   c.header('Content-Disposition', `attachment; filename="${formId}-submissions.${format}"`);
   c.header('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
-  return c.body(exportText(rows, format));
+  return c.body((excel ? '\uFEFF' : '') + exportText(rows, format));
 }

@@ -202,8 +202,8 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.get('/forms/:id/export', async (c) => {
     const form = found(await getForm(c.var.deps.db, c.req.param('id')), 'form');
-    const { format } = parseOr422(exportQuery, queryOf(c));
-    return exportResponse(c, form.id, await allSubmissions(c.var.deps.db, form.id), format);
+    const query = parseOr422(exportQuery, queryOf(c));
+    return exportResponse(c, form.id, await allSubmissions(c.var.deps.db, form.id), query);
   });
 
   // The address the export had before JSON joined it: bookmarks keep working.

@@ -79,7 +79,7 @@ export function formPage(
   return layout(
     `${visibleControls(form.name)} — Formharbor`,
     html`${nav(token)}<h1>${theirs(form.name)}</h1>
-<p>Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/edit">Edit form</a> · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
+<p>Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/edit">Edit form</a> · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=csv&amp;excel=1">CSV for Excel</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
 <p>${folder(undefined, 'All', total)} · ${folder('inbox', 'Inbox', counts.inbox)} · ${folder('spam', 'Spam', counts.spam)} · ${folder('archived', 'Archived', counts.archived)}</p>
 <form method="get"><label for="q">Search</label><input id="q" name="q" value="${query.q ?? ''}">
 <label for="status">Status</label><select id="status" name="status"><option value="">any</option>
