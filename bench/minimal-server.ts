@@ -2,8 +2,8 @@
  * The third reference for the durable run: only what a durable submission cannot skip, built
  * from the project's own parts. The demo form's zod validation, an id, the submission and
  * its notification committed by the same commit thread (synchronous=FULL) before the answer.
- * No CORS, origin check, magic fields, rate limit, visitor metadata or error pages: the
- * ceiling any route that validates and stores reaches on this machine.
+ * No CORS, origin check, magic fields, rate limit, visitor metadata or error pages: what
+ * validating and storing alone reach on this machine, whatever else a route does.
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';

@@ -257,7 +257,7 @@ try {
     console.log(`${name} / bare = ${r.toFixed(2)}x; acknowledged ${run.ok}, stored ${run.stored}; integrity ${run.integrity}; peak RSS ${run.peakRssMb} MB`);
   }
   console.log(`bare + ${BUSY_US} µs / bare = ${ratioBareBusy.toFixed(2)}x: what any route adding that much work reaches here`);
-  console.log(`validate + store only / bare = ${ratioMinimal.toFixed(2)}x: the ceiling of any route that validates and stores, here`);
+  console.log(`validate + store only / bare = ${ratioMinimal.toFixed(2)}x: what validating and storing alone reach here`);
   console.log(`durable / the same server storing nothing = ${ratioToNoStorage.toFixed(2)}x: what storing before answering costs`);
   console.log(`delivery: ${deliveryResult.sent}/${deliveryResult.messages} sent, ${deliveryResult.received} received in ${deliveryResult.seconds} s = ${deliveryResult.perSecond} msg/s`);
   console.log(`nodemailer alone, same messages and sink, no database: ${deliveryResult.nodemailerAlonePerSecond} msg/s; outbox / alone = ${deliveryResult.ratio}x`);
