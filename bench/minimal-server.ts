@@ -1,5 +1,5 @@
 /**
- * The third reference for the durable run: only what a durable submission cannot skip, built
+ * A reference for the durable run: only what a durable submission cannot skip, built
  * from the project's own parts. The demo form's zod validation, an id, the submission and
  * its notification committed by the same commit thread (synchronous=FULL) before the answer.
  * No CORS, origin check, magic fields, rate limit, visitor metadata or error pages: what

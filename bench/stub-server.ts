@@ -1,5 +1,5 @@
 /**
- * The second reference for the durable run: the server `npm start` builds, over the same kind
+ * A reference for the durable run: the server `npm start` builds, over the same kind
  * of database and demo form, except that every commit is answered at once and nothing is
  * written. Against `npm start` it shows what storing before answering costs; against the bare
  * endpoint, what handling a submission costs.
