@@ -267,17 +267,31 @@ describe('admin pages', () => {
     expect((await page('/admin/forms/contact?status=spam', cookie)).html).toContain(`/admin/submissions/${spam}`);
   });
 
-  it('should link to older submissions only when there are more', async () => {
+  it('should link to older submissions only when there are more, and back to the newest from there', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) ids.push(await submit({ n: i }));
     expect((await page('/admin/forms/contact', cookie)).html).not.toContain('Older submissions');
     const oldest = ids[0]!;
     ids.push(await submit({ n: 50 }));
-    const { html } = await page('/admin/forms/contact', cookie);
+    const { html } = await page('/admin/forms/contact?status=inbox', cookie);
+    expect(html).not.toContain('Newest submissions');
     const next = /href="(\/admin\/forms\/contact\?cursor=[^"]+)">Older submissions/.exec(html)![1]!;
     const older = await page(next.replace(/&amp;/g, '&'), cookie);
     expect(older.html).toContain(`/admin/submissions/${oldest}`);
     expect(older.html.match(/href="\/admin\/submissions\//g)).toHaveLength(1);
+    expect(older.html).not.toContain('Older submissions');
+    // Back to the first page of the same folder.
+    expect(older.html).toContain('<p><a href="/admin/forms/contact?status=inbox">← Newest submissions</a></p>');
+  });
+
+  it('should link the deliveries list to older ones, and back to the newest from there', async () => {
+    for (let i = 0; i < 51; i++) await submit({ n: i });
+    const first = (await page('/admin/deliveries?status=held', cookie)).html;
+    expect(first).not.toContain('Newest deliveries');
+    const next = /href="(\/admin\/deliveries\?[^"]*cursor=[^"]+)">Older deliveries/.exec(first)![1]!;
+    const older = (await page(next.replace(/&amp;/g, '&'), cookie)).html;
+    expect(older.match(/href="\/admin\/submissions\//g)).toHaveLength(1);
+    expect(older).toContain('<p><a href="/admin/deliveries?status=held">← Newest deliveries</a></p>');
   });
 
   it('should answer 404 for an unknown form or submission', async () => {

@@ -212,7 +212,7 @@ export function adminRoutes(outbox: Outbox) {
   admin.get('/deliveries', async (c) => {
     const query = parseOr422(deliveryQuery.omit({ limit: true }), queryOf(c));
     const { items, nextCursor } = pageOf(await listDeliveries(c.var.deps.db, { ...query, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
-    return c.html(deliveriesPage(c.var.csrfToken, query.status, items, nextCursor));
+    return c.html(deliveriesPage(c.var.csrfToken, query, items, nextCursor));
   });
 
   admin.get('/submissions/:id', async (c) => {

@@ -60,6 +60,15 @@ ${forms.map((f) => html`<tr><td><a href="/admin/forms/${f.id}">${theirs(f.name)}
   );
 }
 
+/**
+ * Paging links: back to the newest page once past it (the cursors only lead to older rows,
+ * so "newer" is the browser's Back), and on to older rows while there are more.
+ */
+const pager = (newest: string | null, older: string | null, what: string) =>
+  newest || older
+    ? html`<p>${newest ? html`<a href="${newest}">← Newest ${what}</a>` : ''}${newest && older ? ' · ' : ''}${older ? html`<a href="${older}">Older ${what} →</a>` : ''}</p>`
+    : '';
+
 const deliverySummary = (deliveries: Delivery[]) =>
   deliveries.length === 0 ? html`<span class="muted">not mailed</span>` : deliveries.map((d) => html`<span class="badge">${d.status}</span> `);
 
@@ -68,7 +77,7 @@ export function formPage(
   publicUrl: string,
   form: Form,
   rows: (Submission & { deliveries: Delivery[] })[],
-  query: { q?: string; status?: SubmissionStatus },
+  query: { q?: string; status?: SubmissionStatus; cursor?: string },
   next: string | null,
   counts: Record<SubmissionStatus, number>,
 ) {
@@ -90,7 +99,7 @@ ${rows.map(
   (s) => html`<tr><td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td><td>${s.status}</td><td>${preview(s.data)}</td><td>${deliverySummary(s.deliveries)}</td></tr>`,
 )}
 </table>${rows.length > 0 ? '' : total === 0 ? html`<p class="muted">No submissions yet.</p>` : query.q ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}">Show all</a></p>` : html`<p class="muted">Nothing in this folder. <a href="/admin/forms/${form.id}">See all ${total}</a></p>`}
-${next ? html`<p><a href="/admin/forms/${form.id}?${params({ cursor: next })}">Older submissions →</a></p>` : ''}
+${pager(query.cursor ? `/admin/forms/${form.id}?${params({})}` : null, next && `/admin/forms/${form.id}?${params({ cursor: next })}`, 'submissions')}
 <h2>Embed</h2><pre><code>${embedSnippet(publicUrl, form.id)}</code></pre>`,
   );
 }
@@ -133,7 +142,7 @@ ${retryControl(token, d)}
 const DELIVERY_STATUSES: DeliveryStatus[] = ['failed', 'pending', 'sending', 'held', 'sent'];
 
 /** Deliveries across every form, so a bounce is found without opening each form. */
-export function deliveriesPage(token: string, status: DeliveryStatus | undefined, rows: Delivery[], next: string | null) {
+export function deliveriesPage(token: string, { status, cursor }: { status?: DeliveryStatus; cursor?: string }, rows: Delivery[], next: string | null) {
   const params = (extra: Record<string, string>) => new URLSearchParams({ ...(status && { status }), ...extra }).toString();
   return layout(
     'Deliveries — Formharbor',
@@ -146,6 +155,6 @@ ${rows.map(
   (d) => html`<tr><td><a href="/admin/submissions/${d.submissionId}">${when(d.createdAt)}</a></td><td>${d.status}</td><td>${d.recipients.join(', ')}</td><td>${d.attempts}</td><td>${d.lastError ? theirs(d.lastError) : ''}</td></tr>`,
 )}
 </table>${rows.length === 0 ? html`<p class="muted">No deliveries${status ? ` are ${status}` : ''}.</p>` : ''}
-${next ? html`<p><a href="/admin/deliveries?${params({ cursor: next })}">Older deliveries →</a></p>` : ''}`,
+${pager(cursor ? `/admin/deliveries?${params({})}` : null, next && `/admin/deliveries?${params({ cursor: next })}`, 'deliveries')}`,
   );
 }
