@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { etag } from 'hono/etag';
 import { HTTPException } from 'hono/http-exception';
-import { sql } from 'drizzle-orm';
 import type { AppEnv } from './app-env.ts';
 import { apiRoutes } from './admin/api.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -13,6 +12,7 @@ import { demoPage, DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
 import { getForm } from './db/forms.ts';
 import { pruneRateLimits } from './forms/rate-limit.ts';
 import { deliveryBacklog } from './db/deliveries.ts';
+import { checkSchema } from './db/schema-check.ts';
 import { createOutbox, type Outbox } from './mail/outbox.ts';
 
 /** What runs every OUTBOX_INTERVAL on Node and on every cron tick on Workers. */
@@ -40,10 +40,10 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
 
   app.get('/healthz', async (c) => {
     try {
-      await deps.db.run(sql`select 1`);
+      await checkSchema(deps.db);
       return c.json({ ok: true, db: 'ok', outbox: await deliveryBacklog(deps.db) });
     } catch (error) {
-      deps.log.error('health check failed', { error: String(error) });
+      deps.log.error('health check failed (a missing table or column means a migration was not applied)', { error: String(error) });
       return c.json({ ok: false, db: 'error' }, 503);
     }
   });

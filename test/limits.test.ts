@@ -103,4 +103,16 @@ describe('database failures', () => {
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({ ok: false, db: 'error' });
   });
+
+  // On Workers the owner applies migrations by hand: one forgotten used to leave /healthz green
+  // while every submission was refused for a missing column.
+  it('should answer 503 on /healthz when a migration is missing from the database', async () => {
+    t = await testApp();
+    expect((await t.app.request('/healthz')).status).toBe(200);
+    await t.database.client.execute('ALTER TABLE deliveries DROP COLUMN delivered_to');
+    const res = await t.app.request('/healthz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ ok: false, db: 'error' });
+    expect(t.errors.join('\n')).toMatch(/health check failed \(a missing table or column means a migration was not applied\).*delivered_to/);
+  });
 });
