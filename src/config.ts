@@ -98,7 +98,7 @@ const envSchema = z.object({
   ADMIN_TOKEN: z
     .string()
     .min(16, 'must be at least 16 characters')
-    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may contain only letters, digits and - . _ ~ + / (a Bearer token)')
+    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may contain only letters, digits and - . _ ~ + /, then = padding (a Bearer token)')
     .optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   DELIVERY_RETRY_SCHEDULE: schedule.prefault(['1m', '5m', '15m', '1h', '4h'].join(',')),

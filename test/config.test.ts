@@ -109,6 +109,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(new RegExp(`^Invalid ${name}=`));
   });
 
+  // What README suggests for Workers, `openssl rand -base64 32`, ends in padding.
+  it('should take a base64 ADMIN_TOKEN, padding included, and refuse = anywhere else', () => {
+    const token = 'q0T9xqgGmlXnE6D2u/3o+DtKZ8yL3w1WbS9kq0mW4nY=';
+    expect(loadConfig({ ADMIN_TOKEN: token, ADMIN_PASSWORD: 'correct horse' }, secret).config.adminToken).toBe(token);
+    expect(() => loadConfig({ ADMIN_TOKEN: 'abc=defghijklmnopqrstu' }, secret)).toThrow(/^Invalid ADMIN_TOKEN=.*then = padding/);
+  });
+
   it('should parse durations in every unit', () => {
     expect([parseDuration('250ms'), parseDuration('2s'), parseDuration('3m'), parseDuration('4h'), parseDuration('5d'), parseDuration('5x')]).toEqual([
       250, 2_000, 180_000, 14_400_000, 432_000_000, undefined,
