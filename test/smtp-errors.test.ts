@@ -24,6 +24,16 @@ describe('SMTP replies, MTA style (RFC 5321 §4.2.1)', () => {
   it('should retry network errors', () => {
     expect(classifySmtpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ESOCKET' }))).toEqual({ temporary: true, error: 'ESOCKET: connect ECONNREFUSED 127.0.0.1:1' });
   });
+
+  // workerd's words for a failed smtps:// handshake, seen under wrangler dev; test/worker.test.ts
+  // covers the STARTTLS one against a real untrusted certificate.
+  it('should say what workerd means when it cannot connect', () => {
+    const error = Object.assign(new Error('proxy request failed, cannot connect to the specified address'), { code: 'ESOCKET' });
+    expect(classifySmtpError(error)).toEqual({
+      temporary: true,
+      error: 'ESOCKET: proxy request failed, cannot connect to the specified address (on Workers: nothing accepted the connection at that host and port, or, with smtps://, its certificate is not publicly trusted)',
+    });
+  });
 });
 
 describe('the transport never reads files or fetches URLs for a message', () => {

@@ -197,6 +197,23 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     });
   });
 
+  it('should say what a refused TLS certificate means, since workerd keeps the cause for its log', async () => {
+    // smtp-server's own certificate, which nothing trusts, behind the port the Worker knows.
+    const untrusted = await startSmtpSink({ starttls: true });
+    relay!.target(untrusted.port);
+    try {
+      const res = await api('/mail/test', { method: 'POST', body: JSON.stringify({ to: 'owner@site.test' }) });
+      expect(res.status).toBe(200);
+      const answer = (await res.json()) as { ok: boolean; error: string };
+      expect(answer.ok).toBe(false);
+      expect(answer.error).toMatch(/^ESOCKET: .+ \(on Workers this is a failed TLS handshake: the certificate must be valid for the host name and publicly trusted; the Worker log names the cause\)$/);
+      expect(untrusted.messages).toHaveLength(0);
+    } finally {
+      relay!.target(sink!.port);
+      await untrusted.close();
+    }
+  });
+
   it('should answer 422 for invalid fields and 403 for a foreign origin, storing nothing', async () => {
     const form = await createForm({ allowedOrigins: ['https://site.test'], fields: [{ name: 'email', type: 'email', required: true }] });
     const invalid = await submit(form.id, { email: 'not an address' }, { origin: 'https://site.test' });

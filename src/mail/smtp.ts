@@ -6,6 +6,11 @@ type SmtpError = Error & { code?: string; responseCode?: number; response?: stri
 
 const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
+/** What workerd's own words mean: it keeps the cause of a failed TLS handshake for the Worker's log. */
+const WORKERD_HINTS: [RegExp, string][] = [
+  [/internal error; reference = /, 'on Workers this is a failed TLS handshake: the certificate must be valid for the host name and publicly trusted; the Worker log names the cause'],
+  [/proxy request failed, cannot connect/, 'on Workers: nothing accepted the connection at that host and port, or, with smtps://, its certificate is not publicly trusted'],
+];
 
 /**
  * Maps a nodemailer failure to "try again later" or "give up", MTA style (RFC 5321 §4.2.1:
@@ -26,7 +31,8 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
     return { temporary: error.responseCode < 500, error: reply.startsWith(String(error.responseCode)) ? reply : `${error.responseCode} ${reply}` };
   }
   // Network errors, timeouts and anything unexpected: never drop a message on a guess.
-  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}` };
+  const hint = WORKERD_HINTS.find(([pattern]) => pattern.test(error.message))?.[1];
+  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${hint ? ` (${hint})` : ''}` };
 }
 
 export type SmtpOptions = { url: string; pool: boolean; mailFrom: string };

@@ -114,7 +114,8 @@ export async function startWranglerDev(
  * A TCP relay on a port that stays the same while its listener goes away and comes back:
  * the Worker knows only this port, so closing it is an SMTP server that went down.
  */
-export async function startRelay(targetPort: number) {
+export async function startRelay(firstTarget: number) {
+  let targetPort = firstTarget;
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
@@ -155,6 +156,10 @@ export async function startRelay(targetPort: number) {
     },
     /** Listens again on the same port. */
     start: listen,
+    /** Sends new connections to another server on this machine. */
+    target(port: number) {
+      targetPort = port;
+    },
   };
 }
 
