@@ -351,6 +351,33 @@ describe('DELIVERY_MAX_AGE counts from when retrying began', () => {
 });
 
 describe('outbox limits per run', () => {
+  // A chunk of 100 submissions of 1 MB each, all rendered at once, took 2 GB: the process died
+  // and, as the rows were claimed again at every start, kept dying.
+  it('renders and hands the transport at most ten messages of a chunk at a time', async () => {
+    await app();
+    for (let i = 0; i < 25; i++) await submit({ name: `N${i}` });
+    const smtp = await sink();
+    const real = mailerFor(smtp.url);
+    let sending = 0;
+    let most = 0;
+    const counting: Mailer = {
+      async send(message) {
+        most = Math.max(most, ++sending);
+        try {
+          return await real.send(message);
+        } finally {
+          sending--;
+        }
+      },
+      close: () => real.close(),
+    };
+    await createOutbox({ ...t.deps, config: { ...t.deps.config, smtpUrl: smtp.url }, mailer: counting }).run();
+    expect(most).toBe(10);
+    await smtp.waitFor(25);
+    expect(new Set(smtp.messages.map((m) => m.parsed.headers.get('x-formharbor-submission'))).size).toBe(25);
+    expect(await deliveriesWith('sent')).toHaveLength(25);
+  });
+
   it('takes at most claimLimit deliveries per chunk and maxChunks chunks per run, leaving the rest due', async () => {
     await app();
     for (let i = 0; i < 7; i++) await submit({ name: `N${i}` });

@@ -13,6 +13,9 @@ export type OutboxLimits = { claimLimit: number; maxChunks: number };
 
 const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
 
+/** Messages of a chunk rendered and handed to the transport together. */
+const SENT_AT_ONCE = 10;
+
 
 /**
  * Addresses compared as mail servers compare them in practice, without case: nodemailer
@@ -214,23 +217,29 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   }
 
   /**
-   * Sends one claimed chunk concurrently (the pool bounds connections) and records it in one
-   * commit: one UPDATE for everything sent, one per other outcome, attempts in multi-row inserts.
-   * Every row of a claim carries the same lease, which guards each update: a worker that took
-   * over after the lease expired owns the row now.
+   * Sends one claimed chunk `SENT_AT_ONCE` messages at a time (the pool bounds connections)
+   * and records it in one commit: one UPDATE for everything sent, one per other outcome,
+   * attempts in multi-row inserts. Every row of a claim carries the same lease, which guards
+   * each update: a worker that took over after the lease expired owns the row now.
    */
   async function deliverChunk(claimed: Delivery[]): Promise<void> {
     const lease = new LeaseKeeper(claimed);
-    let results: SendResult[];
-    let addressed: string[][];
+    const results: SendResult[] = [];
+    const addressed: string[][] = [];
     try {
-      const sources = await sourcesOf(claimed);
-      // The form's recipients as they are now: an address the owner corrected gets the retry.
-      addressed = claimed.map((delivery) => {
-        const form = sources.get(delivery.submissionId)?.form;
-        return form ? without(form.recipients, delivery.deliveredTo) : delivery.recipients;
-      });
-      results = await Promise.all(claimed.map((delivery, i) => attempt(delivery, sources.get(delivery.submissionId), addressed[i]!)));
+      // Submissions are read and rendered a few at a time: a whole chunk of 1 MB submissions,
+      // each about 20 MB once rendered and encoded, took 2 GB and crashed the process again at
+      // every restart.
+      for (const part of chunks(claimed, SENT_AT_ONCE)) {
+        const sources = await sourcesOf(part);
+        // The form's recipients as they are now: an address the owner corrected gets the retry.
+        const partAddressed = part.map((delivery) => {
+          const form = sources.get(delivery.submissionId)?.form;
+          return form ? without(form.recipients, delivery.deliveredTo) : delivery.recipients;
+        });
+        addressed.push(...partAddressed);
+        results.push(...(await Promise.all(part.map((delivery, i) => attempt(delivery, sources.get(delivery.submissionId), partAddressed[i]!)))));
+      }
     } finally {
       await lease.stop();
     }
