@@ -152,6 +152,15 @@ describe('admin sign-in', () => {
     expect((await login()).status).toBe(303);
   });
 
+  it('should count sign-in attempts from IPv6 by /64 network, so one visitor cannot rotate addresses', async () => {
+    let n = 0;
+    t.deps.clientIp = () => `2001:db8:42:7::${(++n).toString(16)}`;
+    for (let i = 0; i < 10; i++) expect((await login('wrong-password')).status).toBe(401);
+    expect((await login()).status).toBe(429);
+    t.deps.clientIp = () => '2001:db8:42:8::1';
+    expect((await login()).status).toBe(303);
+  });
+
   it('should compare the password with the constant-time secretsEqual', async () => {
     vi.mocked(secretsEqual).mockClear();
     await login('wrong-password');

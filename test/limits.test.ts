@@ -26,6 +26,26 @@ describe('rate limit', () => {
     expect((await send(t.app)).status).toBe(201);
   });
 
+  // One subscriber is given at least a /64: counting each IPv6 address alone gave them 2^64 tries.
+  it('should count an IPv6 visitor by their /64 network, and an IPv4 address written as IPv6 as itself', async () => {
+    let ip = '2001:db8:7:1::1';
+    t = await testApp({ env: { RATE_LIMIT: '2/10m' } });
+    t.deps.clientIp = () => ip;
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    expect((await send(t.app)).status).toBe(201);
+    ip = '2001:DB8:7:1:ffff:ffff:ffff:fffe';
+    expect((await send(t.app)).status).toBe(201);
+    ip = '2001:db8:7:1:a:b:c:d';
+    expect((await send(t.app)).status).toBe(429);
+    ip = '2001:db8:7:2::1';
+    expect((await send(t.app)).status).toBe(201);
+    ip = '198.51.100.9';
+    expect((await send(t.app)).status).toBe(201);
+    ip = '::ffff:198.51.100.9';
+    expect((await send(t.app)).status).toBe(201);
+    expect((await send(t.app)).status).toBe(429);
+  });
+
   it('should count each form apart: a visitor limited on one form can still use another', async () => {
     t = await testApp({ env: { RATE_LIMIT: '2/10m' } });
     await t.createForm({ id: 'contact', name: 'Contact' });

@@ -10,7 +10,7 @@ import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
 import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { HttpError } from '../errors.ts';
-import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit } from '../forms/rate-limit.ts';
+import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
@@ -112,7 +112,7 @@ export function adminRoutes(outbox: Outbox) {
     const body = await postedFields(c);
     const ip = deps.clientIp(c) ?? 'unknown';
     // Always counted, off or on: guessing the password must stay slow.
-    const loginKey = `login:${sha256(ip)}`;
+    const loginKey = `login:${sha256(rateLimitSubject(ip))}`;
     const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
     if (limited) throw new HttpError('rate_limited', `Too many sign-in attempts; try again in ${minutes(limited.retryAfter)}`, limited);
     if (typeof body.password !== 'string' || !secretsEqual(body.password, deps.config.adminPassword)) {

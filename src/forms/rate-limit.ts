@@ -1,4 +1,12 @@
 import { eq, lt, sql } from 'drizzle-orm';
+import {
+  convertIPv4BinaryToString,
+  convertIPv4MappedIPv6ToIPv4,
+  convertIPv6BinaryToString,
+  convertIPv6ToBinary,
+  distinctRemoteAddr,
+  isIPv4MappedIPv6,
+} from 'hono/utils/ipaddr';
 import { HttpError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { rateLimits } from '../db/schema.ts';
@@ -9,6 +17,22 @@ export type RateLimit = NonNullable<Config['rateLimit']>;
 
 // This module owns every write to `rate_limits`. Counters live in the database so the
 // limit holds across processes and Workers isolates.
+
+/**
+ * Whom a limit counts: an IPv4 address, or the /64 network of an IPv6 one. A subscriber is
+ * given at least a /64, 2^64 addresses to rotate through, one fresh count each. An IPv4
+ * address written as IPv6 (`::ffff:1.2.3.4`) counts as itself; anything unparsable as it came.
+ */
+export function rateLimitSubject(ip: string): string {
+  if (distinctRemoteAddr(ip) !== 'IPv6') return ip;
+  try {
+    const address = convertIPv6ToBinary(ip);
+    if (isIPv4MappedIPv6(address)) return convertIPv4BinaryToString(convertIPv4MappedIPv6ToIPv4(address));
+    return `${convertIPv6BinaryToString((address >> 64n) << 64n)}/64`;
+  } catch {
+    return ip;
+  }
+}
 
 /**
  * The upsert that counts a hit: a new window when the old one has ended, else one more.

@@ -11,7 +11,7 @@ import { formCors } from './cors.ts';
 import { acceptSubmission } from './intake.ts';
 import { errorPageResponse, thanksPage, validationPage } from './pages.ts';
 import { bodyKind, readFields } from './parse.ts';
-import { hitRateLimit } from './rate-limit.ts';
+import { hitRateLimit, rateLimitSubject } from './rate-limit.ts';
 import { isOriginAllowed, pageOrigin, safeNext } from './redirect.ts';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -99,7 +99,8 @@ export function formRoutes(outbox: Outbox) {
         throw new HttpError('origin', 'This site may not post to this form');
       }
       const ip = deps.clientIp(c);
-      const ipHash = ip ? sha256(`${form.id}\n${ip}`).slice(0, 32) : undefined;
+      // Kept with the submission and the key of its rate limit: an IPv6 visitor is their /64.
+      const ipHash = ip ? sha256(`${form.id}\n${rateLimitSubject(ip)}`).slice(0, 32) : undefined;
 
       const fields = await readFields(c);
       // Taken before acceptSubmission removes the magic fields, for the 422 page.
