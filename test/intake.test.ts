@@ -88,6 +88,18 @@ describe('POST /f/:formId body types', () => {
     expect(((await res.json()) as { fields: Record<string, string[]> }).fields).toHaveProperty('extra');
   });
 
+  it('should refuse a JSON number too large to store (JSON.parse makes it Infinity, stored as null) with 422, and keep large finite ones', async () => {
+    const res = await post('{"name":"A","email":"a@b.test","budget":1e999,"list":[1,-1e999]}', { 'content-type': 'application/json' });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { fields: Record<string, string[]> }).fields).toEqual({
+      budget: ['A number this large cannot be stored; send it as text'],
+      list: ['A number this large cannot be stored; send it as text'],
+    });
+    expect(await countOf(submissions)).toBe(0);
+    expect((await post('{"name":"A","email":"a@b.test","budget":1e300}', { 'content-type': 'application/json' })).status).toBe(201);
+    expect((await stored())[0]!.data).toMatchObject({ budget: 1e300 });
+  });
+
   it('should answer 415 for an unsupported content type and 400 for malformed JSON', async () => {
     expect((await post('name=A', { 'content-type': 'text/plain', ...json })).status).toBe(415);
     const bad = await post('{"name":', { 'content-type': 'application/json' });

@@ -76,19 +76,22 @@ function fromJson(text: string): RawFields {
   const entries = Object.entries(body);
   if (entries.length > MAX_FIELDS) tooMany();
   const fields: RawFields = new Map();
-  const nested = emptyFieldErrors();
+  const refused = emptyFieldErrors();
   const primitive = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  // JSON.parse reads 1e999 as Infinity, which would be stored as null: not "as sent".
+  const finite = (v: unknown) => typeof v !== 'number' || Number.isFinite(v);
   const clean = (v: string | number | boolean) => (typeof v === 'string' ? normaliseBreaks(v) : v);
   for (const [rawName, value] of entries) {
     // `name[]` means a list here too, as in a form post.
     const isList = rawName.endsWith('[]');
     const name = isList ? rawName.slice(0, -2) : rawName;
     if (value === null) fields.set(name, isList ? [] : '');
+    else if (!(Array.isArray(value) ? value.every(finite) : finite(value))) refused[rawName] = ['A number this large cannot be stored; send it as text'];
     else if (primitive(value)) fields.set(name, isList ? [clean(value as string)] : clean(value as string));
     else if (Array.isArray(value) && value.length <= MAX_ARRAY_ITEMS && value.every(primitive)) fields.set(name, value.map(clean));
-    else nested[rawName] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];
+    else refused[rawName] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];
   }
-  if (Object.keys(nested).length > 0) throw new HttpError('validation', 'Some fields are not valid', { fields: nested });
+  if (Object.keys(refused).length > 0) throw new HttpError('validation', 'Some fields are not valid', { fields: refused });
   checkNames(fields.keys());
   return fields;
 }
