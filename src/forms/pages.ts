@@ -35,7 +35,8 @@ const HIDDEN = new Set(['_next', '_subject', '_idempotency']);
 
 /**
  * The no-JavaScript answer to invalid input: every message, and the visitor's input filled
- * back into a form that posts again, so nothing typed is lost.
+ * back into a form that posts again, so nothing typed is lost. Each value follows a line
+ * break after `<textarea>`, which HTML drops, so a value that starts with one keeps it.
  */
 export function validationPage(action: string, errors: FieldErrors, sent: [string, FieldValue][]) {
   const values = sent.filter(([name]) => !HIDDEN.has(name));
@@ -50,7 +51,8 @@ ${hidden.map(([name, value]) => html`<input type="hidden" name="${name}" value="
 ${values.map(([name, value]) =>
   (Array.isArray(value) ? value : [value]).map(
     (item) => html`<label>${name}${errors[name] ? html` <span class="error">(${errors[name]!.join(' ')})</span>` : ''}
-<textarea name="${Array.isArray(value) ? `${name}[]` : name}" rows="${String(item).includes('\n') ? 5 : 1}">${String(item)}</textarea></label>`,
+<textarea name="${Array.isArray(value) ? `${name}[]` : name}" rows="${String(item).includes('\n') ? 5 : 1}">
+${String(item)}</textarea></label>`,
   ),
 )}
 ${fieldsWithoutValues.map((name) => html`<label>${name} <span class="error">(${errors[name]!.join(' ')})</span><textarea name="${name}" rows="1"></textarea></label>`)}
