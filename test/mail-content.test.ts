@@ -132,6 +132,18 @@ describe('the subject', () => {
     expect([first!.parsed.subject, second!.parsed.subject].sort()).toEqual(['New submission: Contact us', 'Quote request {{name}}']);
   });
 
+  it('shows direction controls in the body as [U+…] text, so one field cannot reverse the next', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact \u202eus' });
+    await post('contact', urlencoded([['name', '\u202eEve\u2066'], ['order\u202e', '1234']]));
+    const [mail] = await smtp.waitFor(1);
+    for (const part of [mail!.parsed.text!, String(mail!.parsed.html)]) {
+      expect(part).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+      expect(part).toContain('[U+202E]Eve[U+2066]');
+      expect(part).toContain('order[U+202E]');
+      expect(part).toContain('New submission to Contact [U+202E]us');
+    }
+  });
+
   it('drops direction overrides, which would reverse the rest of the line, and cuts long ones between characters', async () => {
     await t.createForm({ id: 'contact', name: 'Contact us', subject: 'From {{name}} about {{topic}}' });
     await post('contact', urlencoded([['name', '\u202eEve\u2066'], ['topic', `${'x'.repeat(190)}😀😀😀😀😀😀😀😀`]]));

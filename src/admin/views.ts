@@ -1,19 +1,13 @@
 import { html } from 'hono/html';
 import { submissionStatuses, type Delivery, type DeliveryAttempt, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
 import type { SubmissionStatus } from '../db/submissions.ts';
-import { displayValue } from '../mail/render.ts';
+import { displayValue, visibleControls } from '../mail/render.ts';
 import { embedSnippet } from '../demo.ts';
 import { layout } from '../pages.ts';
 
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 
-/**
- * Text someone else wrote, shown so it cannot disguise what is around it or itself: isolated
- * from its neighbours (a right-to-left override in one field must not reverse the next) and
- * with its direction controls made visible (`gnp.exe` written backwards is shown as such).
- */
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
-const visibleControls = (text: string) => text.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
+/** Text someone else wrote: isolated from its neighbours, its direction controls made visible. */
 export const theirs = (value: unknown) => html`<bdi>${visibleControls(displayValue(value))}</bdi>`;
 
 const PREVIEW_LENGTH = 120;

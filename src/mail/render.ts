@@ -36,6 +36,14 @@ export function displayValue(value: unknown): string {
   return Array.isArray(value) ? value.map(String).join(', ') : String(value);
 }
 
+/**
+ * Someone else's text with its direction controls made visible, for the mail and the admin:
+ * an override in one field would reverse what follows it ("order 1234" read "4321"), and
+ * `gnp.exe` written backwards is shown as such.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+export const visibleControls = (text: string) => text.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
+
 function renderSubject(form: Form, submission: Submission): string {
   const fallback = oneLine(`New submission: ${form.name}`);
   // Only the owner's template is a template; a visitor's `_subject` is text as typed.
@@ -59,20 +67,21 @@ export type RenderInput = { form: Form; submission: Submission; messageId: strin
 
 /** The owner's notification. Pure: the same input always renders the same message. */
 export function renderNotification({ form, submission, messageId, mailFrom, publicUrl }: RenderInput): OutgoingMessage {
-  const entries = Object.entries(submission.data);
+  const entries = Object.entries(submission.data).map(([name, value]) => [visibleControls(name), visibleControls(displayValue(value))] as const);
+  const formName = visibleControls(form.name);
   const adminLink = `${publicUrl}/admin/submissions/${submission.id}`;
   const text = [
-    `New submission to ${form.name}`,
+    `New submission to ${formName}`,
     '',
-    ...entries.map(([name, value]) => `${name}:\n${displayValue(value)}\n`),
+    ...entries.map(([name, value]) => `${name}:\n${value}\n`),
     `Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}`,
     `View it: ${adminLink}`,
   ].join('\n');
   const body = html`<!doctype html><html><body style="font-family:sans-serif">
-<h2>New submission to ${form.name}</h2>
+<h2>New submission to ${formName}</h2>
 <table cellpadding="6" style="border-collapse:collapse">${entries.map(
     ([name, value]) =>
-      html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${displayValue(value)}</td></tr>`,
+      html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td></tr>`,
   )}</table>
 <p style="color:#666">Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}.
 <a href="${adminLink}">View in Formharbor</a></p></body></html>`;
