@@ -378,6 +378,22 @@ describe('outbox limits per run', () => {
     expect(await deliveriesWith('sent')).toHaveLength(25);
   });
 
+  it('sends the rest of a chunk when one submission cannot be read, and retries that one later with the reason', async () => {
+    await app();
+    const ids = [await submit({ name: 'A' }), await submit({ name: 'B' }), await submit({ name: 'C' })];
+    // Damaged outside Formharbor (a hand edit, a bad restore): its stored JSON no longer parses.
+    await t.database.client.execute({ sql: "UPDATE submissions SET data = '{not json' WHERE id = ?", args: [ids[1]!] });
+    const smtp = await sink();
+    await createOutbox({ ...t.deps, config: { ...t.deps.config, smtpUrl: smtp.url }, mailer: mailerFor(smtp.url) }).run();
+    await smtp.waitFor(2);
+    expect(smtp.messages.map((m) => m.parsed.headers.get('x-formharbor-submission')).sort()).toEqual([ids[0], ids[2]].sort());
+    // (The submission itself cannot be shown either; its delivery can.)
+    const [unread] = await deliveriesWith('pending');
+    expect(unread).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(unread!.lastError).toMatch(/^could not read the submission: .*JSON/);
+    expect(await deliveriesWith('sent')).toHaveLength(2);
+  });
+
   it('takes at most claimLimit deliveries per chunk and maxChunks chunks per run, leaving the rest due', async () => {
     await app();
     for (let i = 0; i < 7; i++) await submit({ name: `N${i}` });

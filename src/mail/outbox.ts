@@ -226,20 +226,45 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const lease = new LeaseKeeper(claimed);
     const results: SendResult[] = [];
     const addressed: string[][] = [];
-    try {
-      // Submissions are read and rendered a few at a time: a whole chunk of 1 MB submissions,
-      // each about 20 MB once rendered and encoded, took 2 GB and crashed the process again at
-      // every restart.
-      for (const part of chunks(claimed, SENT_AT_ONCE)) {
-        const sources = await sourcesOf(part);
-        // The form's recipients as they are now: an address the owner corrected gets the retry.
-        const partAddressed = part.map((delivery) => {
-          const form = sources.get(delivery.submissionId)?.form;
-          return form ? without(form.recipients, delivery.deliveredTo) : delivery.recipients;
-        });
-        addressed.push(...partAddressed);
-        results.push(...(await Promise.all(part.map((delivery, i) => attempt(delivery, sources.get(delivery.submissionId), partAddressed[i]!)))));
+    // Submissions are read SENT_AT_ONCE at a time as their turn comes, and at most that many
+    // messages are rendered or on their way: a whole chunk of 1 MB submissions, each about
+    // 20 MB once rendered and encoded, took 2 GB and crashed the process at every restart.
+    const groups = new Map<number, Promise<Map<string, Source>>>();
+    const sourceOf = async (i: number) => {
+      const group = Math.floor(i / SENT_AT_ONCE);
+      let sources = groups.get(group);
+      if (!sources) {
+        // Every index of the group before has been taken by now, its sources with it.
+        groups.delete(group - 1);
+        groups.set(group, (sources = sourcesOf(claimed.slice(group * SENT_AT_ONCE, (group + 1) * SENT_AT_ONCE))));
       }
+      try {
+        return (await sources).get(claimed[i]!.submissionId);
+      } catch {
+        // One unreadable row fails the read of its whole group: read this one alone, so only it waits.
+        return (await sourcesOf([claimed[i]!])).get(claimed[i]!.submissionId);
+      }
+    };
+    let next = 0;
+    const sendInTurn = async () => {
+      for (let i = next++; i < claimed.length; i = next++) {
+        let source: Source | undefined;
+        try {
+          source = await sourceOf(i);
+        } catch (error) {
+          // Recorded and retried like any temporary failure; the rest of the chunk goes on.
+          addressed[i] = claimed[i]!.recipients;
+          results[i] = { ok: false, temporary: true, error: `could not read the submission: ${String(error)}` };
+          continue;
+        }
+        // The form's recipients as they are now: an address the owner corrected gets the retry.
+        addressed[i] = source ? without(source.form.recipients, claimed[i]!.deliveredTo) : claimed[i]!.recipients;
+        results[i] = await attempt(claimed[i]!, source, addressed[i]!);
+      }
+    };
+    try {
+      // No gap between groups: a slow server holds one message up, not the nine beside it.
+      await Promise.all(Array.from({ length: Math.min(SENT_AT_ONCE, claimed.length) }, sendInTurn));
     } finally {
       await lease.stop();
     }
