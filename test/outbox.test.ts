@@ -353,9 +353,10 @@ describe('DELIVERY_MAX_AGE counts from when retrying began', () => {
 describe('outbox limits per run', () => {
   // A chunk of 100 submissions of 1 MB each, all rendered at once, took 2 GB: the process died
   // and, as the rows were claimed again at every start, kept dying.
-  it('renders and hands the transport at most ten messages of a chunk at a time', async () => {
+  it('renders and hands the transport at most 2 MB of stored data at a time, and ordinary notifications all at once', async () => {
     await app();
-    for (let i = 0; i < 25; i++) await submit({ name: `N${i}` });
+    const large = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`part${i}`, 'x'.repeat(20_000)]));
+    for (let i = 0; i < 12; i++) await submit({ name: `Large ${i}`, ...large });
     const smtp = await sink();
     const real = mailerFor(smtp.url);
     let sending = 0;
@@ -371,11 +372,18 @@ describe('outbox limits per run', () => {
       },
       close: () => real.close(),
     };
-    await createOutbox({ ...t.deps, config: { ...t.deps.config, smtpUrl: smtp.url }, mailer: counting }).run();
-    expect(most).toBe(10);
-    await smtp.waitFor(25);
-    expect(new Set(smtp.messages.map((m) => m.parsed.headers.get('x-formharbor-submission'))).size).toBe(25);
-    expect(await deliveriesWith('sent')).toHaveLength(25);
+    const outbox = createOutbox({ ...t.deps, config: { ...t.deps.config, smtpUrl: smtp.url }, mailer: counting });
+    await outbox.run();
+    // About 400 kB each: five fit in 2 MB.
+    expect(most).toBe(5);
+    expect(await deliveriesWith('sent')).toHaveLength(12);
+
+    most = 0;
+    for (let i = 0; i < 25; i++) await submit({ name: `N${i}` });
+    await outbox.run();
+    expect(most).toBe(25);
+    await smtp.waitFor(37);
+    expect(new Set(smtp.messages.map((m) => m.parsed.headers.get('x-formharbor-submission'))).size).toBe(37);
   });
 
   it('sends the rest of a chunk when one submission cannot be read, and retries that one later with the reason', async () => {

@@ -13,8 +13,11 @@ export type OutboxLimits = { claimLimit: number; maxChunks: number };
 
 const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
 
-/** Messages of a chunk rendered and handed to the transport together. */
-const SENT_AT_ONCE = 10;
+/**
+ * How much stored data a chunk renders and hands to the transport at once. A 1 MB submission
+ * is about 20 MB once rendered and encoded: all of a chunk at once once took 2 GB.
+ */
+const SENDING_BYTES = 2 * 1024 * 1024;
 
 
 /**
@@ -217,54 +220,68 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   }
 
   /**
-   * Sends one claimed chunk `SENT_AT_ONCE` messages at a time (the pool bounds connections)
-   * and records it in one commit: one UPDATE for everything sent, one per other outcome,
-   * attempts in multi-row inserts. Every row of a claim carries the same lease, which guards
-   * each update: a worker that took over after the lease expired owns the row now.
+   * The chunk in turns whose stored data adds up to at most SENDING_BYTES (a bigger submission
+   * has a turn alone). Notifications of ordinary size all share the first.
+   */
+  async function turnsOf(claimed: Delivery[]): Promise<Delivery[][]> {
+    const ids = [...new Set(claimed.map((d) => d.submissionId))];
+    const rows = await Promise.all(
+      chunks(ids, PARAMS_PER_STATEMENT).map((part) =>
+        db.select({ id: submissions.id, size: sql<number>`length(${submissions.data})` }).from(submissions).where(inArray(submissions.id, part)),
+      ),
+    );
+    const sizes = new Map(rows.flat().map((row) => [row.id, Number(row.size)]));
+    const turns: Delivery[][] = [];
+    let taken = Infinity;
+    for (const delivery of claimed) {
+      const size = sizes.get(delivery.submissionId) ?? 0;
+      if (taken + size > SENDING_BYTES) {
+        turns.push([]);
+        taken = 0;
+      }
+      turns[turns.length - 1]!.push(delivery);
+      taken += size;
+    }
+    return turns;
+  }
+
+  /** A turn's sources; when one row cannot be read (its JSON damaged), each is read alone so only it fails. */
+  async function readTurn(turn: Delivery[]): Promise<(Source | Error | undefined)[]> {
+    try {
+      const sources = await sourcesOf(turn);
+      return turn.map((delivery) => sources.get(delivery.submissionId));
+    } catch {
+      return Promise.all(turn.map((delivery) => sourcesOf([delivery]).then((sources) => sources.get(delivery.submissionId), (error: unknown) => error as Error)));
+    }
+  }
+
+  /**
+   * Sends one claimed chunk, a turn at a time (the pool bounds connections), and records it in
+   * one commit: one UPDATE for everything sent, one per other outcome, attempts in multi-row
+   * inserts. Every row of a claim carries the same lease, which guards each update: a worker
+   * that took over after the lease expired owns the row now.
    */
   async function deliverChunk(claimed: Delivery[]): Promise<void> {
     const lease = new LeaseKeeper(claimed);
     const results: SendResult[] = [];
     const addressed: string[][] = [];
-    // Submissions are read SENT_AT_ONCE at a time as their turn comes, and at most that many
-    // messages are rendered or on their way: a whole chunk of 1 MB submissions, each about
-    // 20 MB once rendered and encoded, took 2 GB and crashed the process at every restart.
-    const groups = new Map<number, Promise<Map<string, Source>>>();
-    const sourceOf = async (i: number) => {
-      const group = Math.floor(i / SENT_AT_ONCE);
-      let sources = groups.get(group);
-      if (!sources) {
-        // Every index of the group before has been taken by now, its sources with it.
-        groups.delete(group - 1);
-        groups.set(group, (sources = sourcesOf(claimed.slice(group * SENT_AT_ONCE, (group + 1) * SENT_AT_ONCE))));
-      }
-      try {
-        return (await sources).get(claimed[i]!.submissionId);
-      } catch {
-        // One unreadable row fails the read of its whole group: read this one alone, so only it waits.
-        return (await sourcesOf([claimed[i]!])).get(claimed[i]!.submissionId);
-      }
-    };
-    let next = 0;
-    const sendInTurn = async () => {
-      for (let i = next++; i < claimed.length; i = next++) {
-        let source: Source | undefined;
-        try {
-          source = await sourceOf(i);
-        } catch (error) {
-          // Recorded and retried like any temporary failure; the rest of the chunk goes on.
-          addressed[i] = claimed[i]!.recipients;
-          results[i] = { ok: false, temporary: true, error: `could not read the submission: ${String(error)}` };
-          continue;
-        }
-        // The form's recipients as they are now: an address the owner corrected gets the retry.
-        addressed[i] = source ? without(source.form.recipients, claimed[i]!.deliveredTo) : claimed[i]!.recipients;
-        results[i] = await attempt(claimed[i]!, source, addressed[i]!);
-      }
-    };
     try {
-      // No gap between groups: a slow server holds one message up, not the nine beside it.
-      await Promise.all(Array.from({ length: Math.min(SENT_AT_ONCE, claimed.length) }, sendInTurn));
+      for (const turn of await turnsOf(claimed)) {
+        const sources = await readTurn(turn);
+        const sent = turn.map((delivery, i) => {
+          const source = sources[i];
+          if (source instanceof Error) {
+            // Recorded and retried like any temporary failure; the rest of the chunk goes on.
+            addressed.push(delivery.recipients);
+            return Promise.resolve<SendResult>({ ok: false, temporary: true, error: `could not read the submission: ${String(source)}` });
+          }
+          // The form's recipients as they are now: an address the owner corrected gets the retry.
+          const to = source ? without(source.form.recipients, delivery.deliveredTo) : delivery.recipients;
+          addressed.push(to);
+          return attempt(delivery, source, to);
+        });
+        results.push(...(await Promise.all(sent)));
+      }
     } finally {
       await lease.stop();
     }
