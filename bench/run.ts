@@ -96,8 +96,8 @@ function bundled(name: string) {
 }
 
 /** The bare endpoint, warmed up first; `busyUs` of busy work added to each request. */
-async function bareRun(busyUs: number) {
-  const bare = await startServer([bundled('bare-server')], { BUSY_US: String(busyUs) });
+async function bareRun(script: string, busyUs: number) {
+  const bare = await startServer([script], { BUSY_US: String(busyUs) });
   await load(bare.port, '/f/demo'); // warm-up, not counted
   const result = await load(bare.port, '/f/demo');
   await bare.stop();
@@ -116,8 +116,9 @@ async function referenceRun(name: string, databaseUrl: string) {
 const BUSY_US = 20;
 
 async function ingest(dir: string) {
-  const bareResult = await bareRun(0);
-  const bareBusy = await bareRun(BUSY_US);
+  const bareServer = bundled('bare-server');
+  const bareResult = await bareRun(bareServer, 0);
+  const bareBusy = await bareRun(bareServer, BUSY_US);
 
   execSync('npm run build', { stdio: 'ignore' });
   const noStorage = await referenceRun('stub-server', `file:${join(dir, 'stub.db')}`);
