@@ -26,7 +26,16 @@ app.post('/f/:id', async (c) => {
   if (!validated.ok) return c.json({ ok: false, fields: validated.fields }, 422);
   const now = deps.now();
   const id = ulid(now);
-  const submission = submissionInsert(deps.db, { id, formId: form.id, createdAt: now, status: 'inbox', data: validated.data, meta: {}, idempotencyKey: null, bodyHash: null });
+  const submission = submissionInsert(deps.db, {
+    id,
+    formId: form.id,
+    createdAt: now,
+    status: 'inbox',
+    data: validated.data,
+    meta: {},
+    idempotencyKey: null,
+    bodyHash: null,
+  });
   await deps.commit([submission, newDelivery(deps, form.recipients, id, now)]);
   return c.json({ ok: true, id }, 201);
 });

@@ -38,7 +38,10 @@ type Server = { child: ChildProcess; port: number; peakRssMb: () => number; stop
 
 /** Starts a server in its own process, so the load generator does not share its event loop. */
 async function startServer(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -70,7 +73,13 @@ async function load(port: number, path: string) {
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: BODY,
   });
-  return { reqPerSec: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, ok: result['2xx'], non2xx: result.non2xx + result.errors + result.timeouts };
+  return {
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 /**
@@ -78,7 +87,14 @@ async function load(port: number, path: string) {
  * what it stored. All load comes from one address, so a rate limit has to be off or high.
  */
 async function durableRun(databaseUrl: string, rateLimit: string) {
-  const server = await startServer([START_SCRIPT], { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: rateLimit, SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
+  const server = await startServer([START_SCRIPT], {
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    RATE_LIMIT: rateLimit,
+    SMTP_URL: '',
+    ADMIN_TOKEN: 'bench-token-0123456789',
+    ADMIN_PASSWORD: 'bench-password',
+  });
   const result = await load(server.port, '/f/demo');
   const rss = server.peakRssMb();
   await server.stop();
@@ -91,7 +107,9 @@ async function durableRun(databaseUrl: string, rateLimit: string) {
 
 /** A server of bench/, bundled like dist/node.js and one folder below the project as it is, so paths resolve alike. */
 function bundled(name: string) {
-  execSync(`npx esbuild bench/${name}.ts --bundle --format=esm --platform=node --packages=external --outfile=dist/bench-${name}.js --log-level=warning`);
+  execSync(
+    `npx esbuild bench/${name}.ts --bundle --format=esm --platform=node --packages=external --outfile=dist/bench-${name}.js --log-level=warning`,
+  );
   return `dist/bench-${name}.js`;
 }
 
@@ -106,7 +124,14 @@ async function bareRun(script: string, busyUs: number) {
 
 /** A server of bench/ (stub-server, minimal-server), loaded once on a fresh database like the durable run. */
 async function referenceRun(name: string, databaseUrl: string) {
-  const server = await startServer([bundled(name)], { PORT: '0', DATABASE_URL: databaseUrl, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'bench-token-0123456789', ADMIN_PASSWORD: 'bench-password' });
+  const server = await startServer([bundled(name)], {
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    RATE_LIMIT: 'off',
+    SMTP_URL: '',
+    ADMIN_TOKEN: 'bench-token-0123456789',
+    ADMIN_PASSWORD: 'bench-password',
+  });
   const result = await load(server.port, '/f/demo');
   await server.stop();
   return result;
@@ -165,11 +190,25 @@ async function delivery(dir: string) {
     clientIp: () => undefined,
     embedJs: '',
   };
-  const form = await createForm(database.db, { name: 'Bench', recipients: ['owner@bench.test'], allowedOrigins: [], fields: [], extraFields: 'keep' }, Date.now());
+  const form = await createForm(
+    database.db,
+    { name: 'Bench', recipients: ['owner@bench.test'], allowedOrigins: [], fields: [], extraFields: 'keep' },
+    Date.now(),
+  );
   for (let i = 0; i < BACKLOG; i += 500) {
     const rows = Array.from({ length: 500 }, () => {
       const id = ulid(Date.now());
-      return [submissionInsert(database.db, { id, formId: form.id, createdAt: Date.now(), status: 'inbox', data: { name: 'Alice', message: 'Hello' }, meta: {} }), newDelivery(deps, form.recipients, id, Date.now())];
+      return [
+        submissionInsert(database.db, {
+          id,
+          formId: form.id,
+          createdAt: Date.now(),
+          status: 'inbox',
+          data: { name: 'Alice', message: 'Hello' },
+          meta: {},
+        }),
+        newDelivery(deps, form.recipients, id, Date.now()),
+      ];
     }).flat();
     await deps.commit(rows);
   }
@@ -203,9 +242,19 @@ async function delivery(dir: string) {
  * transport into the same sink in chunks of the outbox's size, with no database at all.
  */
 async function nodemailerAlone(db: Deps['db'], url: string, mailFrom: string): Promise<number> {
-  const rows = await db.select().from(deliveries).innerJoin(submissions, eq(submissions.id, deliveries.submissionId)).innerJoin(forms, eq(forms.id, submissions.formId));
+  const rows = await db
+    .select()
+    .from(deliveries)
+    .innerJoin(submissions, eq(submissions.id, deliveries.submissionId))
+    .innerJoin(forms, eq(forms.id, submissions.formId));
   const messages = rows.map((row) =>
-    renderNotification({ form: { ...row.forms, recipients: row.deliveries.recipients }, submission: row.submissions, messageId: row.deliveries.messageId, mailFrom, publicUrl: 'http://localhost:3000' }),
+    renderNotification({
+      form: { ...row.forms, recipients: row.deliveries.recipients },
+      submission: row.submissions,
+      messageId: row.deliveries.messageId,
+      mailFrom,
+      publicUrl: 'http://localhost:3000',
+    }),
   );
   const mailer = createSmtpMailer({ url, pool: true, mailFrom });
   const started = performance.now();
@@ -245,7 +294,13 @@ try {
   };
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
   const { bare, bareBusy, noStorage, minimalDurable, durable, durableRateLimited } = ingestResult;
-  const row = (r: typeof bare) => ({ 'req/s': Math.round(r.reqPerSec), 'p50 ms': r.p50, 'p99 ms': r.p99, '2xx': r.ok, 'non-2xx': r.non2xx });
+  const row = (r: typeof bare) => ({
+    'req/s': Math.round(r.reqPerSec),
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    '2xx': r.ok,
+    'non-2xx': r.non2xx,
+  });
   console.table({
     'bare Hono (parse + JSON)': row(bare),
     [`bare Hono + ${BUSY_US} µs of busy work`]: row(bareBusy),
@@ -254,14 +309,23 @@ try {
     'POST /f/:id (stored, FULL sync)': row(durable),
     '... and counted by a rate limit': row(durableRateLimited),
   });
-  for (const [name, run, r] of [['durable', durable, ratio], ['rate-limited', durableRateLimited, ratioRateLimited]] as const) {
-    console.log(`${name} / bare = ${r.toFixed(2)}x; acknowledged ${run.ok}, stored ${run.stored}; integrity ${run.integrity}; peak RSS ${run.peakRssMb} MB`);
+  for (const [name, run, r] of [
+    ['durable', durable, ratio],
+    ['rate-limited', durableRateLimited, ratioRateLimited],
+  ] as const) {
+    console.log(
+      `${name} / bare = ${r.toFixed(2)}x; acknowledged ${run.ok}, stored ${run.stored}; integrity ${run.integrity}; peak RSS ${run.peakRssMb} MB`,
+    );
   }
   console.log(`bare + ${BUSY_US} µs / bare = ${ratioBareBusy.toFixed(2)}x: what any route adding that much work reaches here`);
   console.log(`validate + store only / bare = ${ratioMinimal.toFixed(2)}x: what validating and storing alone reach here`);
   console.log(`durable / the same server storing nothing = ${ratioToNoStorage.toFixed(2)}x: what storing before answering costs`);
-  console.log(`delivery: ${deliveryResult.sent}/${deliveryResult.messages} sent, ${deliveryResult.received} received in ${deliveryResult.seconds} s = ${deliveryResult.perSecond} msg/s`);
-  console.log(`nodemailer alone, same messages and sink, no database: ${deliveryResult.nodemailerAlonePerSecond} msg/s; outbox / alone = ${deliveryResult.ratio}x`);
+  console.log(
+    `delivery: ${deliveryResult.sent}/${deliveryResult.messages} sent, ${deliveryResult.received} received in ${deliveryResult.seconds} s = ${deliveryResult.perSecond} msg/s`,
+  );
+  console.log(
+    `nodemailer alone, same messages and sink, no database: ${deliveryResult.nodemailerAlonePerSecond} msg/s; outbox / alone = ${deliveryResult.ratio}x`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -44,7 +44,13 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 type Command = (deps: Deps, values: Values, args: string[]) => Promise<void>;
 
-const list = (text: string | undefined) => (text ? text.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (text: string | undefined) =>
+  text
+    ? text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 function jsonOption(name: string, text: string): unknown {
   try {
     return JSON.parse(text);
@@ -80,7 +86,10 @@ const COMMANDS: Record<string, Command> = {
     const { format } = parseOr422(exportQuery, { format: v.format || undefined });
     const form = v.form && (await getForm(deps.db, v.form));
     if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
-    const text = format === 'json' ? exportText(await allSubmissions(deps.db, form.id), format, 2) + '\n' : exportText(await allSubmissions(deps.db, form.id), format);
+    const text =
+      format === 'json'
+        ? exportText(await allSubmissions(deps.db, form.id), format, 2) + '\n'
+        : exportText(await allSubmissions(deps.db, form.id), format);
     if (!v.out) return void process.stdout.write(text);
     try {
       writeFileSync(v.out, text);

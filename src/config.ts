@@ -87,7 +87,12 @@ const mailbox = z.string().regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@
 
 const envSchema = z.object({
   // 0 asks the system for a free port (tests, benchmarks).
-  PORT: z.string().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().max(65535)).optional(),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'must be a port number')
+    .transform(Number)
+    .pipe(z.number().max(65535))
+    .optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: absoluteUrl(['http:', 'https:']).optional(),
   DATABASE_URL: absoluteUrl(['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:']).default('file:./data/formharbor.db'),
@@ -159,5 +164,8 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
 /** A URL-safe random secret from Web Crypto (Node and Workers alike). */
 export function randomSecret(bytes = 24): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...raw))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }

@@ -28,7 +28,10 @@ async function smtpMailer(url: string, mailFrom: string) {
  */
 export function clientIp(peer: string | undefined, forwardedFor: string | undefined, trustProxy: number): string | undefined {
   if (trustProxy === 0) return peer;
-  const hops = (forwardedFor ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   // Fewer entries than proxies: the request did not come through them, so nothing in it is believed.
   return hops.length >= trustProxy ? hops[hops.length - trustProxy] : peer;
 }
@@ -68,7 +71,9 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
     mailer: config.smtpUrl ? await smtpMailer(config.smtpUrl, config.mailFrom) : null,
     now: Date.now,
     defer: (work) => {
-      work.catch((error: unknown) => log.error('background work failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
+      work.catch((error: unknown) =>
+        log.error('background work failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      );
     },
     log,
     clientIp: (c) => clientIp(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy),
@@ -81,7 +86,10 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
       await grouped?.close();
       // The database file alone then holds every commit: a backup that copies only that file
       // after a clean stop loses nothing (SQLite leaves this to whichever connection is freed last).
-      if (grouped) await database.client.execute('PRAGMA wal_checkpoint(TRUNCATE)').catch((error: unknown) => log.error('checkpoint at close failed', { error: String(error) }));
+      if (grouped)
+        await database.client
+          .execute('PRAGMA wal_checkpoint(TRUNCATE)')
+          .catch((error: unknown) => log.error('checkpoint at close failed', { error: String(error) }));
       database.client.close();
     },
   };

@@ -78,7 +78,12 @@ function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config):
     mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: false, mailFrom: config.mailFrom }) : null,
     now: Date.now,
     // The runtime would only log a bare rejection; this names it like Node does.
-    defer: (work) => ctx.waitUntil(work.catch((error: unknown) => log.error('background work failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }))),
+    defer: (work) =>
+      ctx.waitUntil(
+        work.catch((error: unknown) =>
+          log.error('background work failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+        ),
+      ),
     log,
     clientIp: (c) => c.req.header('cf-connecting-ip'),
     embedJs: EMBED_JS,
@@ -96,7 +101,14 @@ async function refusal(request: Request, missing: Setup['missing']): Promise<Res
     return unauthorized(message);
   }
   if (missing.adminPassword && under(path, '/admin')) {
-    const page = await layout('Admin disabled', html`<h1>Admin disabled</h1><p>ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with <code>npx wrangler secret put ADMIN_PASSWORD</code>.</p>`);
+    const page = await layout(
+      'Admin disabled',
+      html`<h1>Admin disabled</h1>
+        <p>
+          ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with
+          <code>npx wrangler secret put ADMIN_PASSWORD</code>.
+        </p>`,
+    );
     return new Response(page.toString(), {
       status: 401,
       headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' },
@@ -120,7 +132,10 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
     if (!(error instanceof ConfigError)) throw error;
     // The message names the variable (secrets' values are never quoted): the owner's logs, not visitors.
     log.error(`formharbor: ${error.message}`);
-    return Response.json({ ok: false, error: 'internal', message: 'The Worker is misconfigured; its logs name the variable' }, { status: 500 });
+    return Response.json(
+      { ok: false, error: 'internal', message: 'The Worker is misconfigured; its logs name the variable' },
+      { status: 500 },
+    );
   }
   const refused = await refusal(request, setup.missing);
   if (refused) return refused;

@@ -41,7 +41,11 @@ const post = (path: string, fields: Record<string, string>, { cookie, origin = O
 
 async function submit(fields: Record<string, unknown>, formId = 'contact'): Promise<string> {
   t.clock.advance(1000);
-  const res = await t.app.request(`/f/${formId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+  const res = await t.app.request(`/f/${formId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
@@ -109,7 +113,11 @@ describe('admin sign-in', () => {
 
   it('should answer 400 to a malformed multipart sign-in, and to a malformed post with a session', async () => {
     const garbage = (path: string, cookie?: string) =>
-      t.app.request(path, { method: 'POST', headers: { origin: ORIGIN, 'content-type': 'multipart/form-data; boundary=x', ...(cookie && { cookie }) }, body: 'garbage' });
+      t.app.request(path, {
+        method: 'POST',
+        headers: { origin: ORIGIN, 'content-type': 'multipart/form-data; boundary=x', ...(cookie && { cookie }) },
+        body: 'garbage',
+      });
     expect((await garbage('/admin/login')).status).toBe(400);
     expect((await garbage('/admin/logout', await session())).status).toBe(400);
     expect(t.errors).toEqual([]);
@@ -127,13 +135,18 @@ describe('admin sign-in', () => {
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const id = await submit({ message: 'hi' });
     const token = csrfTokenOf((await page(`/admin/submissions/${id}`, cookie)).html);
-    const change = (fields: Record<string, string>) => t.app.request(`/admin/submissions/${id}/status`, { method: 'POST', headers: { cookie }, body: form(fields) });
+    const change = (fields: Record<string, string>) =>
+      t.app.request(`/admin/submissions/${id}/status`, { method: 'POST', headers: { cookie }, body: form(fields) });
     expect((await change({ status: 'spam' })).status).toBe(403);
     expect(await statusOf(id)).toBe('inbox');
     expect((await change({ _csrf: token, status: 'spam' })).status).toBe(303);
     expect(await statusOf(id)).toBe('spam');
     // A browser always says where a post comes from: Sec-Fetch-Site alone, cross-site, is refused.
-    const crossSite = await t.app.request('/admin/login', { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' }, body: form({ password: ADMIN_PASSWORD }) });
+    const crossSite = await t.app.request('/admin/login', {
+      method: 'POST',
+      headers: { 'sec-fetch-site': 'cross-site' },
+      body: form({ password: ADMIN_PASSWORD }),
+    });
     expect(crossSite.status).toBe(403);
   });
 
@@ -197,7 +210,8 @@ describe('admin sign-in', () => {
     const asked = `/admin/submissions/${id}?from=mail`;
     const hidden = `<input type="hidden" name="next" value="${asked}">`;
     expect((await page(asked)).html).toContain(hidden);
-    const signIn = (next: string, password = ADMIN_PASSWORD) => t.app.request('/admin/login', { method: 'POST', headers: { origin: ORIGIN }, body: form({ password, next }) });
+    const signIn = (next: string, password = ADMIN_PASSWORD) =>
+      t.app.request('/admin/login', { method: 'POST', headers: { origin: ORIGIN }, body: form({ password, next }) });
     expect(await (await signIn(asked, 'wrong-password')).text()).toContain(hidden);
     expect((await signIn(asked)).headers.get('location')).toBe(asked);
     for (const elsewhere of [
@@ -239,7 +253,7 @@ describe('admin pages', () => {
     cookie = await session();
   });
 
-  it('should list a form\'s submissions newest first with links to each', async () => {
+  it("should list a form's submissions newest first with links to each", async () => {
     const first = await submit({ message: 'first message' });
     const second = await submit({ message: 'second message' });
     const { res, html } = await page('/admin/forms/contact', cookie);
@@ -268,7 +282,9 @@ describe('admin pages', () => {
     const spam = await submit({ message: 'buy now', _gotcha: 'bot' });
     const all = (await page('/admin/forms/contact', cookie)).html;
     for (const id of [kept, spam]) expect(all).toContain(`/admin/submissions/${id}`);
-    expect(all).toContain('<strong>All (2)</strong> · <a href="/admin/forms/contact?status=inbox">Inbox (1)</a> · <a href="/admin/forms/contact?status=spam">Spam (1)</a> · <a href="/admin/forms/contact?status=archived">Archived (0)</a>');
+    expect(all).toContain(
+      '<strong>All (2)</strong> · <a href="/admin/forms/contact?status=inbox">Inbox (1)</a> · <a href="/admin/forms/contact?status=spam">Spam (1)</a> · <a href="/admin/forms/contact?status=archived">Archived (0)</a>',
+    );
     const inbox = (await page('/admin/forms/contact?status=inbox', cookie)).html;
     expect(inbox).toContain(`/admin/submissions/${kept}`);
     expect(inbox).not.toContain(`/admin/submissions/${spam}`);
@@ -310,7 +326,8 @@ describe('admin pages', () => {
 
   it('should show one submission with its deliveries', async () => {
     const id = await submit({ name: 'Alice', email: 'alice@example.com', message: 'Hello there' });
-    const [delivery] = ((await (await t.api(`/submissions/${id}`)).json()) as { deliveries: { id: string; messageId: string }[] }).deliveries;
+    const [delivery] = ((await (await t.api(`/submissions/${id}`)).json()) as { deliveries: { id: string; messageId: string }[] })
+      .deliveries;
     const { res, html } = await page(`/admin/submissions/${id}`, cookie);
     expect(res.status).toBe(200);
     expect(html).toContain('<th><bdi>message</bdi></th><td><bdi>Hello there</bdi></td>');
@@ -358,7 +375,9 @@ describe('admin pages', () => {
     expect(await json!.json()).toMatchObject([{ id, formId: 'contact', data: { message: '=1+1' } }]);
     // The same CSV for Excel, which needs a byte-order mark to read UTF-8.
     expect(html).toContain('href="/admin/forms/contact/export?format=csv&amp;excel=1">CSV for Excel</a>');
-    const excel = new Uint8Array(await (await t.app.request('/admin/forms/contact/export?format=csv&excel=1', { headers: { cookie } })).arrayBuffer());
+    const excel = new Uint8Array(
+      await (await t.app.request('/admin/forms/contact/export?format=csv&excel=1', { headers: { cookie } })).arrayBuffer(),
+    );
     expect(new TextDecoder('utf-8', { ignoreBOM: true }).decode(excel)).toMatch(/^\uFEFFid,createdAt,status,message\r\n.*,'=1\+1\r\n$/s);
   });
 
@@ -392,7 +411,7 @@ describe('admin state changes need a session and the CSRF token', () => {
     token = csrfTokenOf((await page(`/admin/submissions/${id}`, cookie)).html);
   });
 
-  it('should change the status with the page\'s CSRF token', async () => {
+  it("should change the status with the page's CSRF token", async () => {
     const res = await post(`/admin/submissions/${id}/status`, { _csrf: token, status: 'spam' }, { cookie });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/admin/submissions/${id}`);
@@ -442,14 +461,25 @@ describe('admin state changes need a session and the CSRF token', () => {
 
   it('should lead back to the page a post came from when the session had ended, never to another site', async () => {
     const from = async (referer: string) =>
-      (await t.app.request(`/admin/submissions/${id}/status`, { method: 'POST', headers: { origin: ORIGIN, referer }, body: form({ _csrf: token, status: 'spam' }) })).text();
+      (
+        await t.app.request(`/admin/submissions/${id}/status`, {
+          method: 'POST',
+          headers: { origin: ORIGIN, referer },
+          body: form({ _csrf: token, status: 'spam' }),
+        })
+      ).text();
     expect(await from(`${ORIGIN}/admin/submissions/${id}`)).toContain(`<input type="hidden" name="next" value="/admin/submissions/${id}">`);
     expect(await from(`${ORIGIN}/f/contact`)).toContain('<input type="hidden" name="next" value="/admin">');
     expect(await from('https://evil.test/admin/x')).not.toContain('name="next"');
   });
 
   it('should show the login form instead of any page without a session', async () => {
-    for (const path of ['/admin/forms/contact', `/admin/submissions/${id}`, '/admin/forms/contact/export?format=json', '/admin/deliveries']) {
+    for (const path of [
+      '/admin/forms/contact',
+      `/admin/submissions/${id}`,
+      '/admin/forms/contact/export?format=json',
+      '/admin/deliveries',
+    ]) {
       const { html } = await page(path);
       expect(html).toMatch(loginForm);
       expect(html).not.toMatch(/Contact|<bdi>|Delivery|"data"/);
@@ -482,7 +512,11 @@ describe('admin state changes need a session and the CSRF token', () => {
   it('should frame and confine its refusals like its pages', async () => {
     const refusals = [
       await post(`/admin/submissions/${id}/status`, { _csrf: token, status: 'spam' }, { cookie, origin: 'https://evil.test' }),
-      await t.app.request('/admin/login', { method: 'POST', headers: { origin: ORIGIN }, body: form({ password: 'x'.repeat(100 * 1024) }) }),
+      await t.app.request('/admin/login', {
+        method: 'POST',
+        headers: { origin: ORIGIN },
+        body: form({ password: 'x'.repeat(100 * 1024) }),
+      }),
       await post('/admin/submissions/nope/status', { _csrf: token, status: 'spam' }, { cookie }),
     ];
     expect(refusals.map((res) => res.status)).toEqual([403, 413, 404]);
@@ -509,7 +543,12 @@ describe('admin pages escape what visitors and owners typed', () => {
 
   it('should show HTML in every field, field name and form name as text', async () => {
     await t.createForm({ id: 'xss', name: '<script>alert("name")</script>', recipients: ['owner@site.test'] });
-    const data = Object.fromEntries(payloads.flatMap((p, i) => [[`f${i}`, p], [`<b>${i}</b>`, p]]));
+    const data = Object.fromEntries(
+      payloads.flatMap((p, i) => [
+        [`f${i}`, p],
+        [`<b>${i}</b>`, p],
+      ]),
+    );
     const id = await submit({ ...data, list: payloads, email: 'alice@example.com', _replyto: 'alice@example.com' }, 'xss');
     const cookie = await session();
     for (const path of ['/admin', '/admin/forms/xss', `/admin/submissions/${id}`]) {
@@ -536,7 +575,8 @@ describe('admin pages show what others typed as it is', () => {
     expect(list).toContain('<bdi>[U+202E]John</bdi> · <bdi>[U+202E]gnp.exe</bdi> · <bdi>Refund order 1234</bdi>');
     expect(list).toContain('<h1><bdi>[U+202E]evil</bdi></h1>');
     expect((await page(`/admin/submissions/${id}`, cookie)).html).toContain('<th><bdi>name</bdi></th><td><bdi>[U+202E]John</bdi></td>');
-    for (const path of ['/admin', '/admin/forms/rtl', `/admin/submissions/${id}`]) expect((await page(path, cookie)).html).not.toContain('\u202e');
+    for (const path of ['/admin', '/admin/forms/rtl', `/admin/submissions/${id}`])
+      expect((await page(path, cookie)).html).not.toContain('\u202e');
   });
 });
 
@@ -556,7 +596,9 @@ describe('admin deliveries', () => {
       const home = (await page('/admin', cookie)).html;
       expect(home).toContain('<a href="/admin/deliveries?status=failed" class="error">2 failed</a>');
       // Each count links to exactly the deliveries it counts: being sent is not pending.
-      expect(home).toContain('<a href="/admin/deliveries?status=pending">0 pending</a>, <a href="/admin/deliveries?status=sending">0 being sent</a>');
+      expect(home).toContain(
+        '<a href="/admin/deliveries?status=pending">0 pending</a>, <a href="/admin/deliveries?status=sending">0 being sent</a>',
+      );
       const failed = (await page('/admin/deliveries?status=failed', cookie)).html;
       for (const id of ids) expect(failed).toContain(`<a href="/admin/submissions/${id}">`);
       expect(failed.match(/550 5\.1\.1 &lt;img src=x onerror=alert\(1\)&gt; No such user here/g)).toHaveLength(2);
@@ -610,7 +652,11 @@ describe('admin form editor', () => {
       extraFields: 'reject',
       fields: [{ name: 'email', type: 'email', required: true }],
     });
-    const submitted = await t.app.request('/f/quote', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'x' }) });
+    const submitted = await t.app.request('/f/quote', {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      body: form({ email: 'x' }),
+    });
     expect(await submitted.json()).toMatchObject({ error: 'validation', fields: { email: ['Enter a valid email address'] } });
   });
 
@@ -621,16 +667,40 @@ describe('admin form editor', () => {
   });
 
   it('should name field checks by their place in the list, counting from 1', async () => {
-    const res = await post('/admin/new-form', { _csrf: token, name: 'X', recipients: 'a@site.test', fields: '[{"name": "a", "type": "text"}, {"name": "b", "type": "select"}]' }, { cookie });
+    const res = await post(
+      '/admin/new-form',
+      { _csrf: token, name: 'X', recipients: 'a@site.test', fields: '[{"name": "a", "type": "text"}, {"name": "b", "type": "select"}]' },
+      { cookie },
+    );
     expect(await res.text()).toContain('<p class="error" id="fields-error">field 2 (options): a select field needs options</p>');
   });
 
   it('should save a form with a long list of field checks, as the API takes it', async () => {
-    const fields = Array.from({ length: 160 }, (_, i) => ({ name: `choice${i}`, type: 'select', options: Array.from({ length: 12 }, (_, j) => `option ${j} of ${i}`) }));
-    expect((await t.api('/forms', { method: 'POST', body: JSON.stringify({ id: 'big', name: 'Big', recipients: ['a@site.test'], fields }) })).status).toBe(201);
+    const fields = Array.from({ length: 160 }, (_, i) => ({
+      name: `choice${i}`,
+      type: 'select',
+      options: Array.from({ length: 12 }, (_, j) => `option ${j} of ${i}`),
+    }));
+    expect(
+      (await t.api('/forms', { method: 'POST', body: JSON.stringify({ id: 'big', name: 'Big', recipients: ['a@site.test'], fields }) }))
+        .status,
+    ).toBe(201);
     const edit = (await page('/admin/forms/big/edit', cookie)).html;
     const shown = /<textarea id="fields" name="fields"[^>]*>([^<]*)<\/textarea>/.exec(edit)![1]!.replace(/&quot;/g, '"');
-    const res = await post('/admin/forms/big/edit', { _csrf: token, name: 'Bigger', recipients: 'a@site.test', allowedOrigins: '', redirectUrl: '', subject: '', extraFields: 'keep', fields: shown }, { cookie });
+    const res = await post(
+      '/admin/forms/big/edit',
+      {
+        _csrf: token,
+        name: 'Bigger',
+        recipients: 'a@site.test',
+        allowedOrigins: '',
+        redirectUrl: '',
+        subject: '',
+        extraFields: 'keep',
+        fields: shown,
+      },
+      { cookie },
+    );
     expect(res.status).toBe(303);
     expect(await formOf('big')).toMatchObject({ name: 'Bigger', fields });
   });
@@ -638,7 +708,14 @@ describe('admin form editor', () => {
   it('should show each mistake at its box, keep what was typed, and create nothing', async () => {
     const res = await post(
       '/admin/new-form',
-      { _csrf: token, id: 'bad id', name: '<b>Mine</b>', recipients: 'ok@site.test\nnot an address', allowedOrigins: 'https://site.test/path', fields: '[{"name": "x"' },
+      {
+        _csrf: token,
+        id: 'bad id',
+        name: '<b>Mine</b>',
+        recipients: 'ok@site.test\nnot an address',
+        allowedOrigins: 'https://site.test/path',
+        fields: '[{"name": "x"',
+      },
       { cookie },
     );
     expect(res.status).toBe(422);
@@ -664,7 +741,15 @@ describe('admin form editor', () => {
     expect((await page('/admin/forms/contact', cookie)).html).toContain('<a href="/admin/forms/contact/edit">Edit form</a>');
     expect(edit.html).toContain('>owner@site.test</textarea>');
     expect(edit.html).not.toContain('name="id"');
-    const changes = { name: 'Contact us', recipients: 'new@site.test', allowedOrigins: '', redirectUrl: '', subject: '', extraFields: 'keep', fields: '' };
+    const changes = {
+      name: 'Contact us',
+      recipients: 'new@site.test',
+      allowedOrigins: '',
+      redirectUrl: '',
+      subject: '',
+      extraFields: 'keep',
+      fields: '',
+    };
     expect((await post('/admin/forms/contact/edit', changes, { cookie })).status).toBe(403);
     const res = await post('/admin/forms/contact/edit', { _csrf: token, ...changes, id: 'renamed' }, { cookie });
     expect(res.status).toBe(303);

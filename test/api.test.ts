@@ -25,7 +25,11 @@ const get = (path: string) => send(path, 'GET');
 /** A visitor's post; the clock moves one second first so ids sort by arrival. */
 async function submit(formId: string, fields: Record<string, unknown>): Promise<string> {
   t.clock.advance(1000);
-  const res = await t.app.request(`/f/${formId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+  const res = await t.app.request(`/f/${formId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
@@ -61,7 +65,11 @@ describe('/api authentication', () => {
   );
 
   it('should refuse writes without a token and change nothing', async () => {
-    const res = await t.app.request('/api/forms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'X', recipients: ['a@b.test'] }) });
+    const res = await t.app.request('/api/forms', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'X', recipients: ['a@b.test'] }),
+    });
     expect(res.status).toBe(401);
     expect((await get('/forms')).body.items).toEqual([]);
   });
@@ -97,7 +105,10 @@ describe('/api/forms', () => {
   });
 
   it('should store allowed origins as browsers send them: lower-case, no default port, punycode', async () => {
-    const { status, body } = await send('/forms', 'POST', { ...input, allowedOrigins: ['HTTPS://Site.TEST', 'https://site.test:443', 'http://site.test:8080/', 'https://bücher.de'] });
+    const { status, body } = await send('/forms', 'POST', {
+      ...input,
+      allowedOrigins: ['HTTPS://Site.TEST', 'https://site.test:443', 'http://site.test:8080/', 'https://bücher.de'],
+    });
     expect(status).toBe(201);
     expect(body.allowedOrigins).toEqual(['https://site.test', 'http://site.test:8080', 'https://xn--bcher-kva.de']);
   });
@@ -132,7 +143,11 @@ describe('/api/forms', () => {
   it('should keep one copy of a recipient or an allowed site given twice, in any case', async () => {
     const res = await t.api('/forms', {
       method: 'POST',
-      body: JSON.stringify({ name: 'Twice', recipients: ['Owner@site.test', 'team@site.test', 'owner@SITE.test'], allowedOrigins: ['https://site.test', 'https://SITE.test:443'] }),
+      body: JSON.stringify({
+        name: 'Twice',
+        recipients: ['Owner@site.test', 'team@site.test', 'owner@SITE.test'],
+        allowedOrigins: ['https://site.test', 'https://SITE.test:443'],
+      }),
     });
     expect(await res.json()).toMatchObject({ recipients: ['Owner@site.test', 'team@site.test'], allowedOrigins: ['https://site.test'] });
   });
@@ -144,14 +159,25 @@ describe('/api/forms', () => {
   });
 
   it('should answer 415 to a form-encoded body (curl -d without a JSON type) and create nothing', async () => {
-    for (const [type, body] of [['application/x-www-form-urlencoded', 'name=X&recipients=o%40site.test'], ['multipart/form-data; boundary=x', '--x--']]) {
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'name=X&recipients=o%40site.test'],
+      ['multipart/form-data; boundary=x', '--x--'],
+    ]) {
       const res = await t.api('/forms', { method: 'POST', headers: { 'content-type': type! }, body });
       expect(res.status, type).toBe(415);
       expect(await res.json()).toMatchObject({ ok: false, error: 'unsupported_media_type' });
     }
     expect((await get('/forms')).body.items).toEqual([]);
     // Scripts that send JSON as text/plain are still understood.
-    expect((await t.api('/forms', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ name: 'X', recipients: ['o@site.test'] }) })).status).toBe(201);
+    expect(
+      (
+        await t.api('/forms', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: JSON.stringify({ name: 'X', recipients: ['o@site.test'] }),
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('should answer 413 to a body over 256 KB and create nothing', async () => {
@@ -172,7 +198,10 @@ describe('/api/forms', () => {
 
   it('should end with a null cursor when the last page is exactly full', async () => {
     for (const id of ['a', 'b']) await t.createForm({ id });
-    expect((await get('/forms?limit=2')).body).toEqual({ items: [expect.objectContaining({ id: 'a' }), expect.objectContaining({ id: 'b' })], nextCursor: null });
+    expect((await get('/forms?limit=2')).body).toEqual({
+      items: [expect.objectContaining({ id: 'a' }), expect.objectContaining({ id: 'b' })],
+      nextCursor: null,
+    });
   });
 
   it('should default the limit to 50', async () => {
@@ -180,7 +209,10 @@ describe('/api/forms', () => {
     const { body } = await get('/forms');
     expect(body.items).toHaveLength(50);
     expect(body.nextCursor).toBe('f49');
-    expect((await get(`/forms?cursor=${body.nextCursor}`)).body).toEqual({ items: [expect.objectContaining({ id: 'f50' })], nextCursor: null });
+    expect((await get(`/forms?cursor=${body.nextCursor}`)).body).toEqual({
+      items: [expect.objectContaining({ id: 'f50' })],
+      nextCursor: null,
+    });
   });
 
   it.each(['0', 'ten'])('should answer 422 to limit=%s', async (limit) => {
@@ -202,7 +234,13 @@ describe('/api/forms', () => {
     t.clock.advance(5000);
     const { status, body } = await send('/forms/contact', 'PATCH', { name: 'Renamed' });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ id: 'contact', name: 'Renamed', allowedOrigins: ['https://site.test'], extraFields: 'reject', recipients: ['owner@site.test'] });
+    expect(body).toMatchObject({
+      id: 'contact',
+      name: 'Renamed',
+      allowedOrigins: ['https://site.test'],
+      extraFields: 'reject',
+      recipients: ['owner@site.test'],
+    });
     expect(body.updatedAt).toBe(new Date(t.clock.now()).toISOString());
     expect((await get('/forms/contact')).body).toEqual(body);
   });
@@ -211,7 +249,10 @@ describe('/api/forms', () => {
     'should refuse a redirectUrl with whitespace or control characters (%j): it would break the Location header',
     async (redirectUrl) => {
       await send('/forms', 'POST', { id: 'r', name: 'R', recipients: ['o@site.test'] });
-      expect(await send('/forms/r', 'PATCH', { redirectUrl })).toMatchObject({ status: 422, body: { error: 'validation', fields: { redirectUrl: [expect.any(String)] } } });
+      expect(await send('/forms/r', 'PATCH', { redirectUrl })).toMatchObject({
+        status: 422,
+        body: { error: 'validation', fields: { redirectUrl: [expect.any(String)] } },
+      });
       expect((await send('/forms', 'POST', { name: 'S', recipients: ['o@site.test'], redirectUrl })).status).toBe(422);
       expect((await get('/forms/r')).body.redirectUrl).toBeNull();
     },
@@ -370,8 +411,16 @@ describe('/api/submissions/:id', () => {
     const id = await submit('contact', { email: 'alice@example.com', message: 'hi' });
     const { status, body } = await get(`/submissions/${id}`);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ id, formId: 'contact', status: 'inbox', data: { email: 'alice@example.com', message: 'hi' }, replyTo: 'alice@example.com' });
-    expect(body.deliveries).toEqual([expect.objectContaining({ status: 'held', attempts: 0, lastError: null, nextAttemptAt: null, recipients: ['owner@site.test'] })]);
+    expect(body).toMatchObject({
+      id,
+      formId: 'contact',
+      status: 'inbox',
+      data: { email: 'alice@example.com', message: 'hi' },
+      replyTo: 'alice@example.com',
+    });
+    expect(body.deliveries).toEqual([
+      expect.objectContaining({ status: 'held', attempts: 0, lastError: null, nextAttemptAt: null, recipients: ['owner@site.test'] }),
+    ]);
   });
 
   it('should change the status with PATCH', async () => {

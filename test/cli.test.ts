@@ -35,7 +35,18 @@ afterAll(async () => {
 describe('npx formharbor', () => {
   it('should migrate, create a form, list it, and refuse bad input with a clear line', async () => {
     expect((await formharbor('migrate')).stdout).toContain('migrated');
-    const created = await formharbor('forms', 'create', '--id', 'site', '--name', 'Site', '--recipients', 'me@site.test', '--origins', 'https://site.test');
+    const created = await formharbor(
+      'forms',
+      'create',
+      '--id',
+      'site',
+      '--name',
+      'Site',
+      '--recipients',
+      'me@site.test',
+      '--origins',
+      'https://site.test',
+    );
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('<script src="http://127.0.0.1:8787/embed.js" defer></script>');
     expect((await formharbor('forms', 'list')).stdout).toBe('site\tSite\tme@site.test\n');
@@ -45,7 +56,10 @@ describe('npx formharbor', () => {
     const duplicate = await formharbor('forms', 'create', '--id', 'site', '--name', 'Again', '--recipients', 'me@site.test');
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toBe('formharbor: A form with the id "site" exists\n');
-    expect(JSON.parse(created.stdout.slice(0, created.stdout.indexOf('\n}') + 2))).toMatchObject({ id: 'site', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(JSON.parse(created.stdout.slice(0, created.stdout.indexOf('\n}') + 2))).toMatchObject({
+      id: 'site',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     const badJson = await formharbor('forms', 'create', '--name', 'X', '--recipients', 'me@site.test', '--fields', '[{name:');
     expect([badJson.code, badJson.stderr.split('\n')[0]]).toEqual([1, expect.stringMatching(/^formharbor: --fields must be JSON: /)]);
     expect((await formharbor('nonsense')).code).toBe(2);

@@ -81,7 +81,9 @@ describe('configuration', () => {
       lease: 90_000,
       rateLimit: { max: 5, windowMs: 3_600_000 },
     });
-    expect(loadConfig({ RATE_LIMIT: 'off', ADMIN_TOKEN: 'a'.repeat(32), ADMIN_PASSWORD: 'correct horse' }, secret).config.rateLimit).toBeNull();
+    expect(
+      loadConfig({ RATE_LIMIT: 'off', ADMIN_TOKEN: 'a'.repeat(32), ADMIN_PASSWORD: 'correct horse' }, secret).config.rateLimit,
+    ).toBeNull();
     expect(generated).toEqual({});
   });
 
@@ -117,9 +119,14 @@ describe('configuration', () => {
   });
 
   it('should parse durations in every unit', () => {
-    expect([parseDuration('250ms'), parseDuration('2s'), parseDuration('3m'), parseDuration('4h'), parseDuration('5d'), parseDuration('5x')]).toEqual([
-      250, 2_000, 180_000, 14_400_000, 432_000_000, undefined,
-    ]);
+    expect([
+      parseDuration('250ms'),
+      parseDuration('2s'),
+      parseDuration('3m'),
+      parseDuration('4h'),
+      parseDuration('5d'),
+      parseDuration('5x'),
+    ]).toEqual([250, 2_000, 180_000, 14_400_000, 432_000_000, undefined]);
   });
 
   it('should stop with one clear line when the port is taken', async () => {
@@ -141,7 +148,11 @@ describe('configuration', () => {
   });
 
   it('should stop `npm start` with exit code 1 and one clear line for a bad variable', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env: { ...process.env, PORT: 'abc' }, encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+      env: { ...process.env, PORT: 'abc' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^formharbor: Invalid PORT="abc": /)]);
   });
@@ -150,7 +161,11 @@ describe('configuration', () => {
     ['a file that is not a database', async () => `file:${notADatabase()}`, /not a database/],
     ['a server that is not there', async () => `http://127.0.0.1:${await closedPort()}`, /ECONNREFUSED/],
   ])('should stop with exit code 1 and one line naming DATABASE_URL for %s', async (_, url, reason) => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env: { ...process.env, PORT: '0', DATABASE_URL: await url() }, encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+      env: { ...process.env, PORT: '0', DATABASE_URL: await url() },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(run.status).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toEqual([expect.stringMatching(/^formharbor: Cannot open DATABASE_URL=\(hidden\): /)]);

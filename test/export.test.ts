@@ -11,7 +11,11 @@ afterEach(() => t.close());
 
 async function submit(fields: Record<string, unknown>): Promise<string> {
   t.clock.advance(1000);
-  const res = await t.app.request('/f/contact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
+  const res = await t.app.request('/f/contact', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }

@@ -21,10 +21,17 @@ let close: () => Promise<void>;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'formharbor-group-'));
-  const { config } = loadConfig({ DATABASE_URL: `file:${join(dir, 'db.sqlite')}`, RATE_LIMIT: 'off', ADMIN_TOKEN: 'x'.repeat(20), ADMIN_PASSWORD: 'y'.repeat(10) }, () => '');
+  const { config } = loadConfig(
+    { DATABASE_URL: `file:${join(dir, 'db.sqlite')}`, RATE_LIMIT: 'off', ADMIN_TOKEN: 'x'.repeat(20), ADMIN_PASSWORD: 'y'.repeat(10) },
+    () => '',
+  );
   ({ deps, close } = await nodeDeps(config, { info: () => {}, error: () => {} }));
   deps.clientIp = () => '192.0.2.1';
-  await createForm(deps.db, { id: 'contact', name: 'Contact', recipients: ['o@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep' }, Date.now());
+  await createForm(
+    deps.db,
+    { id: 'contact', name: 'Contact', recipients: ['o@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep' },
+    Date.now(),
+  );
 });
 afterEach(async () => {
   await close();
@@ -39,7 +46,10 @@ describe('group commit (Node, libSQL file)', () => {
     await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
         await deps.commit([insert(`s${i}`)]);
-        const [row] = await deps.db.select().from(submissions).where(eq(submissions.id, `s${i}`));
+        const [row] = await deps.db
+          .select()
+          .from(submissions)
+          .where(eq(submissions.id, `s${i}`));
         expect(row?.data).toEqual({ n: `s${i}` });
       }),
     );
@@ -63,7 +73,11 @@ describe('group commit (Node, libSQL file)', () => {
     const app = createApp(deps);
     const answers = await Promise.all(
       Array.from({ length: 30 }, () =>
-        app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json', 'idempotency-key': 'same' }, body: form({ email: 'a@b.test' }) }),
+        app.request('/f/contact', {
+          method: 'POST',
+          headers: { accept: 'application/json', 'idempotency-key': 'same' },
+          body: form({ email: 'a@b.test' }),
+        }),
       ),
     );
     const bodies = await Promise.all(answers.map((r) => r.text()));
@@ -77,7 +91,9 @@ describe('group commit (Node, libSQL file)', () => {
     deps.config.rateLimit = { max: 3, windowMs: 600_000 };
     const app = createApp(deps);
     const answers = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: `v${i}@b.test` }) })),
+      Array.from({ length: 8 }, (_, i) =>
+        app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: `v${i}@b.test` }) }),
+      ),
     );
     expect(answers.map((r) => r.status).sort()).toEqual([201, 201, 201, 429, 429, 429, 429, 429]);
     const refused = answers.find((r) => r.status === 429)!;
@@ -132,7 +148,8 @@ describe('group commit (Node, libSQL file)', () => {
     await deps.commit([insert('first')]);
     const pages = Number((await deps.db.all<{ page_count: number }>(sql`PRAGMA page_count`))[0]!.page_count);
     await deps.commit([{ sql: `PRAGMA max_page_count = ${pages}`, params: [] }]);
-    const big = (id: string) => submissionInsert(deps.db, { id, formId: 'contact', createdAt: 1, status: 'inbox', data: { n: 'x'.repeat(200_000) }, meta: {} });
+    const big = (id: string) =>
+      submissionInsert(deps.db, { id, formId: 'contact', createdAt: 1, status: 'inbox', data: { n: 'x'.repeat(200_000) }, meta: {} });
     const results = await Promise.allSettled([deps.commit([insert('small')]), deps.commit([big('big')])]);
     for (const result of results) expect(result).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/full/) } });
   });

@@ -46,13 +46,19 @@ describe('Idempotency-Key', () => {
   it('should keep keys per form: the same key on another form is a new submission', async () => {
     await t.createForm({ id: 'other', name: 'Other' });
     await send({ email: 'a@b.test' }, { 'idempotency-key': 'shared' });
-    const res = await t.app.request('/f/other', { method: 'POST', headers: { accept: 'application/json', 'idempotency-key': 'shared' }, body: form({ email: 'a@b.test' }) });
+    const res = await t.app.request('/f/other', {
+      method: 'POST',
+      headers: { accept: 'application/json', 'idempotency-key': 'shared' },
+      body: form({ email: 'a@b.test' }),
+    });
     expect(res.status).toBe(201);
     expect(await rows()).toBe(2);
   });
 
   it('should store one submission for 20 concurrent requests with one key and give each the same answer', async () => {
-    const answers = await Promise.all(Array.from({ length: 20 }, () => send({ email: 'a@b.test', message: 'double click' }, { 'idempotency-key': 'race' })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => send({ email: 'a@b.test', message: 'double click' }, { 'idempotency-key': 'race' })),
+    );
     const bodies = await Promise.all(answers.map((r) => r.json()));
     expect(answers.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
@@ -70,8 +76,16 @@ describe('Idempotency-Key', () => {
   });
 
   it('should treat the same fields in another order as the same body', async () => {
-    const first = await t.app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json', 'idempotency-key': 'order', 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=A&email=a%40b.test' });
-    const again = await t.app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json', 'idempotency-key': 'order', 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.test&name=A' });
+    const first = await t.app.request('/f/contact', {
+      method: 'POST',
+      headers: { accept: 'application/json', 'idempotency-key': 'order', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=A&email=a%40b.test',
+    });
+    const again = await t.app.request('/f/contact', {
+      method: 'POST',
+      headers: { accept: 'application/json', 'idempotency-key': 'order', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=a%40b.test&name=A',
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(await again.json()).toEqual(await first.json());

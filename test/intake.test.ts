@@ -21,7 +21,8 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const json = { accept: 'application/json' };
-const post = (body: BodyInit, headers: Record<string, string> = json, path = '/f/contact') => t.app.request(path, { method: 'POST', body, headers });
+const post = (body: BodyInit, headers: Record<string, string> = json, path = '/f/contact') =>
+  t.app.request(path, { method: 'POST', body, headers });
 const stored = async () => t.database.db.select().from(submissions);
 const countOf = async (table: typeof submissions | typeof deliveries) => (await t.database.db.select({ n: count() }).from(table))[0]!.n;
 
@@ -39,7 +40,11 @@ describe('POST /f/:formId body types', () => {
 
   it('should store a JSON post with arrays, numbers and booleans as sent', async () => {
     await t.createForm({ id: 'open', name: 'Open' });
-    const res = await post(JSON.stringify({ email: 'a@b.test', tags: ['x', 'y'], n: 3, ok: true, note: null }), { 'content-type': 'application/json' }, '/f/open');
+    const res = await post(
+      JSON.stringify({ email: 'a@b.test', tags: ['x', 'y'], n: 3, ok: true, note: null }),
+      { 'content-type': 'application/json' },
+      '/f/open',
+    );
     expect(res.status).toBe(201);
     expect((await stored())[0]!.data).toEqual({ email: 'a@b.test', tags: ['x', 'y'], n: 3, ok: true, note: '' });
   });
@@ -65,7 +70,11 @@ describe('POST /f/:formId body types', () => {
 
   it('should treat name[] in JSON bodies as a list, as in form posts', async () => {
     await t.createForm({ id: 'open', name: 'Open' });
-    const res = await post(JSON.stringify({ 'tags[]': 'one', 'multi[]': ['a', 'b'], plain: 'x' }), { 'content-type': 'application/json' }, '/f/open');
+    const res = await post(
+      JSON.stringify({ 'tags[]': 'one', 'multi[]': ['a', 'b'], plain: 'x' }),
+      { 'content-type': 'application/json' },
+      '/f/open',
+    );
     expect(res.status).toBe(201);
     expect((await stored())[0]!.data).toEqual({ tags: ['one'], multi: ['a', 'b'], plain: 'x' });
   });
@@ -140,7 +149,11 @@ describe('validation', () => {
     );
     const { fields } = (await res.json()) as { fields: Record<string, string[]> };
     expect(Object.keys(fields).sort()).toEqual(['age', 'day', 'phone', 'plan', 'short', 'site']);
-    const ok = await post(form({ site: 'https://x.test/a', phone: '+49 (30) 123-456', age: '42', day: '2026-02-03', plan: 'pro', short: 'ok' }), json, '/f/typed');
+    const ok = await post(
+      form({ site: 'https://x.test/a', phone: '+49 (30) 123-456', age: '42', day: '2026-02-03', plan: 'pro', short: 'ok' }),
+      json,
+      '/f/typed',
+    );
     expect(ok.status).toBe(201);
     const near = await post(form({ age: '0x10', day: '2024-02-30' }), json, '/f/typed');
     expect(Object.keys(((await near.json()) as { fields: object }).fields).sort()).toEqual(['age', 'day']);
@@ -175,8 +188,19 @@ describe('validation', () => {
   });
 
   it('should cap 50 kB strings shaped like emails and URLs before any pattern runs', async () => {
-    await t.createForm({ id: 'links', name: 'Links', fields: [{ name: 'site', type: 'url' }, { name: 'email', type: 'email' }] });
-    const res = await post(form({ site: `https://${'a.'.repeat(25_000)}test`, email: `${'a'.repeat(25_000)}@${'b'.repeat(25_000)}.test` }), json, '/f/links');
+    await t.createForm({
+      id: 'links',
+      name: 'Links',
+      fields: [
+        { name: 'site', type: 'url' },
+        { name: 'email', type: 'email' },
+      ],
+    });
+    const res = await post(
+      form({ site: `https://${'a.'.repeat(25_000)}test`, email: `${'a'.repeat(25_000)}@${'b'.repeat(25_000)}.test` }),
+      json,
+      '/f/links',
+    );
     expect(res.status).toBe(422);
     const { fields } = (await res.json()) as { fields: Record<string, string[]> };
     expect(fields.site![0]).toMatch(/At most/);
@@ -199,7 +223,17 @@ describe('validation', () => {
 
 describe('magic fields', () => {
   it('should never store magic fields as data and keep _subject and _replyto for the mail', async () => {
-    await post(form({ name: 'A', email: 'a@b.test', _replyto: 'reply@b.test', _subject: 'Hello\r\nBcc: x@evil.test', _next: '/x', _gotcha: '', _idempotency: 'k1' }));
+    await post(
+      form({
+        name: 'A',
+        email: 'a@b.test',
+        _replyto: 'reply@b.test',
+        _subject: 'Hello\r\nBcc: x@evil.test',
+        _next: '/x',
+        _gotcha: '',
+        _idempotency: 'k1',
+      }),
+    );
     const [row] = await stored();
     expect(Object.keys(row!.data)).toEqual(['name', 'email']);
     expect(row!.meta.replyTo).toBe('reply@b.test');
@@ -234,7 +268,11 @@ describe('magic fields', () => {
 
   it('should take an empty or false honeypot in JSON for a person', async () => {
     for (const _gotcha of ['', false, null, []]) {
-      const res = await t.app.request('/f/contact', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'A', email: 'a@b.test', _gotcha }) });
+      const res = await t.app.request('/f/contact', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'A', email: 'a@b.test', _gotcha }),
+      });
       expect(res.status, JSON.stringify(_gotcha)).toBe(201);
     }
     expect((await stored()).map((row) => row.status)).toEqual(['inbox', 'inbox', 'inbox', 'inbox']);
@@ -275,7 +313,16 @@ describe('redirects', () => {
   });
 
   it('should ignore _next values that leave the allowed origins', async () => {
-    for (const next of ['//evil.test', 'http:/evil.test', 'javascript:alert(1)', '\\\\evil.test', '/\\evil.test', 'https://evil.test/', 'https://site.test.evil.test/', 'data:text/html,hi']) {
+    for (const next of [
+      '//evil.test',
+      'http:/evil.test',
+      'javascript:alert(1)',
+      '\\\\evil.test',
+      '/\\evil.test',
+      'https://evil.test/',
+      'https://site.test.evil.test/',
+      'data:text/html,hi',
+    ]) {
       expect((await send(next)).headers.get('location'), next).toBe('https://site.test/thanks');
     }
   });
@@ -301,14 +348,26 @@ describe('redirects', () => {
     expect(again.headers.get('location')).toBe('https://site.test/merci');
   });
 
-  it('should follow _next back to the visitor\'s site when the 422 page of a form open to any origin sends again', async () => {
-    const first = await t.app.request('/f/contact', { method: 'POST', headers: { origin: 'https://any.test' }, body: form({ name: 'A', email: 'not an address', _next: '/done' }) });
+  it("should follow _next back to the visitor's site when the 422 page of a form open to any origin sends again", async () => {
+    const first = await t.app.request('/f/contact', {
+      method: 'POST',
+      headers: { origin: 'https://any.test' },
+      body: form({ name: 'A', email: 'not an address', _next: '/done' }),
+    });
     expect(first.status).toBe(422);
     expect(await first.text()).toContain('<input type="hidden" name="_next" value="https://any.test/done">');
-    const again = await t.app.request('/f/contact', { method: 'POST', headers: { origin: 'http://harbor.test' }, body: form({ name: 'A', email: 'a@b.test', _next: 'https://any.test/done' }) });
+    const again = await t.app.request('/f/contact', {
+      method: 'POST',
+      headers: { origin: 'http://harbor.test' },
+      body: form({ name: 'A', email: 'a@b.test', _next: 'https://any.test/done' }),
+    });
     expect(again.headers.get('location')).toBe('https://any.test/done');
     // From the visitor's own page, another site is still no destination.
-    const elsewhere = await t.app.request('/f/contact', { method: 'POST', headers: { origin: 'https://any.test' }, body: form({ name: 'A', email: 'a@b.test', _next: 'https://evil.test/' }) });
+    const elsewhere = await t.app.request('/f/contact', {
+      method: 'POST',
+      headers: { origin: 'https://any.test' },
+      body: form({ name: 'A', email: 'a@b.test', _next: 'https://evil.test/' }),
+    });
     expect(elsewhere.headers.get('location')).toBe('/f/contact/thanks');
   });
 
@@ -335,33 +394,57 @@ describe('origins and CORS', () => {
     const evil = await t.app.request('/f/guarded', { method: 'POST', headers: { origin: 'https://evil.test', ...json }, body: body() });
     expect(evil.status).toBe(403);
     expect(await evil.json()).toMatchObject({ ok: false, error: 'origin' });
-    const referer = await t.app.request('/f/guarded', { method: 'POST', headers: { referer: 'https://evil.test/page', ...json }, body: body() });
+    const referer = await t.app.request('/f/guarded', {
+      method: 'POST',
+      headers: { referer: 'https://evil.test/page', ...json },
+      body: body(),
+    });
     expect(referer.status).toBe(403);
-    expect((await t.app.request('/f/guarded', { method: 'POST', headers: { origin: 'https://site.test', ...json }, body: body() })).status).toBe(201);
+    expect(
+      (await t.app.request('/f/guarded', { method: 'POST', headers: { origin: 'https://site.test', ...json }, body: body() })).status,
+    ).toBe(201);
     expect((await t.app.request('/f/guarded', { method: 'POST', headers: json, body: body() })).status).toBe(201);
     expect(await countOf(submissions)).toBe(2);
   });
 
   it("should accept a post from Formharbor's own 422 page for a form limited to other origins", async () => {
-    const res = await t.app.request('/f/guarded', { method: 'POST', headers: { origin: 'http://harbor.test', ...json }, body: form({ email: 'a@b.test' }) });
+    const res = await t.app.request('/f/guarded', {
+      method: 'POST',
+      headers: { origin: 'http://harbor.test', ...json },
+      body: form({ email: 'a@b.test' }),
+    });
     expect(res.status).toBe(201);
   });
 
   it('should answer preflight with the allowed origin, POST and the three headers', async () => {
     const res = await t.app.request('/f/guarded', {
       method: 'OPTIONS',
-      headers: { origin: 'https://site.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,idempotency-key' },
+      headers: {
+        origin: 'https://site.test',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,idempotency-key',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://site.test');
     expect(res.headers.get('access-control-allow-methods')).toBe('POST');
     expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, Accept, Idempotency-Key');
-    const answer = await t.app.request('/f/guarded', { method: 'POST', headers: { origin: 'https://site.test', ...json }, body: form({ email: 'a@b.test' }) });
+    const answer = await t.app.request('/f/guarded', {
+      method: 'POST',
+      headers: { origin: 'https://site.test', ...json },
+      body: form({ email: 'a@b.test' }),
+    });
     // The embed reads Retry-After from a 429 across origins.
     expect(answer.headers.get('access-control-expose-headers')).toBe('Retry-After');
-    const other = await t.app.request('/f/guarded', { method: 'OPTIONS', headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' } });
+    const other = await t.app.request('/f/guarded', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
-    const open = await t.app.request('/f/contact', { method: 'OPTIONS', headers: { origin: 'https://any.test', 'access-control-request-method': 'POST' } });
+    const open = await t.app.request('/f/contact', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://any.test', 'access-control-request-method': 'POST' },
+    });
     expect(open.headers.get('access-control-allow-origin')).toBe('*');
   });
 
@@ -379,7 +462,11 @@ describe('origins and CORS', () => {
 describe('hostile bodies', () => {
   it('should answer 413 for a body over 1 MB, with or without Content-Length, and store nothing', async () => {
     const big = 'message=' + 'x'.repeat(1024 * 1024 + 10);
-    const withLength = await post(big, { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(big.length), ...json });
+    const withLength = await post(big, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(big.length),
+      ...json,
+    });
     expect(withLength.status).toBe(413);
     expect(await withLength.json()).toMatchObject({ ok: false, error: 'too_large' });
     const chunks = new ReadableStream<Uint8Array>({
@@ -422,7 +509,9 @@ describe('hostile bodies', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as { port: number };
     const socket = connect(port, '127.0.0.1');
-    socket.write('POST /f/contact HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nname=Al');
+    socket.write(
+      'POST /f/contact HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nname=Al',
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     socket.destroy();
     await expect.poll(() => t.infos.join('\n')).toContain('request abandoned by the visitor');
@@ -435,6 +524,6 @@ describe('hostile bodies', () => {
     const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
     const res = await post(deep, { 'content-type': 'application/json' });
     expect([400, 422]).toContain(res.status);
-    expect((await post('[' .repeat(10_000) + ']'.repeat(10_000), { 'content-type': 'application/json' })).status).toBe(400);
+    expect((await post('['.repeat(10_000) + ']'.repeat(10_000), { 'content-type': 'application/json' })).status).toBe(400);
   });
 });

@@ -6,7 +6,8 @@ import { form, testApp, type TestApp } from './support/app.ts';
 let t: TestApp;
 afterEach(() => t.close());
 
-const send = (app: TestApp['app']) => app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test' }) });
+const send = (app: TestApp['app']) =>
+  app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test' }) });
 
 describe('rate limit', () => {
   it('should answer 429 with Retry-After past the limit while other IPs and other windows pass', async () => {
@@ -52,7 +53,11 @@ describe('rate limit', () => {
     await t.createForm({ id: 'quote', name: 'Quote' });
     for (let i = 0; i < 2; i++) expect((await send(t.app)).status).toBe(201);
     expect((await send(t.app)).status).toBe(429);
-    const other = await t.app.request('/f/quote', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test' }) });
+    const other = await t.app.request('/f/quote', {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      body: form({ email: 'a@b.test' }),
+    });
     expect(other.status).toBe(201);
   });
 
@@ -73,7 +78,11 @@ describe('database failures', () => {
     await t.deps.commit([{ sql: `PRAGMA max_page_count = ${pages}`, params: [] }]);
     // Ten fields just under the per-field cap: far more than the pages left.
     const big = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`part${i}`, 'x'.repeat(19_000)]));
-    const full = await t.app.request('/f/contact', { method: 'POST', headers: { accept: 'application/json' }, body: form({ email: 'a@b.test', ...big }) });
+    const full = await t.app.request('/f/contact', {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      body: form({ email: 'a@b.test', ...big }),
+    });
     expect(full.status).toBe(503);
     expect(await full.json()).toMatchObject({ ok: false, error: 'unavailable' });
     const page = await t.app.request('/f/contact', { method: 'POST', body: form({ email: 'a@b.test', ...big }) });
@@ -91,7 +100,9 @@ describe('database failures', () => {
   it('should store neither the submission nor its delivery when the delivery cannot be written (one atomic commit)', async () => {
     t = await testApp();
     await t.createForm({ id: 'contact', name: 'Contact' });
-    await t.database.client.execute("CREATE TRIGGER refuse_delivery BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+    await t.database.client.execute(
+      "CREATE TRIGGER refuse_delivery BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+    );
     const res = await send(t.app);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, error: 'unavailable' });
@@ -133,6 +144,8 @@ describe('database failures', () => {
     const res = await t.app.request('/healthz');
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ ok: false, db: 'error' });
-    expect(t.errors.join('\n')).toMatch(/health check failed \(a missing table or column means a migration was not applied\).*delivered_to/);
+    expect(t.errors.join('\n')).toMatch(
+      /health check failed \(a missing table or column means a migration was not applied\).*delivered_to/,
+    );
   });
 });

@@ -14,7 +14,17 @@ function headerNames(mail: ReceivedMail): string[] {
   return head.split(/\r\n(?![ \t])/).map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
 }
 
-const NOTIFICATION_HEADERS = ['from', 'reply-to', 'to', 'subject', 'message-id', 'date', 'mime-version', 'content-type', 'x-formharbor-submission'];
+const NOTIFICATION_HEADERS = [
+  'from',
+  'reply-to',
+  'to',
+  'subject',
+  'message-id',
+  'date',
+  'mime-version',
+  'content-type',
+  'x-formharbor-submission',
+];
 
 let t: TestApp;
 let smtp: SmtpSink;
@@ -28,7 +38,11 @@ afterEach(async () => {
 });
 
 async function post(formId: string, body: string, contentType = 'application/x-www-form-urlencoded') {
-  const res = await t.app.request(`/f/${formId}`, { method: 'POST', headers: { accept: 'application/json', 'content-type': contentType }, body });
+  const res = await t.app.request(`/f/${formId}`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': contentType },
+    body,
+  });
   await t.settle();
   return res;
 }
@@ -63,14 +77,26 @@ describe('visitor input never adds a header or a recipient', () => {
     expect(mail!.parsed.text).toContain('x@evil.test');
   });
 
-  it.each(INJECTIONS.filter((injection) => lineBreak.test(injection)))('refuses a field name containing %j with 422 and mails nothing', async (injection) => {
-    await t.createForm({ id: 'contact', name: 'Contact us' });
-    const res = await post('contact', urlencoded([['name', 'Eve'], [`field${injection}`, 'value']]));
-    expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ error: 'validation', fields: { [`field${injection}`]: [expect.stringMatching(/line breaks/)] } });
-    await t.outbox.run();
-    expect(smtp.messages).toHaveLength(0);
-  });
+  it.each(INJECTIONS.filter((injection) => lineBreak.test(injection)))(
+    'refuses a field name containing %j with 422 and mails nothing',
+    async (injection) => {
+      await t.createForm({ id: 'contact', name: 'Contact us' });
+      const res = await post(
+        'contact',
+        urlencoded([
+          ['name', 'Eve'],
+          [`field${injection}`, 'value'],
+        ]),
+      );
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({
+        error: 'validation',
+        fields: { [`field${injection}`]: [expect.stringMatching(/line breaks/)] },
+      });
+      await t.outbox.run();
+      expect(smtp.messages).toHaveLength(0);
+    },
+  );
 
   const addressAttacks = [...INJECTIONS, ' <x@evil.test>', ', x@evil.test', ' (comment)'].flatMap((injection) => [
     ['email', injection],
@@ -78,7 +104,13 @@ describe('visitor input never adds a header or a recipient', () => {
   ]);
   it.each(addressAttacks)('refuses an address in %s with %j appended and mails nothing', async (field, injection) => {
     await t.createForm({ id: 'contact', name: 'Contact us' });
-    const res = await post('contact', urlencoded([['name', 'Eve'], [field!, `eve@example.com${injection}`]]));
+    const res = await post(
+      'contact',
+      urlencoded([
+        ['name', 'Eve'],
+        [field!, `eve@example.com${injection}`],
+      ]),
+    );
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ error: 'validation', fields: { [field!]: [expect.any(String)] } });
     await t.outbox.run();
@@ -126,7 +158,13 @@ describe('the subject', () => {
   it('uses _subject, else "New submission: <form name>"', async () => {
     await t.createForm({ id: 'contact', name: 'Contact us' });
     // Placeholders are the owner's tool: in a visitor's _subject they stay text.
-    await post('contact', urlencoded([['name', 'Eve'], ['_subject', 'Quote request {{name}}']]));
+    await post(
+      'contact',
+      urlencoded([
+        ['name', 'Eve'],
+        ['_subject', 'Quote request {{name}}'],
+      ]),
+    );
     await post('contact', urlencoded([['name', 'Eve']]));
     const [first, second] = await smtp.waitFor(2);
     expect([first!.parsed.subject, second!.parsed.subject].sort()).toEqual(['New submission: Contact us', 'Quote request {{name}}']);
@@ -134,7 +172,13 @@ describe('the subject', () => {
 
   it('shows direction controls in the body as [U+…] text, so one field cannot reverse the next', async () => {
     await t.createForm({ id: 'contact', name: 'Contact \u202eus' });
-    await post('contact', urlencoded([['name', '\u202eEve\u2066'], ['order\u202e', '1234']]));
+    await post(
+      'contact',
+      urlencoded([
+        ['name', '\u202eEve\u2066'],
+        ['order\u202e', '1234'],
+      ]),
+    );
     const [mail] = await smtp.waitFor(1);
     for (const part of [mail!.parsed.text!, String(mail!.parsed.html)]) {
       expect(part).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
@@ -146,11 +190,23 @@ describe('the subject', () => {
 
   it('drops direction overrides, which would reverse the rest of the line, and cuts long ones between characters', async () => {
     await t.createForm({ id: 'contact', name: 'Contact us', subject: 'From {{name}} about {{topic}}' });
-    await post('contact', urlencoded([['name', '\u202eEve\u2066'], ['topic', `${'x'.repeat(190)}😀😀😀😀😀😀😀😀`]]));
+    await post(
+      'contact',
+      urlencoded([
+        ['name', '\u202eEve\u2066'],
+        ['topic', `${'x'.repeat(190)}😀😀😀😀😀😀😀😀`],
+      ]),
+    );
     const [mail] = await smtp.waitFor(1);
     // 'From Eve about ' is 15 characters: 185 more fit in 200.
     expect(mail!.parsed.subject).toBe(`From Eve about ${'x'.repeat(185)}`);
-    await post('contact', urlencoded([['name', 'Eve'], ['topic', `${'x'.repeat(184)}😀😀`]]));
+    await post(
+      'contact',
+      urlencoded([
+        ['name', 'Eve'],
+        ['topic', `${'x'.repeat(184)}😀😀`],
+      ]),
+    );
     const [, second] = await smtp.waitFor(2);
     expect(second!.parsed.subject).toBe(`From Eve about ${'x'.repeat(184)}😀`);
   });
@@ -160,7 +216,13 @@ describe('the subject', () => {
     ['a B-encoded one among other text', 'Re: =?UTF-8?B?SGkNCkJjYzogZXZpbEB4LnRlc3Q=?= ünïcödé ' + 'long '.repeat(20)],
   ])('shows encoded-word look-alikes in _subject as typed, not decoded (%s)', async (_, subject) => {
     await t.createForm({ id: 'contact', name: 'Contact us' });
-    await post('contact', urlencoded([['name', 'Eve'], ['_subject', subject]]));
+    await post(
+      'contact',
+      urlencoded([
+        ['name', 'Eve'],
+        ['_subject', subject],
+      ]),
+    );
     const [mail] = await smtp.waitFor(1);
     expect(mail!.parsed.subject).toBe(subject.trim());
     expect(headerNames(mail!)).not.toContain('bcc');
@@ -190,7 +252,9 @@ describe('markup in submissions', () => {
     expect(html).toContain('&lt;b onmouseover=alert(1)&gt;field&lt;/b&gt;');
     expect(html).not.toMatch(/<(script|img|svg|b)\b/i);
     // The only link is the one to the admin.
-    expect([...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual([expect.stringMatching(/^http:\/\/harbor\.test\/admin\/submissions\//)]);
+    expect([...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      expect.stringMatching(/^http:\/\/harbor\.test\/admin\/submissions\//),
+    ]);
 
     for (const value of Object.values(payloads)) expect(mail!.parsed.text).toContain(value);
     expect(mail!.parsed.text).toContain('<b onmouseover=alert(1)>field</b>:\nnamed with markup');

@@ -98,7 +98,12 @@ describe('permanent SMTP failures stop at once and keep the reply', () => {
     const reply = Object.values(failure)[0] as string;
     const id = await submit();
 
-    expect(await deliveryOf(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: reply, history: [{ outcome: 'permanent', reply }] });
+    expect(await deliveryOf(id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: reply,
+      history: [{ outcome: 'permanent', reply }],
+    });
     smtp.behaviour.rcpt = smtp.behaviour.data = undefined;
     t.clock.advance(DAY);
     await t.outbox.run();
@@ -157,7 +162,10 @@ describe("a retry goes to the form's recipients as they are then", () => {
     await smtp.waitFor(1);
     expect(await deliveryOf(id)).toMatchObject({ status: 'failed', recipients: ['team@site.test'] });
 
-    const patched = await t.api('/forms/contact', { method: 'PATCH', body: JSON.stringify({ recipients: ['owner@site.test', 'team2@site.test'] }) });
+    const patched = await t.api('/forms/contact', {
+      method: 'PATCH',
+      body: JSON.stringify({ recipients: ['owner@site.test', 'team2@site.test'] }),
+    });
     expect(patched.status).toBe(200);
     await retry(id);
     await smtp.waitFor(2);
@@ -265,7 +273,9 @@ describe('connections lost in the middle of a transaction', () => {
     expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(smtp.messages.map((m) => m.parsed.messageId)).toEqual([pending.messageId, pending.messageId]);
     // Byte for byte the same message but for the random MIME boundary: a client can tell it is a duplicate.
-    const [first, second] = smtp.messages.map((m) => m.raw.replaceAll((m.parsed.headers.get('content-type') as { params: { boundary: string } }).params.boundary, 'BOUNDARY'));
+    const [first, second] = smtp.messages.map((m) =>
+      m.raw.replaceAll((m.parsed.headers.get('content-type') as { params: { boundary: string } }).params.boundary, 'BOUNDARY'),
+    );
     expect(second).toBe(first);
   });
 });

@@ -45,7 +45,9 @@ describe('a stored submission is mailed to the owner', () => {
     expect(parsed.headers.get('x-formharbor-submission')).toBe(id);
     expect(parsed.text).toContain('message:\nHello\nthere');
     expect(parsed.html).toContain('Hello\nthere');
-    const submission = (await (await t.api(`/submissions/${id}`)).json()) as { deliveries: { id: string; status: string; attempts: number }[] };
+    const submission = (await (await t.api(`/submissions/${id}`)).json()) as {
+      deliveries: { id: string; status: string; attempts: number }[];
+    };
     expect(submission.deliveries).toEqual([expect.objectContaining({ status: 'sent', attempts: 1 })]);
     const delivery = (await (await t.api(`/deliveries/${submission.deliveries[0]!.id}`)).json()) as { messageId: string };
     expect(parsed.messageId).toBe(delivery.messageId);

@@ -31,10 +31,14 @@ describe('migration 0001 (delivered_to)', () => {
   it('marks who accepted a delivery that a partial refusal left to retry, and nobody for the others', async () => {
     const database = await databaseAt('0000_init');
     const sql = (text: string) => database.client.execute(text);
-    await sql(`INSERT INTO forms (id, name, recipients, fields, allowed_origins, created_at, updated_at) VALUES ('f', 'F', '["owner@site.test","Team@Site.test"]', '[]', '[]', 1, 1)`);
+    await sql(
+      `INSERT INTO forms (id, name, recipients, fields, allowed_origins, created_at, updated_at) VALUES ('f', 'F', '["owner@site.test","Team@Site.test"]', '[]', '[]', 1, 1)`,
+    );
     await sql(`INSERT INTO submissions (id, form_id, created_at, status, data, meta) VALUES ('s', 'f', 1, 'inbox', '{}', '{}')`);
     const delivery = (id: string, recipients: string, status: string, attempts: number) =>
-      sql(`INSERT INTO deliveries (id, submission_id, recipients, status, attempts, created_at, retry_since, message_id) VALUES ('${id}', 's', '${recipients}', '${status}', ${attempts}, 1, 1, '<${id}@x>')`);
+      sql(
+        `INSERT INTO deliveries (id, submission_id, recipients, status, attempts, created_at, retry_since, message_id) VALUES ('${id}', 's', '${recipients}', '${status}', ${attempts}, 1, 1, '<${id}@x>')`,
+      );
     await delivery('partial', '["team@site.test"]', 'pending', 1);
     await delivery('refused-by-all', '["owner@site.test","Team@Site.test"]', 'failed', 1);
     await delivery('not-yet-tried', '["owner@site.test","Team@Site.test"]', 'pending', 0);
@@ -42,7 +46,10 @@ describe('migration 0001 (delivered_to)', () => {
 
     await migrateLibsql(database, MIGRATIONS);
 
-    const rows = (await sql('SELECT id, delivered_to FROM deliveries ORDER BY id')).rows.map((row) => [row.id, JSON.parse(String(row.delivered_to))]);
+    const rows = (await sql('SELECT id, delivered_to FROM deliveries ORDER BY id')).rows.map((row) => [
+      row.id,
+      JSON.parse(String(row.delivered_to)),
+    ]);
     expect(rows).toEqual([
       ['not-yet-tried', []],
       ['partial', ['owner@site.test']],

@@ -19,7 +19,16 @@ afterAll(() => {
 /** The real Node entry, as `npm start` runs it, on an ephemeral port. */
 async function startServer(url = databaseUrl, env: Record<string, string> = {}): Promise<number> {
   child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    env: { ...process.env, PORT: '0', DATABASE_URL: url, RATE_LIMIT: 'off', SMTP_URL: '', ADMIN_TOKEN: 'crash-token-0123456789', ADMIN_PASSWORD: 'crash-password', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATABASE_URL: url,
+      RATE_LIMIT: 'off',
+      SMTP_URL: '',
+      ADMIN_TOKEN: 'crash-token-0123456789',
+      ADMIN_PASSWORD: 'crash-password',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise<number>((resolve, reject) => {
@@ -72,8 +81,13 @@ describe('kill -9 under load (RELIABILITY row 10)', () => {
       const withDelivery = new Set<string>();
       for (let i = 0; i < acked.length; i += 500) {
         const ids = acked.slice(i, i + 500);
-        for (const row of await database.db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.id, ids))) stored.add(row.id);
-        for (const row of await database.db.select({ id: deliveries.submissionId }).from(deliveries).where(inArray(deliveries.submissionId, ids))) withDelivery.add(row.id);
+        for (const row of await database.db.select({ id: submissions.id }).from(submissions).where(inArray(submissions.id, ids)))
+          stored.add(row.id);
+        for (const row of await database.db
+          .select({ id: deliveries.submissionId })
+          .from(deliveries)
+          .where(inArray(deliveries.submissionId, ids)))
+          withDelivery.add(row.id);
       }
       expect(acked.filter((id) => !stored.has(id))).toEqual([]);
       expect(acked.filter((id) => !withDelivery.has(id))).toEqual([]);
@@ -88,7 +102,11 @@ describe('a clean stop', () => {
   it('should leave every commit in the database file itself, so a backup copying only that file loses nothing', async () => {
     const port = await startServer(`file:${join(dir, 'stop.db')}`);
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/f/demo`, { method: 'POST', headers: { accept: 'application/json' }, body: new URLSearchParams({ name: 'Stop', email: 's@stop.test', message: `m${i}` }) });
+      const res = await fetch(`http://127.0.0.1:${port}/f/demo`, {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+        body: new URLSearchParams({ name: 'Stop', email: 's@stop.test', message: `m${i}` }),
+      });
       expect(res.status).toBe(201);
     }
     const exited = new Promise((resolve) => child!.once('exit', resolve));
@@ -109,7 +127,11 @@ describe('the demo form', () => {
   it('should mail MAIL_FROM once it is set, if it still mailed the unread default', async () => {
     const url = `file:${join(dir, 'demo.db')}`;
     const recipients = async (port: number) =>
-      ((await (await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: { authorization: 'Bearer crash-token-0123456789' } })).json()) as { recipients: string[] }).recipients;
+      (
+        (await (
+          await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: { authorization: 'Bearer crash-token-0123456789' } })
+        ).json()) as { recipients: string[] }
+      ).recipients;
     const restart = async (env: Record<string, string>) => {
       const exited = new Promise((resolve) => child!.once('exit', resolve));
       child!.kill('SIGTERM');
@@ -119,7 +141,7 @@ describe('the demo form', () => {
     expect(await recipients(await startServer(url))).toEqual(['forms@localhost']);
     expect(await recipients(await restart({ MAIL_FROM: 'Site <owner@site.test>' }))).toEqual(['owner@site.test']);
     // An owner's own choice stays.
-    await fetch(`http://127.0.0.1:${(await restart({ MAIL_FROM: 'Site <owner@site.test>' }))}/api/forms/demo`, {
+    await fetch(`http://127.0.0.1:${await restart({ MAIL_FROM: 'Site <owner@site.test>' })}/api/forms/demo`, {
       method: 'PATCH',
       headers: { authorization: 'Bearer crash-token-0123456789', 'content-type': 'application/json' },
       body: JSON.stringify({ recipients: ['team@site.test'] }),
@@ -134,8 +156,16 @@ describe('the outbox timer', () => {
     const smtp = await startSmtpSink();
     smtp.behaviour.rcpt = '451 4.3.0 Try again';
     try {
-      const port = await startServer(`file:${join(dir, 'timer.db')}`, { SMTP_URL: smtp.url, OUTBOX_INTERVAL: '300ms', DELIVERY_RETRY_SCHEDULE: '200ms' });
-      const res = await fetch(`http://127.0.0.1:${port}/f/demo`, { method: 'POST', headers: { accept: 'application/json' }, body: new URLSearchParams({ name: 'T', email: 't@timer.test', message: 'hi' }) });
+      const port = await startServer(`file:${join(dir, 'timer.db')}`, {
+        SMTP_URL: smtp.url,
+        OUTBOX_INTERVAL: '300ms',
+        DELIVERY_RETRY_SCHEDULE: '200ms',
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/f/demo`, {
+        method: 'POST',
+        headers: { accept: 'application/json' },
+        body: new URLSearchParams({ name: 'T', email: 't@timer.test', message: 'hi' }),
+      });
       expect(res.status).toBe(201);
       // Refused once, then the server recovers: only the timer can send it now. Its default (5 s) would miss this wait.
       await expect.poll(() => smtp.attempts.length, { timeout: 3_000 }).toBeGreaterThan(0);
@@ -152,7 +182,13 @@ describe('npm start', () => {
   it('should stop the server when npm is stopped, not leave it serving without a parent', async () => {
     // As a process manager or a test harness runs it: `npm start`, then a SIGTERM to npm.
     const npm = spawn('npm', ['start'], {
-      env: { ...process.env, PORT: '0', DATABASE_URL: `file:${join(dir, 'npm.db')}`, ADMIN_TOKEN: 'npm-token-0123456789', ADMIN_PASSWORD: 'npm-password' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        DATABASE_URL: `file:${join(dir, 'npm.db')}`,
+        ADMIN_TOKEN: 'npm-token-0123456789',
+        ADMIN_PASSWORD: 'npm-password',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const port = await new Promise<number>((resolve, reject) => {

@@ -318,7 +318,9 @@ describe('without SMTP_URL nothing is lost', () => {
     await smtp.waitFor(2);
     for (const id of ids) expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(await (await withSmtp.request('/healthz')).json()).toMatchObject({ outbox: { pending: 0, held: 0, failed: 0 } });
-    expect(smtp.messages.map((m) => m.parsed.messageId).sort()).toEqual((await Promise.all(ids.map(async (id) => (await deliveryOf(id)).messageId))).sort());
+    expect(smtp.messages.map((m) => m.parsed.messageId).sort()).toEqual(
+      (await Promise.all(ids.map(async (id) => (await deliveryOf(id)).messageId))).sort(),
+    );
   });
 });
 

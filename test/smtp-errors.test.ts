@@ -5,7 +5,8 @@ import { renderTestMessage } from '../src/mail/render.ts';
 import { classifySmtpError, createSmtpMailer } from '../src/mail/smtp.ts';
 import { startSmtpSink } from './support/smtp-sink.ts';
 
-const smtpError = (responseCode: number, response: string, code = 'EENVELOPE') => Object.assign(new Error(response), { code, responseCode, response });
+const smtpError = (responseCode: number, response: string, code = 'EENVELOPE') =>
+  Object.assign(new Error(response), { code, responseCode, response });
 
 describe('SMTP replies, MTA style (RFC 5321 §4.2.1)', () => {
   it('should retry 4xx, give up on 5xx, and keep the reply with its code', () => {
@@ -14,7 +15,11 @@ describe('SMTP replies, MTA style (RFC 5321 §4.2.1)', () => {
   });
 
   it('should retry every authentication reply with the cause spelled out, since the owner can fix it', () => {
-    for (const [code, reply] of [[530, '530 5.7.0 Authentication required'], [535, '535 5.7.8 Bad credentials'], [534, '534 5.7.9 Stronger mechanism needed']] as const) {
+    for (const [code, reply] of [
+      [530, '530 5.7.0 Authentication required'],
+      [535, '535 5.7.8 Bad credentials'],
+      [534, '534 5.7.9 Stronger mechanism needed'],
+    ] as const) {
       const result = classifySmtpError(smtpError(code, reply, 'EENVELOPE'));
       expect(result.temporary, reply).toBe(true);
       expect(result.error).toMatch(new RegExp(`^${code} .*check the user and password in SMTP_URL`));
@@ -22,7 +27,10 @@ describe('SMTP replies, MTA style (RFC 5321 §4.2.1)', () => {
   });
 
   it('should retry network errors', () => {
-    expect(classifySmtpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ESOCKET' }))).toEqual({ temporary: true, error: 'ESOCKET: connect ECONNREFUSED 127.0.0.1:1' });
+    expect(classifySmtpError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ESOCKET' }))).toEqual({
+      temporary: true,
+      error: 'ESOCKET: connect ECONNREFUSED 127.0.0.1:1',
+    });
   });
 
   // workerd's words for a failed smtps:// handshake, seen under wrangler dev; test/worker.test.ts
@@ -31,7 +39,8 @@ describe('SMTP replies, MTA style (RFC 5321 §4.2.1)', () => {
     const error = Object.assign(new Error('proxy request failed, cannot connect to the specified address'), { code: 'ESOCKET' });
     expect(classifySmtpError(error)).toEqual({
       temporary: true,
-      error: 'ESOCKET: proxy request failed, cannot connect to the specified address (on Workers: nothing accepted the connection at that host and port, or, with smtps://, its certificate is not publicly trusted)',
+      error:
+        'ESOCKET: proxy request failed, cannot connect to the specified address (on Workers: nothing accepted the connection at that host and port, or, with smtps://, its certificate is not publicly trusted)',
     });
   });
 });

@@ -43,9 +43,15 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
 
   const url = (path: string) => `${dev!.url}${path}`;
   const api = (path: string, init: RequestInit = {}) =>
-    fetch(url(`/api${path}`), { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+    fetch(url(`/api${path}`), {
+      ...init,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers },
+    });
   const createForm = async (body: Record<string, unknown>) => {
-    const res = await api('/forms', { method: 'POST', body: JSON.stringify({ name: 'Contact', recipients: ['owner@site.test'], ...body }) });
+    const res = await api('/forms', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Contact', recipients: ['owner@site.test'], ...body }),
+    });
     expect(res.status).toBe(201);
     return (await res.json()) as { id: string };
   };
@@ -102,8 +108,16 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
   });
 
   it('should store a submission in D1 and mail it from the request', async () => {
-    const form = await createForm({ name: 'Contact us', recipients: ['owner@site.test', 'team@site.test'], fields: [{ name: 'email', type: 'email', required: true }] });
-    const res = await submit(form.id, { email: 'alice@example.com', message: 'Hello from the edge' }, { 'idempotency-key': crypto.randomUUID() });
+    const form = await createForm({
+      name: 'Contact us',
+      recipients: ['owner@site.test', 'team@site.test'],
+      fields: [{ name: 'email', type: 'email', required: true }],
+    });
+    const res = await submit(
+      form.id,
+      { email: 'alice@example.com', message: 'Hello from the edge' },
+      { 'idempotency-key': crypto.randomUUID() },
+    );
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
 
@@ -206,7 +220,9 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
       expect(res.status).toBe(200);
       const answer = (await res.json()) as { ok: boolean; error: string };
       expect(answer.ok).toBe(false);
-      expect(answer.error).toMatch(/^ESOCKET: .+ \(on Workers this is a failed TLS handshake: the certificate must be valid for the host name and publicly trusted; the Worker log names the cause\)$/);
+      expect(answer.error).toMatch(
+        /^ESOCKET: .+ \(on Workers this is a failed TLS handshake: the certificate must be valid for the host name and publicly trusted; the Worker log names the cause\)$/,
+      );
       expect(untrusted.messages).toHaveLength(0);
     } finally {
       relay!.target(sink!.port);
@@ -261,7 +277,11 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
       expect(res.status, path).toBe(401);
       expect(await res.text()).toContain('ADMIN_PASSWORD is not set');
     }
-    const login = await fetch(url('/admin/login'), { method: 'POST', body: new URLSearchParams({ password: '' }), headers: { origin: dev!.url } });
+    const login = await fetch(url('/admin/login'), {
+      method: 'POST',
+      body: new URLSearchParams({ password: '' }),
+      headers: { origin: dev!.url },
+    });
     expect(login.status).toBe(401);
     expect(login.headers.get('set-cookie')).toBeNull();
   });

@@ -6,7 +6,14 @@ import type { AppEnv } from '../app-env.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
+import {
+  allSubmissions,
+  deleteSubmission,
+  getSubmission,
+  listSubmissions,
+  setSubmissionStatus,
+  withDeliveries,
+} from '../db/submissions.ts';
 import { HttpError } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
 import { secretsEqual } from '../ids.ts';
@@ -18,7 +25,10 @@ import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf,
 
 /** The contract's 401 for /api, naming the scheme a client should use (the Worker's too). */
 export const unauthorized = (message = 'Send Authorization: Bearer <ADMIN_TOKEN>') =>
-  Response.json({ ok: false, error: 'unauthorized', message }, { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } });
+  Response.json(
+    { ok: false, error: 'unauthorized', message },
+    { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } },
+  );
 
 /** The JSON body; a form encoding is the wrong type (415), as on /f. A bare or text type is read as JSON. */
 async function jsonBody(c: Context): Promise<unknown> {

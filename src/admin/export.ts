@@ -42,7 +42,13 @@ type ExportFormat = ExportQuery['format'];
 
 /** A form's submissions as CSV or as a JSON array: the API, the admin and the CLI export the same; `indent` for people reading a file. */
 export const exportText = (rows: Submission[], format: ExportFormat, indent?: number) =>
-  format === 'json' ? JSON.stringify(rows.map((row) => presentSubmission(row)), null, indent) : toCsv(rows);
+  format === 'json'
+    ? JSON.stringify(
+        rows.map((row) => presentSubmission(row)),
+        null,
+        indent,
+      )
+    : toCsv(rows);
 
 /** The export as a download. */
 export function exportResponse(c: Context, formId: string, rows: Submission[], { format, excel }: ExportQuery) {

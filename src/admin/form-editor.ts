@@ -6,9 +6,21 @@ import { layout } from '../pages.ts';
 import { nav, theirs } from './views.ts';
 
 /** The editor's boxes as posted: text only, lists one per line. */
-export type EditorValues = Record<'id' | 'name' | 'recipients' | 'allowedOrigins' | 'redirectUrl' | 'subject' | 'extraFields' | 'fields', string>;
+export type EditorValues = Record<
+  'id' | 'name' | 'recipients' | 'allowedOrigins' | 'redirectUrl' | 'subject' | 'extraFields' | 'fields',
+  string
+>;
 
-export const NEW_FORM: EditorValues = { id: '', name: '', recipients: '', allowedOrigins: '', redirectUrl: '', subject: '', extraFields: 'keep', fields: '' };
+export const NEW_FORM: EditorValues = {
+  id: '',
+  name: '',
+  recipients: '',
+  allowedOrigins: '',
+  redirectUrl: '',
+  subject: '',
+  extraFields: 'keep',
+  fields: '',
+};
 
 export const editorValuesOf = (form: Form): EditorValues => ({
   id: form.id,
@@ -23,7 +35,11 @@ export const editorValuesOf = (form: Form): EditorValues => ({
 
 const text = (posted: Record<string, unknown>, name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
 // One entry per line (commas also separate); spaces inside an entry stay, so its error names it whole.
-const listOf = (value: string) => value.split(/[\r\n,]+/).map((entry) => entry.trim()).filter(Boolean);
+const listOf = (value: string) =>
+  value
+    .split(/[\r\n,]+/)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 
 /**
  * The posted editor as the API's form input, or the messages per box. The same zod schema
@@ -55,7 +71,12 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
     for (const issue of result.error.issues) {
       const [box = 'name', index, ...rest] = issue.path.map(String);
       // Where in the box: the entry itself for a list of addresses or sites, the field's place in the field list.
-      const where = index === undefined ? '' : lists[box] ? `"${lists[box][Number(index)]}": ` : `field ${Number(index) + 1}${rest.length > 0 ? ` (${rest.join('.')})` : ''}: `;
+      const where =
+        index === undefined
+          ? ''
+          : lists[box]
+            ? `"${lists[box][Number(index)]}": `
+            : `field ${Number(index) + 1}${rest.length > 0 ? ` (${rest.join('.')})` : ''}: `;
       (errors[box] ??= []).push(`${where}${issue.message}`);
     }
   }
@@ -71,19 +92,31 @@ export function formEditorPage(token: string, values: EditorValues, errors: Fiel
   const action = form ? `/admin/forms/${form.id}/edit` : '/admin/new-form';
   return layout(
     form ? `Edit ${form.id} — Formharbor` : 'New form — Formharbor',
-    html`${nav(token)}<h1>${form ? html`Edit ${theirs(form.name)} <span class="muted">(${form.id})</span>` : 'New form'}</h1>
-${Object.keys(errors).length > 0 ? html`<p class="error" role="alert">Please correct the marked boxes.</p>` : ''}
-<form method="post" action="${action}"><input type="hidden" name="_csrf" value="${token}">
-${form ? '' : html`<label for="id">Id (optional: letters, digits, _ and -; it appears in the form's address)</label><input id="id" name="id" value="${values.id}"${described('id')}>${problem('id')}`}
-<label for="name">Name</label><input id="name" name="name" value="${values.name}" required${described('name')}>${problem('name')}
-<label for="recipients">Recipients (one address per line)</label><textarea id="recipients" name="recipients" rows="3" required${described('recipients')}>${values.recipients}</textarea>${problem('recipients')}
-<label for="allowedOrigins">Sites allowed to post (one origin per line, like https://example.com; empty: any site)</label><textarea id="allowedOrigins" name="allowedOrigins" rows="3"${described('allowedOrigins')}>${values.allowedOrigins}</textarea>${problem('allowedOrigins')}
-<label for="redirectUrl">Thank-you page (optional URL)</label><input id="redirectUrl" name="redirectUrl" value="${values.redirectUrl}"${described('redirectUrl')}>${problem('redirectUrl')}
-<label for="subject">Mail subject (optional; {{field}} inserts a field)</label><input id="subject" name="subject" value="${values.subject}"${described('subject')}>${problem('subject')}
-<label for="extraFields">Fields not listed below</label><select id="extraFields" name="extraFields"${described('extraFields')}>
-${(['keep', 'reject'] as const).map((choice) => html`<option value="${choice}" ${values.extraFields === choice ? 'selected' : ''}>${choice === 'keep' ? 'keep them' : 'refuse the submission'}</option>`)}</select>${problem('extraFields')}
-<label for="fields">Fields to check (optional JSON list; types: text, email, url, tel, number, textarea, checkbox, select with options, date)</label>
-<textarea id="fields" name="fields" rows="6" placeholder="${FIELDS_EXAMPLE}"${described('fields')}>${values.fields}</textarea>${problem('fields')}
-<button type="submit">${form ? 'Save' : 'Create form'}</button></form>`,
+    html`${nav(token)}
+      <h1>${form ? html`Edit ${theirs(form.name)} <span class="muted">(${form.id})</span>` : 'New form'}</h1>
+      ${Object.keys(errors).length > 0 ? html`<p class="error" role="alert">Please correct the marked boxes.</p>` : ''}
+      <form method="post" action="${action}">
+        <input type="hidden" name="_csrf" value="${token}" />
+        ${form ? '' : html`<label for="id">Id (optional: letters, digits, _ and -; it appears in the form's address)</label><input id="id" name="id" value="${values.id}" ${described('id')} />${problem('id')}`}
+        <label for="name">Name</label><input id="name" name="name" value="${values.name}" required${described('name')} />${problem('name')}
+        <label for="recipients">Recipients (one address per line)</label
+        ><textarea id="recipients" name="recipients" rows="3" required${described('recipients')}>${values.recipients}</textarea
+        >${problem('recipients')}
+        <label for="allowedOrigins">Sites allowed to post (one origin per line, like https://example.com; empty: any site)</label
+        ><textarea id="allowedOrigins" name="allowedOrigins" rows="3" ${described('allowedOrigins')}>${values.allowedOrigins}</textarea
+        >${problem('allowedOrigins')} <label for="redirectUrl">Thank-you page (optional URL)</label
+        ><input id="redirectUrl" name="redirectUrl" value="${values.redirectUrl}" ${described('redirectUrl')} />${problem('redirectUrl')}
+        <label for="subject">Mail subject (optional; {{field}} inserts a field)</label
+        ><input id="subject" name="subject" value="${values.subject}" ${described('subject')} />${problem('subject')}
+        <label for="extraFields">Fields not listed below</label
+        ><select id="extraFields" name="extraFields" ${described('extraFields')}>
+          ${(['keep', 'reject'] as const).map((choice) => html`<option value="${choice}" ${values.extraFields === choice ? 'selected' : ''}>${choice === 'keep' ? 'keep them' : 'refuse the submission'}</option>`)}</select
+        >${problem('extraFields')}
+        <label for="fields"
+          >Fields to check (optional JSON list; types: text, email, url, tel, number, textarea, checkbox, select with options, date)</label
+        >
+        <textarea id="fields" name="fields" rows="6" placeholder="${FIELDS_EXAMPLE}" ${described('fields')}>${values.fields}</textarea
+        >${problem('fields')} <button type="submit">${form ? 'Save' : 'Create form'}</button>
+      </form>`,
   );
 }

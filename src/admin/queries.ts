@@ -27,7 +27,12 @@ export const queryOf = (c: Context) => Object.fromEntries(Object.entries(c.req.q
 
 export const page = z.object({
   // Larger limits are served as 100, the most a page holds.
-  limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 100)),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(50)
+    .transform((n) => Math.min(n, 100)),
   cursor: z.string().max(100).optional(),
 });
 export const submissionQuery = page.extend({ status: z.enum(submissionStatuses).optional(), q: z.string().max(200).optional() });

@@ -8,7 +8,15 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, statusCounts, withDeliveries } from '../db/submissions.ts';
+import {
+  allSubmissions,
+  deleteSubmission,
+  getSubmission,
+  listSubmissions,
+  setSubmissionStatus,
+  statusCounts,
+  withDeliveries,
+} from '../db/submissions.ts';
 import { HttpError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
@@ -91,7 +99,8 @@ export function adminRoutes(outbox: Outbox) {
   // Browsers send Origin (and Sec-Fetch-Site) on every POST: a cross-site form post is refused
   // before any session or body is read.
   const sameOrigin = csrf({
-    origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,
+    origin: (origin, c) =>
+      origin === new URL(c.req.url).origin || origin === new URL((c as Context<AppEnv>).var.deps.config.publicUrl).origin,
   });
   admin.use(async (c, next) => {
     // Neither header: a script or curl, not a browser, so no page can have forged it; its state

@@ -5,13 +5,21 @@ import { deliveries, deliveryAttempts, type Delivery, type DeliveryStatus } from
 // The read side of `deliveries` and `delivery_attempts`, for the API, the admin, the CLI and
 // /healthz. Their writes all belong to mail/outbox.ts.
 
-export async function listDeliveries(db: Db, filter: { status?: DeliveryStatus; submissionIds?: string[]; limit: number; cursor?: string }) {
+export async function listDeliveries(
+  db: Db,
+  filter: { status?: DeliveryStatus; submissionIds?: string[]; limit: number; cursor?: string },
+) {
   const conditions = [
     filter.status && eq(deliveries.status, filter.status),
     filter.submissionIds && inArray(deliveries.submissionId, filter.submissionIds),
     filter.cursor && lt(deliveries.id, filter.cursor),
   ].filter((c) => !!c);
-  return db.select().from(deliveries).where(and(...conditions)).orderBy(desc(deliveries.id)).limit(filter.limit);
+  return db
+    .select()
+    .from(deliveries)
+    .where(and(...conditions))
+    .orderBy(desc(deliveries.id))
+    .limit(filter.limit);
 }
 
 const UNSENT = ['pending', 'sending', 'held', 'failed'] as const;

@@ -65,7 +65,11 @@ export async function listForms(db: Db, page: { limit: number; cursor?: string }
 }
 
 export async function updateForm(db: Db, id: string, patch: FormPatch, now: number): Promise<Form | undefined> {
-  const [row] = await db.update(forms).set({ ...patch, updatedAt: now }).where(eq(forms.id, id)).returning();
+  const [row] = await db
+    .update(forms)
+    .set({ ...patch, updatedAt: now })
+    .where(eq(forms.id, id))
+    .returning();
   forget(db, id);
   return row;
 }

@@ -42,7 +42,10 @@ export async function migrateLibsql(database: LibsqlDatabase, migrationsFolder: 
 /** Commits as one batch per call: for a libSQL server, which answers asynchronously anyway, and tests. */
 export function batchCommit(client: Client): Deps['commit'] {
   return async (statements) => {
-    const results = await client.batch(statements.map(({ sql, params }) => ({ sql, args: params as InArgs })), 'write');
+    const results = await client.batch(
+      statements.map(({ sql, params }) => ({ sql, args: params as InArgs })),
+      'write',
+    );
     return results.map(({ columns, rows }) => rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]]))));
   };
 }

@@ -7,5 +7,7 @@ import { adminSessions, deliveries, deliveryAttempts, forms, rateLimits, submiss
  * passing it while every submission is refused with a 503.
  */
 export async function checkSchema(db: Db): Promise<void> {
-  await Promise.all([forms, submissions, deliveries, deliveryAttempts, rateLimits, adminSessions].map((table) => db.select().from(table).limit(0)));
+  await Promise.all(
+    [forms, submissions, deliveries, deliveryAttempts, rateLimits, adminSessions].map((table) => db.select().from(table).limit(0)),
+  );
 }

@@ -31,7 +31,9 @@ export const forms = sqliteTable('forms', {
   allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
   redirectUrl: text('redirect_url'),
   subject: text('subject'),
-  extraFields: text('extra_fields', { enum: ['keep', 'reject'] }).notNull().default('keep'),
+  extraFields: text('extra_fields', { enum: ['keep', 'reject'] })
+    .notNull()
+    .default('keep'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -66,7 +68,9 @@ export const deliveries = sqliteTable(
   {
     id: text('id').primaryKey(),
     submissionId: text('submission_id').notNull(),
-    channel: text('channel', { enum: ['email'] }).notNull().default('email'),
+    channel: text('channel', { enum: ['email'] })
+      .notNull()
+      .default('email'),
     /**
      * Whom it was last addressed to (the form's recipients when it was created, until it is
      * attempted); after a partial refusal, only the refused. Each attempt addresses the form's
@@ -86,10 +90,7 @@ export const deliveries = sqliteTable(
     lastError: text('last_error'),
     sentAt: integer('sent_at'),
   },
-  (t) => [
-    index('deliveries_due').on(t.status, t.nextAttemptAt),
-    index('deliveries_submission').on(t.submissionId),
-  ],
+  (t) => [index('deliveries_due').on(t.status, t.nextAttemptAt), index('deliveries_submission').on(t.submissionId)],
 );
 
 export const deliveryAttempts = sqliteTable(

@@ -51,7 +51,7 @@ export async function listSubmissions(db: Db, query: SubmissionQuery): Promise<S
 /** Every submission of a form, oldest first, read in pages so one query never holds the table. */
 export async function allSubmissions(db: Db, formId: string): Promise<Submission[]> {
   const rows: Submission[] = [];
-  for (let cursor = ''; ; ) {
+  for (let cursor = ''; ;) {
     const pageRows = await db
       .select()
       .from(submissions)
@@ -66,7 +66,11 @@ export async function allSubmissions(db: Db, formId: string): Promise<Submission
 
 /** How many of a form's submissions are in each status, for the admin's folders. */
 export async function statusCounts(db: Db, formId: string): Promise<Record<SubmissionStatus, number>> {
-  const rows = await db.select({ status: submissions.status, n: sql<number>`count(*)` }).from(submissions).where(eq(submissions.formId, formId)).groupBy(submissions.status);
+  const rows = await db
+    .select({ status: submissions.status, n: sql<number>`count(*)` })
+    .from(submissions)
+    .where(eq(submissions.formId, formId))
+    .groupBy(submissions.status);
   const counts = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
   return { inbox: counts.inbox ?? 0, spam: counts.spam ?? 0, archived: counts.archived ?? 0 };
 }
@@ -74,7 +78,10 @@ export async function statusCounts(db: Db, formId: string): Promise<Record<Submi
 /** Each submission with its deliveries, as the API and the admin show them. */
 export async function withDeliveries(db: Db, rows: Submission[]): Promise<(Submission & { deliveries: Delivery[] })[]> {
   if (rows.length === 0) return [];
-  const parts = chunks(rows.map((r) => r.id), PARAMS_PER_STATEMENT);
+  const parts = chunks(
+    rows.map((r) => r.id),
+    PARAMS_PER_STATEMENT,
+  );
   const all = (await Promise.all(parts.map((ids) => listDeliveries(db, { submissionIds: ids, limit: 100 * ids.length })))).flat();
   return rows.map((row) => ({ ...row, deliveries: all.filter((d) => d.submissionId === row.id).reverse() }));
 }

@@ -23,7 +23,8 @@ const fieldSpec = z
 const origin = z.string().transform((text, ctx) => {
   try {
     const url = new URL(text);
-    const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !text.includes('?') && !text.includes('#');
+    const bare =
+      url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !text.includes('?') && !text.includes('#');
     if ((url.protocol === 'http:' || url.protocol === 'https:') && bare) return url.origin;
   } catch {
     // reported below
@@ -49,12 +50,20 @@ const distinct = (list: string[]) => {
 };
 
 export const formInput = z.object({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ and - (at most 64)').optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, _ and - (at most 64)')
+    .optional(),
   name: z.string().trim().min(1).max(200),
   recipients: z.array(email).min(1).max(50).transform(distinct),
   allowedOrigins: z.array(origin).max(50).default([]).transform(distinct),
   redirectUrl: httpUrl.nullable().optional(),
-  subject: z.string().max(300).regex(/^[^\r\n\u2028\u2029]*$/, 'must be one line').nullable().optional(),
+  subject: z
+    .string()
+    .max(300)
+    .regex(/^[^\r\n\u2028\u2029]*$/, 'must be one line')
+    .nullable()
+    .optional(),
   fields: z
     .array(fieldSpec)
     .max(200)
@@ -63,12 +72,15 @@ export const formInput = z.object({
   extraFields: z.enum(['keep', 'reject']).default('keep'),
 });
 
-export const formPatch = formInput.omit({ id: true }).partial().extend({
-  // .partial() keeps defaults; a PATCH must leave unnamed keys alone.
-  allowedOrigins: z.array(origin).max(50).transform(distinct).optional(),
-  fields: formInput.shape.fields.unwrap().optional(),
-  extraFields: z.enum(['keep', 'reject']).optional(),
-});
+export const formPatch = formInput
+  .omit({ id: true })
+  .partial()
+  .extend({
+    // .partial() keeps defaults; a PATCH must leave unnamed keys alone.
+    allowedOrigins: z.array(origin).max(50).transform(distinct).optional(),
+    fields: formInput.shape.fields.unwrap().optional(),
+    extraFields: z.enum(['keep', 'reject']).optional(),
+  });
 
 export type FormInput = z.infer<typeof formInput>;
 export type FormPatch = z.infer<typeof formPatch>;

@@ -55,7 +55,8 @@ function replay(existing: Submission, bodyHash: string | null): Accepted {
 /** The data a submission keeps: validated for people; for a bot that filled the honeypot, what it sent. */
 function dataToStore(form: Form, fields: RawFields, magic: Magic, spam: boolean): SubmissionData {
   // A bot must not learn how the form is checked: its submission looks accepted whatever it sent.
-  if (spam) return Object.fromEntries([...fields].map(([name, value]) => [name, typeof value === 'string' ? value.slice(0, 20_000) : value]));
+  if (spam)
+    return Object.fromEntries([...fields].map(([name, value]) => [name, typeof value === 'string' ? value.slice(0, 20_000) : value]));
   const validated = validateFields(form, fields);
   const errors = validated.ok ? emptyFieldErrors() : validated.fields;
   if (magic._replyto?.trim() && !isPlainAddress(magic._replyto.trim())) errors._replyto = ['Enter a valid email address'];
@@ -100,7 +101,16 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   const now = deps.now();
   const id = ulid(now);
   const meta = metaOf(fields, magic, visit, spam);
-  const insert = submissionInsert(deps.db, { id, formId: form.id, createdAt: now, status: spam ? 'spam' : 'inbox', data, meta, idempotencyKey: key || null, bodyHash });
+  const insert = submissionInsert(deps.db, {
+    id,
+    formId: form.id,
+    createdAt: now,
+    status: spam ? 'spam' : 'inbox',
+    data,
+    meta,
+    idempotencyKey: key || null,
+    bodyHash,
+  });
   try {
     // Spam is stored and flagged, never mailed.
     await deps.commit(spam ? [insert] : [insert, newDelivery(deps, form.recipients, id, now)]);

@@ -28,14 +28,14 @@ function tooMany(): never {
 }
 
 // Line breaks and control characters in a name could masquerade as structure in the mail.
-// eslint-disable-next-line no-control-regex
 const BAD_NAME = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 
 function checkNames(names: Iterable<string>): void {
   const bad = [...names].filter((name) => BAD_NAME.test(name) || name.length > 200);
   if (bad.length === 0) return;
   const fields = emptyFieldErrors();
-  for (const name of bad) fields[name.slice(0, 200)] = ['Field names cannot contain line breaks or control characters, or exceed 200 characters'];
+  for (const name of bad)
+    fields[name.slice(0, 200)] = ['Field names cannot contain line breaks or control characters, or exceed 200 characters'];
   throw new HttpError('validation', 'Some fields are not valid', { fields });
 }
 
@@ -86,7 +86,8 @@ function fromJson(text: string): RawFields {
     const isList = rawName.endsWith('[]');
     const name = isList ? rawName.slice(0, -2) : rawName;
     if (value === null) fields.set(name, isList ? [] : '');
-    else if (!(Array.isArray(value) ? value.every(finite) : finite(value))) refused[rawName] = ['A number this large cannot be stored; send it as text'];
+    else if (!(Array.isArray(value) ? value.every(finite) : finite(value)))
+      refused[rawName] = ['A number this large cannot be stored; send it as text'];
     else if (primitive(value)) fields.set(name, isList ? [clean(value as string)] : clean(value as string));
     else if (Array.isArray(value) && value.length <= MAX_ARRAY_ITEMS && value.every(primitive)) fields.set(name, value.map(clean));
     else refused[rawName] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];

@@ -58,7 +58,11 @@ const countHit = statementTemplate<{ key: string; now: number; endedBefore: numb
  * write like the submission's, through `deps.commit`: on Node it joins the group commit
  * instead of an fsync of its own on the event loop (which held the server to ~1,200 req/s).
  */
-export async function hitRateLimit(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'log'>, limit: RateLimit | null, key: string): Promise<{ retryAfter: number } | null> {
+export async function hitRateLimit(
+  deps: Pick<Deps, 'db' | 'commit' | 'now' | 'log'>,
+  limit: RateLimit | null,
+  key: string,
+): Promise<{ retryAfter: number } | null> {
   if (!limit) return null;
   const now = deps.now();
   let row: Row | undefined;

@@ -23,7 +23,12 @@ export function isOriginAllowed(form: Pick<Form, 'allowedOrigins'>, origin: stri
  * A post from Formharbor's own origin (`ownOrigin`: the 422 page sending again) carries a
  * `_next` that was checked against the visitor's page when that page was made.
  */
-export function safeNext(form: Pick<Form, 'allowedOrigins'>, next: string | undefined, origin: string | undefined, ownOrigin: string): string | undefined {
+export function safeNext(
+  form: Pick<Form, 'allowedOrigins'>,
+  next: string | undefined,
+  origin: string | undefined,
+  ownOrigin: string,
+): string | undefined {
   if (!next || next.length > 2048 || /[\u0000-\u001f\\]/.test(next)) return undefined;
   let target: URL;
   try {
@@ -32,6 +37,7 @@ export function safeNext(form: Pick<Form, 'allowedOrigins'>, next: string | unde
     return undefined;
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') return undefined;
-  const allowed = form.allowedOrigins.length > 0 ? form.allowedOrigins.includes(target.origin) : target.origin === origin || origin === ownOrigin;
+  const allowed =
+    form.allowedOrigins.length > 0 ? form.allowedOrigins.includes(target.origin) : target.origin === origin || origin === ownOrigin;
   return allowed ? target.href : undefined;
 }

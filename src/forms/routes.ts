@@ -86,56 +86,56 @@ export function formRoutes(outbox: Outbox) {
     await next();
   });
 
-  app.post(
-    '/:formId',
-    limitBody,
-    async (c) => {
-      const deps = c.get('deps');
-      const form = formOf(c);
-      const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
-      const ownOrigin = new URL(deps.config.publicUrl).origin;
-      // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
-      if (!isOriginAllowed(form, origin) && origin !== ownOrigin) {
-        throw new HttpError('origin', 'This site may not post to this form');
-      }
-      const ip = deps.clientIp(c);
-      // Kept with the submission and the key of its rate limit: an IPv6 visitor is their /64.
-      const ipHash = ip ? sha256(`${form.id}\n${rateLimitSubject(ip)}`).slice(0, 32) : undefined;
+  app.post('/:formId', limitBody, async (c) => {
+    const deps = c.get('deps');
+    const form = formOf(c);
+    const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
+    const ownOrigin = new URL(deps.config.publicUrl).origin;
+    // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
+    if (!isOriginAllowed(form, origin) && origin !== ownOrigin) {
+      throw new HttpError('origin', 'This site may not post to this form');
+    }
+    const ip = deps.clientIp(c);
+    // Kept with the submission and the key of its rate limit: an IPv6 visitor is their /64.
+    const ipHash = ip ? sha256(`${form.id}\n${rateLimitSubject(ip)}`).slice(0, 32) : undefined;
 
-      const fields = await readFields(c);
-      // Taken before acceptSubmission removes the magic fields, for the 422 page.
-      const asSent = [...fields];
-      // Relative: right behind any proxy, whatever PUBLIC_URL says.
-      const thanks = `/f/${encodeURIComponent(form.id)}/thanks`;
-      try {
-        const accepted = await acceptSubmission(deps, outbox, form, fields, {
-          idempotencyHeader: c.req.header('idempotency-key'),
-          ipHash,
-          userAgent: c.req.header('user-agent'),
-          page: c.req.header('referer'),
-          redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
-          countHit: async () => (ipHash ? hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash}`) : null),
+    const fields = await readFields(c);
+    // Taken before acceptSubmission removes the magic fields, for the 422 page.
+    const asSent = [...fields];
+    // Relative: right behind any proxy, whatever PUBLIC_URL says.
+    const thanks = `/f/${encodeURIComponent(form.id)}/thanks`;
+    try {
+      const accepted = await acceptSubmission(deps, outbox, form, fields, {
+        idempotencyHeader: c.req.header('idempotency-key'),
+        ipHash,
+        userAgent: c.req.header('user-agent'),
+        page: c.req.header('referer'),
+        redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
+        countHit: async () => (ipHash ? hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash}`) : null),
+      });
+      // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
+      if (wantsJson(c))
+        return c.json({ ok: true, id: accepted.id, ...(accepted.redirect !== thanks && { redirect: accepted.redirect }) }, 201);
+      return c.redirect(accepted.redirect || thanks, 303);
+    } catch (error) {
+      if (error instanceof HttpError && error.code === 'validation' && !wantsJson(c)) {
+        // What the 422 page puts back: `_next` resolved now, against the visitor's page, because
+        // the page re-posts from Formharbor's own origin.
+        const asTyped = asSent.flatMap(([name, value]): [string, FieldValue][] => {
+          if (name === '_gotcha') return [];
+          if (name !== '_next') return [[name, value]];
+          const next = safeNext(form, String(value), origin, ownOrigin);
+          return next ? [[name, next]] : [];
         });
-        // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
-        if (wantsJson(c)) return c.json({ ok: true, id: accepted.id, ...(accepted.redirect !== thanks && { redirect: accepted.redirect }) }, 201);
-        return c.redirect(accepted.redirect || thanks, 303);
-      } catch (error) {
-        if (error instanceof HttpError && error.code === 'validation' && !wantsJson(c)) {
-          // What the 422 page puts back: `_next` resolved now, against the visitor's page, because
-          // the page re-posts from Formharbor's own origin.
-          const asTyped = asSent.flatMap(([name, value]): [string, FieldValue][] => {
-            if (name === '_gotcha') return [];
-            if (name !== '_next') return [[name, value]];
-            const next = safeNext(form, String(value), origin, ownOrigin);
-            return next ? [[name, next]] : [];
-          });
-          c.header('Content-Security-Policy', PAGE_CSP);
-          return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.details.fields ?? {}, asTyped), 422);
-        }
-        throw error;
+        c.header('Content-Security-Policy', PAGE_CSP);
+        return c.html(
+          validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.details.fields ?? {}, asTyped),
+          422,
+        );
       }
-    },
-  );
+      throw error;
+    }
+  });
 
   app.get('/:formId/thanks', async (c) => {
     const form = await getForm(c.var.deps.db, c.req.param('formId'));

@@ -12,14 +12,19 @@ const DEFAULT_MAX_LENGTH = { textarea: 20_000, other: 2_000 } as const;
 const EXTRA_MAX_LENGTH = 20_000;
 
 const isEmpty = (value: FieldValue | undefined) =>
-  value === undefined || value === false || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0);
+  value === undefined ||
+  value === false ||
+  (typeof value === 'string' && value.trim() === '') ||
+  (Array.isArray(value) && value.length === 0);
 
 /** A real calendar day: 2024-02-30 parses in JavaScript (as March 1st), so compare the round trip. */
-const isCalendarDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v;
+const isCalendarDate = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 const text = (max: number) =>
-  z.union([z.string(), z.number(), z.boolean()], { error: 'Send a single value' })
+  z
+    .union([z.string(), z.number(), z.boolean()], { error: 'Send a single value' })
     .transform(String)
     .pipe(z.string().max(max, `At most ${max} characters`));
 

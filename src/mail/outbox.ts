@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
-import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type DeliveryStatus, type Form, type Submission } from '../db/schema.ts';
+import { deliveries, deliveryAttempts, forms, submissions, type Delivery, type Form, type Submission } from '../db/schema.ts';
 import { chunks, insertStatements, PARAMS_PER_STATEMENT, rowDecoder, statementOf, type Buildable } from '../db/statements.ts';
 import { ulid } from '../ids.ts';
 import type { SendResult } from './mailer.ts';
@@ -18,7 +18,6 @@ const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
  * is about 20 MB once rendered and encoded: all of a chunk at once once took 2 GB.
  */
 const SENDING_BYTES = 2 * 1024 * 1024;
-
 
 /**
  * Addresses compared as mail servers compare them in practice, without case: nodemailer
@@ -87,7 +86,8 @@ function outcomeOf(result: SendResult): Outcome {
   };
 }
 
-const INTERRUPTED = 'no outcome recorded: the lease ran out while it was being sent (the process stopped or stalled); sending again with the same Message-ID';
+const INTERRUPTED =
+  'no outcome recorded: the lease ran out while it was being sent (the process stopped or stalled); sending again with the same Message-ID';
 
 export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
@@ -151,7 +151,9 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       this.current = claimed[0]!.leaseUntil!;
       const ids = claimed.map((d) => d.id);
       this.#timer = setInterval(() => {
-        this.#renewing = this.#renewing.then(() => this.#renew(ids)).catch((error: unknown) => deps.log.error('lease not renewed', { deliveries: ids.length, first: ids[0], error: String(error) }));
+        this.#renewing = this.#renewing
+          .then(() => this.#renew(ids))
+          .catch((error: unknown) => deps.log.error('lease not renewed', { deliveries: ids.length, first: ids[0], error: String(error) }));
       }, config.lease / 3);
     }
     async #renew(ids: string[]): Promise<void> {
@@ -178,7 +180,10 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
    */
   function nextState(delivery: Delivery, outcome: Outcome, now: number, addressed: string[]) {
     const refused = outcome.ok ? [] : (outcome.recipients ?? addressed);
-    const addressing = { recipients: outcome.ok ? addressed : refused, deliveredTo: union(delivery.deliveredTo, without(addressed, refused)) };
+    const addressing = {
+      recipients: outcome.ok ? addressed : refused,
+      deliveredTo: union(delivery.deliveredTo, without(addressed, refused)),
+    };
     if (outcome.ok) return { status: 'sent' as const, sentAt: now, lastError: null, nextAttemptAt: null, ...addressing };
     const expired = now - delivery.retrySince >= config.maxAge;
     if (!outcome.temporary || expired) return { status: 'failed' as const, lastError: outcome.error, nextAttemptAt: null, ...addressing };
@@ -192,7 +197,11 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const ids = [...new Set(claimed.map((d) => d.submissionId))];
     const rows = await Promise.all(
       chunks(ids, PARAMS_PER_STATEMENT).map((part) =>
-        db.select({ form: forms, submission: submissions }).from(submissions).innerJoin(forms, eq(forms.id, submissions.formId)).where(inArray(submissions.id, part)),
+        db
+          .select({ form: forms, submission: submissions })
+          .from(submissions)
+          .innerJoin(forms, eq(forms.id, submissions.formId))
+          .where(inArray(submissions.id, part)),
       ),
     );
     return new Map(rows.flat().map((row) => [row.submission.id, row]));
@@ -227,7 +236,10 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const ids = [...new Set(claimed.map((d) => d.submissionId))];
     const rows = await Promise.all(
       chunks(ids, PARAMS_PER_STATEMENT).map((part) =>
-        db.select({ id: submissions.id, size: sql<number>`length(${submissions.data})` }).from(submissions).where(inArray(submissions.id, part)),
+        db
+          .select({ id: submissions.id, size: sql<number>`length(${submissions.data})` })
+          .from(submissions)
+          .where(inArray(submissions.id, part)),
       ),
     );
     const sizes = new Map(rows.flat().map((row) => [row.id, Number(row.size)]));
@@ -251,7 +263,14 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       const sources = await sourcesOf(turn);
       return turn.map((delivery) => sources.get(delivery.submissionId));
     } catch {
-      return Promise.all(turn.map((delivery) => sourcesOf([delivery]).then((sources) => sources.get(delivery.submissionId), (error: unknown) => error as Error)));
+      return Promise.all(
+        turn.map((delivery) =>
+          sourcesOf([delivery]).then(
+            (sources) => sources.get(delivery.submissionId),
+            (error: unknown) => error as Error,
+          ),
+        ),
+      );
     }
   }
 
@@ -288,7 +307,8 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const now = deps.now();
     const outcomes = results.map(outcomeOf);
     const leaseUntil = lease.current;
-    const stillOurs = (ids: string[]) => and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, leaseUntil));
+    const stillOurs = (ids: string[]) =>
+      and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, leaseUntil));
     // The common case, sent to the same addresses as before, is one UPDATE for the whole chunk:
     // `deliveredTo` of a sent delivery is not read again (a manual retry of it sends to everyone).
     const sentAsAddressed = claimed.map((delivery, i) => outcomes[i]!.ok && sameList(addressed[i]!, delivery.recipients));
@@ -296,15 +316,21 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const writes = [
       // First, while the rows still say `sending` under our lease: a worker that stalled past its
       // lease was already recorded as interrupted and taken over, so its late outcome adds no row.
-      ...chunks(claimed.map((delivery, i) => ({ id: delivery.id, outcome: outcomes[i]! })), PARAMS_PER_STATEMENT / 5).map((part) => {
-        const byId = (value: (outcome: Outcome) => string) => sql.join([sql`CASE ${deliveries.id}`, ...part.map((p) => sql`WHEN ${p.id} THEN ${value(p.outcome)}`), sql`END`], sql` `);
+      ...chunks(
+        claimed.map((delivery, i) => ({ id: delivery.id, outcome: outcomes[i]! })),
+        PARAMS_PER_STATEMENT / 5,
+      ).map((part) => {
+        const byId = (value: (outcome: Outcome) => string) =>
+          sql.join([sql`CASE ${deliveries.id}`, ...part.map((p) => sql`WHEN ${p.id} THEN ${value(p.outcome)}`), sql`END`], sql` `);
         return db.insert(deliveryAttempts).select(
           db
             .select({
               id: sql<number>`null`.as('id'),
               deliveryId: deliveries.id,
               at: sql<number>`${now}`.as('at'),
-              outcome: sql<'sent' | 'temporary' | 'permanent'>`${byId((o) => (o.ok ? 'sent' : o.temporary ? 'temporary' : 'permanent'))}`.as('outcome'),
+              outcome: sql<
+                'sent' | 'temporary' | 'permanent'
+              >`${byId((o) => (o.ok ? 'sent' : o.temporary ? 'temporary' : 'permanent'))}`.as('outcome'),
               reply: sql<string>`${byId((o) => o.reply)}`.as('reply'),
             })
             .from(deliveries)
@@ -312,10 +338,20 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
         );
       }),
       ...chunks(sentIds, PARAMS_PER_STATEMENT).map((ids) =>
-        db.update(deliveries).set({ status: 'sent', sentAt: now, lastError: null, nextAttemptAt: null, leaseUntil: null }).where(stillOurs(ids)),
+        db
+          .update(deliveries)
+          .set({ status: 'sent', sentAt: now, lastError: null, nextAttemptAt: null, leaseUntil: null })
+          .where(stillOurs(ids)),
       ),
       ...claimed.flatMap((delivery, i) =>
-        sentAsAddressed[i] ? [] : [db.update(deliveries).set({ ...nextState(delivery, outcomes[i]!, now, addressed[i]!), leaseUntil: null }).where(stillOurs([delivery.id]))],
+        sentAsAddressed[i]
+          ? []
+          : [
+              db
+                .update(deliveries)
+                .set({ ...nextState(delivery, outcomes[i]!, now, addressed[i]!), leaseUntil: null })
+                .where(stillOurs([delivery.id])),
+            ],
       ),
     ];
     await write(writes);
@@ -324,7 +360,12 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   async function sweep(): Promise<void> {
     if (!deps.mailer) return;
     // SMTP is configured now: notifications held while it was not go out.
-    await write([db.update(deliveries).set({ status: 'pending', nextAttemptAt: deps.now(), retrySince: deps.now() }).where(eq(deliveries.status, 'held'))]);
+    await write([
+      db
+        .update(deliveries)
+        .set({ status: 'pending', nextAttemptAt: deps.now(), retrySince: deps.now() })
+        .where(eq(deliveries.status, 'held')),
+    ]);
     for (let chunk = 0; chunk < limits.maxChunks; chunk++) {
       const claimed = await claim(deps.now());
       if (claimed.length === 0) return;

@@ -5,7 +5,6 @@ import type { OutgoingMessage } from './mailer.ts';
 // Line breaks of every flavour, including U+2028/2029 and NEL, which some mail clients honour.
 const LINE_BREAKS = /[\r\n\u0085\u2028\u2029]+/g;
 // Control characters, and direction overrides: one in a visitor's name would reverse the rest of a subject line.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
 
 /** A one-line header text: no way for visitor input to start a new header. Cut by code point, never mid-character. */
@@ -67,7 +66,9 @@ export type RenderInput = { form: Form; submission: Submission; messageId: strin
 
 /** The owner's notification. Pure: the same input always renders the same message. */
 export function renderNotification({ form, submission, messageId, mailFrom, publicUrl }: RenderInput): OutgoingMessage {
-  const entries = Object.entries(submission.data).map(([name, value]) => [visibleControls(name), visibleControls(displayValue(value))] as const);
+  const entries = Object.entries(submission.data).map(
+    ([name, value]) => [visibleControls(name), visibleControls(displayValue(value))] as const,
+  );
   const formName = visibleControls(form.name);
   const adminLink = `${publicUrl}/admin/submissions/${submission.id}`;
   const text = [
@@ -77,14 +78,25 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
     `Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}`,
     `View it: ${adminLink}`,
   ].join('\n');
-  const body = html`<!doctype html><html><body style="font-family:sans-serif">
-<h2>New submission to ${formName}</h2>
-<table cellpadding="6" style="border-collapse:collapse">${entries.map(
-    ([name, value]) =>
-      html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td></tr>`,
-  )}</table>
-<p style="color:#666">Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}.
-<a href="${adminLink}">View in Formharbor</a></p></body></html>`;
+  const body = html`<!doctype html>
+    <html>
+      <body style="font-family:sans-serif">
+        <h2>New submission to ${formName}</h2>
+        <table cellpadding="6" style="border-collapse:collapse">
+          ${entries.map(
+            ([name, value]) =>
+              html`<tr>
+                <th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th>
+                <td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td>
+              </tr>`,
+          )}
+        </table>
+        <p style="color:#666">
+          Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}.
+          <a href="${adminLink}">View in Formharbor</a>
+        </p>
+      </body>
+    </html>`;
   return {
     from: mailFrom,
     to: form.recipients,

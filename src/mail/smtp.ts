@@ -8,8 +8,14 @@ const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
 /** What workerd's own words mean: it keeps the cause of a failed TLS handshake for the Worker's log. */
 const WORKERD_HINTS: [RegExp, string][] = [
-  [/internal error; reference = /, 'on Workers this is a failed TLS handshake: the certificate must be valid for the host name and publicly trusted; the Worker log names the cause'],
-  [/proxy request failed, cannot connect/, 'on Workers: nothing accepted the connection at that host and port, or, with smtps://, its certificate is not publicly trusted'],
+  [
+    /internal error; reference = /,
+    'on Workers this is a failed TLS handshake: the certificate must be valid for the host name and publicly trusted; the Worker log names the cause',
+  ],
+  [
+    /proxy request failed, cannot connect/,
+    'on Workers: nothing accepted the connection at that host and port, or, with smtps://, its certificate is not publicly trusted',
+  ],
 ];
 
 /**
@@ -28,7 +34,10 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
     return { temporary: true, error: `${error.message}: set ?tls.rejectUnauthorized=false or fix the certificate` };
   }
   if (error.responseCode && reply) {
-    return { temporary: error.responseCode < 500, error: reply.startsWith(String(error.responseCode)) ? reply : `${error.responseCode} ${reply}` };
+    return {
+      temporary: error.responseCode < 500,
+      error: reply.startsWith(String(error.responseCode)) ? reply : `${error.responseCode} ${reply}`,
+    };
   }
   // Network errors, timeouts and anything unexpected: never drop a message on a guess.
   const hint = WORKERD_HINTS.find(([pattern]) => pattern.test(error.message))?.[1];

@@ -54,6 +54,6 @@ describe('the admin in a real browser', () => {
     await expect.poll(() => page.locator('p strong').first().textContent()).toBe('archived');
     expect((await (await harbor.t.api(`/submissions/${id}`)).json()) as { status: string }).toMatchObject({ status: 'archived' });
     // The one failed load is the wrong password above (401), on purpose.
-    expect(problems.filter((problem) => !problem.includes("status of 401"))).toEqual([]);
+    expect(problems.filter((problem) => !problem.includes('status of 401'))).toEqual([]);
   });
 });

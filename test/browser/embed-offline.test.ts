@@ -160,7 +160,12 @@ describe('embed.js never loses a message on the visitor side', () => {
     // Another page of the same site, with the script but not the form: the server refuses the message there.
     const elsewhere = await context.newPage();
     const posts = recordPosts(elsewhere, harbor.origin);
-    await elsewhere.goto(site.put('/no-form.html', `<!doctype html><html lang="en"><body><p>About us</p><script src="${harbor.origin}/embed.js" defer></script></body></html>`));
+    await elsewhere.goto(
+      site.put(
+        '/no-form.html',
+        `<!doctype html><html lang="en"><body><p>About us</p><script src="${harbor.origin}/embed.js" defer></script></body></html>`,
+      ),
+    );
     await expect.poll(() => posts.length).toBe(1);
     await expect.poll(async () => (await savedMessages(elsewhere)).map((job) => (job as { x?: { s: number } }).x?.s)).toEqual([422]);
     await elsewhere.close();
@@ -207,7 +212,9 @@ describe('embed.js never loses a message on the visitor side', () => {
   it('should take a reset connection for an outage, not a refusal, and store the message once', async () => {
     const { page } = await open(harbor, 'reset-once');
     let resets = 0;
-    await page.route(`${harbor.origin}/f/reset-once`, (route) => (route.request().method() === 'POST' && resets++ === 0 ? route.abort('connectionreset') : route.continue()));
+    await page.route(`${harbor.origin}/f/reset-once`, (route) =>
+      route.request().method() === 'POST' && resets++ === 0 ? route.abort('connectionreset') : route.continue(),
+    );
     await fillContact(page, 'Through a flaky line.');
     await page.click('button[type="submit"]');
     await formState(page, 'saved');
@@ -246,7 +253,10 @@ describe('embed.js never loses a message on the visitor side', () => {
       await formState(page, 'delivered');
       expect(posts[2]!.at - refusedAt).toBeGreaterThan(1_000);
       expect(posts[2]!.key).toBe(posts[1]!.key);
-      expect((await storedCount(limited.t, 'limited', 2)).map((s) => s.data.message).sort()).toEqual(['First one.', 'Second one, too soon.']);
+      expect((await storedCount(limited.t, 'limited', 2)).map((s) => s.data.message).sort()).toEqual([
+        'First one.',
+        'Second one, too soon.',
+      ]);
     } finally {
       await context?.close();
       await limited.close();
@@ -262,7 +272,12 @@ describe('embed.js never loses a message on the visitor side', () => {
       limitedOnce = true;
       await route.fulfill({
         status: 429,
-        headers: { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After', 'retry-after': '3', 'content-type': 'application/json' },
+        headers: {
+          'access-control-allow-origin': '*',
+          'access-control-expose-headers': 'Retry-After',
+          'retry-after': '3',
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ ok: false, error: 'rate_limited', message: 'Too many submissions; try again later' }),
       });
     });

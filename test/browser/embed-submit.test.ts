@@ -23,7 +23,9 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
 // README's screenshots are rewritten only when asked (`UPDATE_SCREENSHOTS=1 npm test`): a plain
 // test run takes them elsewhere and leaves the tree as it was (a caret blinks in one).
-const DOCS = process.env.UPDATE_SCREENSHOTS ? new URL('../../docs/', import.meta.url) : pathToFileURL(`${mkdtempSync(join(tmpdir(), 'formharbor-shots-'))}/`);
+const DOCS = process.env.UPDATE_SCREENSHOTS
+  ? new URL('../../docs/', import.meta.url)
+  : pathToFileURL(`${mkdtempSync(join(tmpdir(), 'formharbor-shots-'))}/`);
 const CONTACT_FIELDS = [
   { name: 'name', type: 'text' as const, required: true },
   { name: 'email', type: 'email' as const, required: true },
@@ -52,7 +54,11 @@ afterEach(async () => {
 });
 
 /** A fresh visitor (own localStorage) on a contact page for a new form of the given id. */
-async function visit(formId: string, page: Partial<Parameters<typeof contactPage>[0]> = {}, form: Parameters<Harbor['t']['createForm']>[0] = {}): Promise<Page> {
+async function visit(
+  formId: string,
+  page: Partial<Parameters<typeof contactPage>[0]> = {},
+  form: Parameters<Harbor['t']['createForm']>[0] = {},
+): Promise<Page> {
   await harbor.t.createForm({ id: formId, name: `Form ${formId}`, fields: CONTACT_FIELDS, ...form });
   context = await browser.newContext({ viewport: { width: 720, height: 620 } });
   context.setDefaultTimeout(8000);
@@ -99,7 +105,10 @@ describe('embed.js on a static site (real chromium, page and API on different or
     expect(await savedMessages(page)).toEqual([]);
 
     const [item] = await stored(harbor.t, 'hello');
-    expect(item).toMatchObject({ status: 'inbox', data: { name: 'Ada Lovelace', email: 'ada@example.com', message: 'Hello from a static site.' } });
+    expect(item).toMatchObject({
+      status: 'inbox',
+      data: { name: 'Ada Lovelace', email: 'ada@example.com', message: 'Hello from a static site.' },
+    });
     await harbor.t.settle();
     await sink.waitFor(1);
     const mail = sink.messages.find((m) => m.parsed.headers.get('x-formharbor-submission') === item!.id);
@@ -137,7 +146,9 @@ describe('embed.js on a static site (real chromium, page and API on different or
 
     // The same filled form sent again keeps its key; an edited one gets a new key.
     await page.click('button[type="submit"]');
-    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'email' && document.querySelectorAll('.formharbor-error').length === 2);
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('name') === 'email' && document.querySelectorAll('.formharbor-error').length === 2,
+    );
     expect(posts).toHaveLength(2);
     expect(posts[1]!.key).toBe(posts[0]!.key);
     await fill(page, { email: 'ada@example.com', message: 'Fixed it.' });
@@ -156,7 +167,7 @@ describe('embed.js on a static site (real chromium, page and API on different or
     expect((await stored(harbor.t, 'checked')).map((s) => s.data.message)).toEqual(['Fixed it.', 'Fixed it.']);
   });
 
-  it("should show a server message it has no translation for as sent, even when it mentions email", async () => {
+  it('should show a server message it has no translation for as sent, even when it mentions email', async () => {
     const fields = `<label for="via">Reply via</label><select id="via" name="via"><option>by fax</option></select><button type="submit">Send</button>`;
     const page = await visit('via', { fields }, { fields: [{ name: 'via', type: 'select', options: ['by email', 'by phone'] }] });
     await page.click('button[type="submit"]');
@@ -272,7 +283,10 @@ describe('embed.js on a static site (real chromium, page and API on different or
     expect(await page.locator('#a input[name="_gotcha"]').count()).toBe(1);
     expect(await page.locator('#a [role="status"]').count()).toBe(1);
 
-    for (const [form, id] of [['#a', 'later'], ['#b', 'by-attr']] as const) {
+    for (const [form, id] of [
+      ['#a', 'later'],
+      ['#b', 'by-attr'],
+    ] as const) {
       await page.fill(`${form} [name="name"]`, 'Late');
       await page.fill(`${form} [name="email"]`, 'late@example.com');
       await page.fill(`${form} [name="message"]`, `Posted to ${id}`);
@@ -334,7 +348,11 @@ describe('embed.js on a static site (real chromium, page and API on different or
       await route.fulfill({
         status: 409,
         headers: { 'access-control-allow-origin': '*', 'content-type': 'application/json' },
-        body: JSON.stringify({ ok: false, error: 'idempotency_conflict', message: 'This Idempotency-Key was already used for a different submission' }),
+        body: JSON.stringify({
+          ok: false,
+          error: 'idempotency_conflict',
+          message: 'This Idempotency-Key was already used for a different submission',
+        }),
       });
     });
     await clash.goto(site.put('/clash.html', contactPage({ api: harbor.origin, formId: 'clash' })));
@@ -430,7 +448,10 @@ describe('the same form without JavaScript', () => {
     await page.goto(url);
     expect(await page.locator('input[name="_gotcha"]').count()).toBe(0);
     await fill(page, { name: 'Eve', email: 'eve@example.com', message: 'No scripts here.' });
-    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('button[type="submit"]')]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.click('button[type="submit"]'),
+    ]);
     expect(response.status()).toBe(303);
     await page.waitForURL(`${harbor.origin}/f/plain/thanks`);
     expect(await page.locator('h1').textContent()).toBe('Thank you');

@@ -65,7 +65,10 @@ export async function testApp(options: TestAppOptions = {}) {
   const pending: Promise<unknown>[] = [];
   const errors: string[] = [];
   const infos: string[] = [];
-  const log: Log = { info: (message, extra) => infos.push(`${message} ${JSON.stringify(extra)}`), error: (message, extra) => errors.push(`${message} ${JSON.stringify(extra)}`) };
+  const log: Log = {
+    info: (message, extra) => infos.push(`${message} ${JSON.stringify(extra)}`),
+    error: (message, extra) => errors.push(`${message} ${JSON.stringify(extra)}`),
+  };
   const deps: Deps = {
     config,
     db: database.db,
@@ -92,9 +95,16 @@ export async function testApp(options: TestAppOptions = {}) {
       while (pending.length) await Promise.all(pending.splice(0));
     },
     createForm: (input: Partial<FormInput> = {}) =>
-      createForm(database.db, { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep', ...input }, clock.now()),
+      createForm(
+        database.db,
+        { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep', ...input },
+        clock.now(),
+      ),
     api: (path: string, init: RequestInit = {}) =>
-      app.request(`/api${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers } }),
+      app.request(`/api${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...init.headers },
+      }),
     close: async () => {
       deps.mailer?.close();
       await grouped.close();

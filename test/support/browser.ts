@@ -32,9 +32,10 @@ function shut(server: Server): Promise<void> {
  * and bring it back on the same port over the same database, as a crash and restart would.
  */
 export async function startHarbor(options: TestAppOptions = {}) {
-  let t: TestApp | undefined;
+  // The app exists only once the port is known; the server asks for it per request.
+  const current: { t?: TestApp } = {};
   let server: ServerType | undefined;
-  const fetch = (request: Request, env: unknown) => t!.app.fetch(request, env as object);
+  const fetch = (request: Request, env: unknown) => current.t!.app.fetch(request, env as object);
   const up = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server = serve({ fetch, port, hostname: '127.0.0.1' }, (info) => resolve(info.port));
@@ -42,8 +43,7 @@ export async function startHarbor(options: TestAppOptions = {}) {
     });
   const port = await up(0);
   const origin = `http://127.0.0.1:${port}`;
-  t = await testApp({ ...options, env: { PUBLIC_URL: origin, ...options.env } });
-  const app = t;
+  const app = (current.t = await testApp({ ...options, env: { PUBLIC_URL: origin, ...options.env } }));
   return {
     t: app,
     origin,

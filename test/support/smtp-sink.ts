@@ -98,7 +98,14 @@ export async function startSmtpSink(options: SinkOptions = {}) {
           return callback(replyError(behaviour.data));
         }
         const parsed = await simpleParser(raw);
-        messages.push({ envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) }, raw, parsed });
+        messages.push({
+          envelope: {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+          },
+          raw,
+          parsed,
+        });
         waiters.splice(0).forEach((wake) => wake());
         if (behaviour.dropAfterDot) {
           attempts.push({ at: 'data', outcome: 'dropped after dot' });
