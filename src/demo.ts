@@ -42,23 +42,19 @@ export function demoPage(publicUrl: string, demo: Form | undefined) {
   return layout(
     'Formharbor',
     html`<h1>Formharbor</h1>
-      <p>
-        Contact forms whose messages never sink: every submission is stored before the visitor is told it was sent, then mailed with
-        retries. Owners sign in at <a href="/admin">/admin</a>.
-      </p>
-      ${
-        demo
-          ? html`<h2>Try it: ${demo.name}</h2>
-              <form action="/f/${demo.id}" method="post">
-                <label for="name">Name</label><input id="name" name="name" required autocomplete="name" /> <label for="email">Email</label
-                ><input id="email" name="email" type="email" required autocomplete="email" /> <label for="message">Message</label
-                ><textarea id="message" name="message" rows="5" required></textarea>
-                <button type="submit">Send</button>
-              </form>
-              <h2>Put it on your site</h2>
-              <pre><code>${snippet}</code></pre>`
-          : html`<p class="muted">There is no demo form.</p>`
-      }`,
+<p>Contact forms whose messages never sink: every submission is stored before the visitor is told it was sent, then mailed with retries. Owners sign in at <a href="/admin">/admin</a>.</p>
+${
+  demo
+    ? html`<h2>Try it: ${demo.name}</h2>
+<form action="/f/${demo.id}" method="post">
+<label for="name">Name</label><input id="name" name="name" required autocomplete="name">
+<label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="email">
+<label for="message">Message</label><textarea id="message" name="message" rows="5" required></textarea>
+<button type="submit">Send</button>
+</form>
+<h2>Put it on your site</h2><pre><code>${snippet}</code></pre>`
+    : html`<p class="muted">There is no demo form.</p>`
+}`,
     html`<script src="/embed.js" defer></script>`,
   );
 }

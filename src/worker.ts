@@ -103,11 +103,7 @@ async function refusal(request: Request, missing: Setup['missing']): Promise<Res
   if (missing.adminPassword && under(path, '/admin')) {
     const page = await layout(
       'Admin disabled',
-      html`<h1>Admin disabled</h1>
-        <p>
-          ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with
-          <code>npx wrangler secret put ADMIN_PASSWORD</code>.
-        </p>`,
+      html`<h1>Admin disabled</h1><p>ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with <code>npx wrangler secret put ADMIN_PASSWORD</code>.</p>`,
     );
     return new Response(page.toString(), {
       status: 401,

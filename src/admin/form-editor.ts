@@ -92,31 +92,19 @@ export function formEditorPage(token: string, values: EditorValues, errors: Fiel
   const action = form ? `/admin/forms/${form.id}/edit` : '/admin/new-form';
   return layout(
     form ? `Edit ${form.id} — Formharbor` : 'New form — Formharbor',
-    html`${nav(token)}
-      <h1>${form ? html`Edit ${theirs(form.name)} <span class="muted">(${form.id})</span>` : 'New form'}</h1>
-      ${Object.keys(errors).length > 0 ? html`<p class="error" role="alert">Please correct the marked boxes.</p>` : ''}
-      <form method="post" action="${action}">
-        <input type="hidden" name="_csrf" value="${token}" />
-        ${form ? '' : html`<label for="id">Id (optional: letters, digits, _ and -; it appears in the form's address)</label><input id="id" name="id" value="${values.id}" ${described('id')} />${problem('id')}`}
-        <label for="name">Name</label><input id="name" name="name" value="${values.name}" required${described('name')} />${problem('name')}
-        <label for="recipients">Recipients (one address per line)</label
-        ><textarea id="recipients" name="recipients" rows="3" required${described('recipients')}>${values.recipients}</textarea
-        >${problem('recipients')}
-        <label for="allowedOrigins">Sites allowed to post (one origin per line, like https://example.com; empty: any site)</label
-        ><textarea id="allowedOrigins" name="allowedOrigins" rows="3" ${described('allowedOrigins')}>${values.allowedOrigins}</textarea
-        >${problem('allowedOrigins')} <label for="redirectUrl">Thank-you page (optional URL)</label
-        ><input id="redirectUrl" name="redirectUrl" value="${values.redirectUrl}" ${described('redirectUrl')} />${problem('redirectUrl')}
-        <label for="subject">Mail subject (optional; {{field}} inserts a field)</label
-        ><input id="subject" name="subject" value="${values.subject}" ${described('subject')} />${problem('subject')}
-        <label for="extraFields">Fields not listed below</label
-        ><select id="extraFields" name="extraFields" ${described('extraFields')}>
-          ${(['keep', 'reject'] as const).map((choice) => html`<option value="${choice}" ${values.extraFields === choice ? 'selected' : ''}>${choice === 'keep' ? 'keep them' : 'refuse the submission'}</option>`)}</select
-        >${problem('extraFields')}
-        <label for="fields"
-          >Fields to check (optional JSON list; types: text, email, url, tel, number, textarea, checkbox, select with options, date)</label
-        >
-        <textarea id="fields" name="fields" rows="6" placeholder="${FIELDS_EXAMPLE}" ${described('fields')}>${values.fields}</textarea
-        >${problem('fields')} <button type="submit">${form ? 'Save' : 'Create form'}</button>
-      </form>`,
+    html`${nav(token)}<h1>${form ? html`Edit ${theirs(form.name)} <span class="muted">(${form.id})</span>` : 'New form'}</h1>
+${Object.keys(errors).length > 0 ? html`<p class="error" role="alert">Please correct the marked boxes.</p>` : ''}
+<form method="post" action="${action}"><input type="hidden" name="_csrf" value="${token}">
+${form ? '' : html`<label for="id">Id (optional: letters, digits, _ and -; it appears in the form's address)</label><input id="id" name="id" value="${values.id}"${described('id')}>${problem('id')}`}
+<label for="name">Name</label><input id="name" name="name" value="${values.name}" required${described('name')}>${problem('name')}
+<label for="recipients">Recipients (one address per line)</label><textarea id="recipients" name="recipients" rows="3" required${described('recipients')}>${values.recipients}</textarea>${problem('recipients')}
+<label for="allowedOrigins">Sites allowed to post (one origin per line, like https://example.com; empty: any site)</label><textarea id="allowedOrigins" name="allowedOrigins" rows="3"${described('allowedOrigins')}>${values.allowedOrigins}</textarea>${problem('allowedOrigins')}
+<label for="redirectUrl">Thank-you page (optional URL)</label><input id="redirectUrl" name="redirectUrl" value="${values.redirectUrl}"${described('redirectUrl')}>${problem('redirectUrl')}
+<label for="subject">Mail subject (optional; {{field}} inserts a field)</label><input id="subject" name="subject" value="${values.subject}"${described('subject')}>${problem('subject')}
+<label for="extraFields">Fields not listed below</label><select id="extraFields" name="extraFields"${described('extraFields')}>
+${(['keep', 'reject'] as const).map((choice) => html`<option value="${choice}" ${values.extraFields === choice ? 'selected' : ''}>${choice === 'keep' ? 'keep them' : 'refuse the submission'}</option>`)}</select>${problem('extraFields')}
+<label for="fields">Fields to check (optional JSON list; types: text, email, url, tel, number, textarea, checkbox, select with options, date)</label>
+<textarea id="fields" name="fields" rows="6" placeholder="${FIELDS_EXAMPLE}"${described('fields')}>${values.fields}</textarea>${problem('fields')}
+<button type="submit">${form ? 'Save' : 'Create form'}</button></form>`,
   );
 }

@@ -25,57 +25,32 @@ function preview(data: Submission['data']) {
   return parts;
 }
 
-const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}" />`;
+const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
 export const nav = (token: string) =>
-  html`<nav>
-    <a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> ·
-    <form method="post" action="/admin/logout" style="display:inline">
-      ${csrfField(token)}<button type="submit" style="margin:0">Sign out</button>
-    </form>
-  </nav>`;
+  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
 
 /** `next`: the admin page asked for, where signing in leads. */
 export function loginPage(error?: string, next?: string) {
   return layout(
     'Sign in — Formharbor',
     html`<h1>Formharbor admin</h1>
-      ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-      <form method="post" action="/admin/login">
-        ${next ? html`<input type="hidden" name="next" value="${next}" />` : ''} <label for="password">Password</label
-        ><input id="password" name="password" type="password" autocomplete="current-password" required autofocus />
-        <button type="submit">Sign in</button>
-      </form>`,
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/admin/login">${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">Sign in</button></form>`,
   );
 }
 
 export function homePage(token: string, forms: Form[], unsent: { pending: number; sending: number; held: number; failed: number }) {
   return layout(
     'Forms — Formharbor',
-    html`${nav(token)}
-      <h1>Forms</h1>
-      <p><a href="/admin/new-form">New form</a></p>
-      <p>
-        Outbox: <a href="/admin/deliveries?status=pending">${unsent.pending} pending</a>,
-        <a href="/admin/deliveries?status=sending">${unsent.sending} being sent</a>,
-        <a href="/admin/deliveries?status=held">${unsent.held} held</a> (waiting for SMTP_URL),
-        <a href="/admin/deliveries?status=failed" ${unsent.failed > 0 ? html` class="error"` : ''}>${unsent.failed} failed</a>.
-      </p>
-      <table>
-        <tr>
-          <th>Form</th>
-          <th>Id</th>
-          <th>Recipients</th>
-        </tr>
-        ${forms.map(
-          (f) =>
-            html`<tr>
-              <td><a href="/admin/forms/${f.id}">${theirs(f.name)}</a></td>
-              <td>${f.id}</td>
-              <td>${f.recipients.join(', ')}</td>
-            </tr>`,
-        )}
-      </table>`,
+    html`${nav(token)}<h1>Forms</h1>
+<p><a href="/admin/new-form">New form</a></p>
+<p>Outbox: <a href="/admin/deliveries?status=pending">${unsent.pending} pending</a>, <a href="/admin/deliveries?status=sending">${unsent.sending} being sent</a>, <a href="/admin/deliveries?status=held">${unsent.held} held</a> (waiting for SMTP_URL), <a href="/admin/deliveries?status=failed"${unsent.failed > 0 ? html` class="error"` : ''}>${unsent.failed} failed</a>.</p>
+<table><tr><th>Form</th><th>Id</th><th>Recipients</th></tr>
+${forms.map((f) => html`<tr><td><a href="/admin/forms/${f.id}">${theirs(f.name)}</a></td><td>${f.id}</td><td>${f.recipients.join(', ')}</td></tr>`)}
+</table>`,
   );
 }
 
@@ -85,9 +60,7 @@ export function homePage(token: string, forms: Form[], unsent: { pending: number
  */
 const pager = (newest: string | null, older: string | null, what: string) =>
   newest || older
-    ? html`<p>
-        ${newest ? html`<a href="${newest}">← Newest ${what}</a>` : ''}${newest && older ? ' · ' : ''}${older ? html`<a href="${older}">Older ${what} →</a>` : ''}
-      </p>`
+    ? html`<p>${newest ? html`<a href="${newest}">← Newest ${what}</a>` : ''}${newest && older ? ' · ' : ''}${older ? html`<a href="${older}">Older ${what} →</a>` : ''}</p>`
     : '';
 
 const deliverySummary = (deliveries: Delivery[]) =>
@@ -113,47 +86,21 @@ export function formPage(
       : html`<a href="/admin/forms/${form.id}${status ? `?status=${status}` : ''}">${label} (${n})</a>`;
   return layout(
     `${visibleControls(form.name)} — Formharbor`,
-    html`${nav(token)}
-      <h1>${theirs(form.name)}</h1>
-      <p>
-        Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/edit">Edit form</a> · Export
-        <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> ·
-        <a href="/admin/forms/${form.id}/export?format=csv&amp;excel=1">CSV for Excel</a> ·
-        <a href="/admin/forms/${form.id}/export?format=json">JSON</a>
-      </p>
-      <p>
-        ${folder(undefined, 'All', total)} · ${folder('inbox', 'Inbox', counts.inbox)} · ${folder('spam', 'Spam', counts.spam)} ·
-        ${folder('archived', 'Archived', counts.archived)}
-      </p>
-      <form method="get">
-        <label for="q">Search</label><input id="q" name="q" value="${query.q ?? ''}" /> <label for="status">Status</label
-        ><select id="status" name="status">
-          <option value="">any</option>
-          ${submissionStatuses.map((s) => html`<option value="${s}" ${query.status === s ? 'selected' : ''}>${s}</option>`)}
-        </select>
-        <button type="submit">Search</button>
-      </form>
-      <table>
-        <tr>
-          <th>Received</th>
-          <th>Status</th>
-          <th>Message</th>
-          <th>Mail</th>
-        </tr>
-        ${rows.map(
-          (s) =>
-            html`<tr>
-              <td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td>
-              <td>${s.status}</td>
-              <td>${preview(s.data)}</td>
-              <td>${deliverySummary(s.deliveries)}</td>
-            </tr>`,
-        )}
-      </table>
-      ${rows.length > 0 ? '' : total === 0 ? html`<p class="muted">No submissions yet.</p>` : query.q ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}">Show all</a></p>` : html`<p class="muted">Nothing in this folder. <a href="/admin/forms/${form.id}">See all ${total}</a></p>`}
-      ${pager(query.cursor ? `/admin/forms/${form.id}?${params({})}` : null, next && `/admin/forms/${form.id}?${params({ cursor: next })}`, 'submissions')}
-      <h2>Embed</h2>
-      <pre><code>${embedSnippet(publicUrl, form.id)}</code></pre>`,
+    html`${nav(token)}<h1>${theirs(form.name)}</h1>
+<p>Recipients: ${form.recipients.join(', ')} · <a href="/admin/forms/${form.id}/edit">Edit form</a> · Export <a href="/admin/forms/${form.id}/export?format=csv">CSV</a> · <a href="/admin/forms/${form.id}/export?format=csv&amp;excel=1">CSV for Excel</a> · <a href="/admin/forms/${form.id}/export?format=json">JSON</a></p>
+<p>${folder(undefined, 'All', total)} · ${folder('inbox', 'Inbox', counts.inbox)} · ${folder('spam', 'Spam', counts.spam)} · ${folder('archived', 'Archived', counts.archived)}</p>
+<form method="get"><label for="q">Search</label><input id="q" name="q" value="${query.q ?? ''}">
+<label for="status">Status</label><select id="status" name="status"><option value="">any</option>
+${submissionStatuses.map((s) => html`<option value="${s}" ${query.status === s ? 'selected' : ''}>${s}</option>`)}</select>
+<button type="submit">Search</button></form>
+<table><tr><th>Received</th><th>Status</th><th>Message</th><th>Mail</th></tr>
+${rows.map(
+  (s) =>
+    html`<tr><td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td><td>${s.status}</td><td>${preview(s.data)}</td><td>${deliverySummary(s.deliveries)}</td></tr>`,
+)}
+</table>${rows.length > 0 ? '' : total === 0 ? html`<p class="muted">No submissions yet.</p>` : query.q ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}">Show all</a></p>` : html`<p class="muted">Nothing in this folder. <a href="/admin/forms/${form.id}">See all ${total}</a></p>`}
+${pager(query.cursor ? `/admin/forms/${form.id}?${params({})}` : null, next && `/admin/forms/${form.id}?${params({ cursor: next })}`, 'submissions')}
+<h2>Embed</h2><pre><code>${embedSnippet(publicUrl, form.id)}</code></pre>`,
   );
 }
 
@@ -161,9 +108,7 @@ export function formPage(
 function retryControl(token: string, d: Delivery) {
   if (d.status === 'sending') return '';
   if (d.status === 'held') return html`<p class="muted">Held: it goes out once the server runs with SMTP_URL set.</p>`;
-  return html`<form method="post" action="/admin/deliveries/${d.id}/retry">
-    ${csrfField(token)}<button type="submit">${d.status === 'sent' ? 'Send again' : 'Retry now'}</button>
-  </form>`;
+  return html`<form method="post" action="/admin/deliveries/${d.id}/retry">${csrfField(token)}<button type="submit">${d.status === 'sent' ? 'Send again' : 'Retry now'}</button></form>`;
 }
 
 export function submissionPage(
@@ -174,66 +119,28 @@ export function submissionPage(
 ) {
   return layout(
     `Submission ${submission.id} — Formharbor`,
-    html`${nav(token)}
-      <h1>Submission to <a href="/admin/forms/${form.id}">${theirs(form.name)}</a></h1>
-      <p>
-        Received ${when(submission.createdAt)} · status
-        <strong>${submission.status}</strong> ${submission.meta.replyTo ? html` · reply to ${submission.meta.replyTo}` : ''}
-        ${submission.meta.spamReasons?.length ? html` · <span class="error">${submission.meta.spamReasons.join('; ')}</span>` : ''}
-      </p>
-      <table>
-        ${Object.entries(submission.data).map(
-          ([name, value]) =>
-            html`<tr>
-              <th>${theirs(name)}</th>
-              <td>${theirs(value)}</td>
-            </tr>`,
-        )}
-      </table>
-      <form method="post" action="/admin/submissions/${submission.id}/status">
-        ${csrfField(token)} <label for="status">Move to</label
-        ><select id="status" name="status">
-          ${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${submission.status === s ? 'selected' : ''}>${s}</option>`)}
-        </select>
-        <button type="submit">Save</button>
-      </form>
-      <form method="post" action="/admin/submissions/${submission.id}/delete">
-        ${csrfField(token)}
-        <label
-          ><input type="checkbox" name="confirm" value="yes" required style="width:auto" /> Delete this submission and its deliveries for
-          good</label
-        >
-        <button type="submit">Delete</button>
-      </form>
-      <h2>Deliveries</h2>
-      ${submission.deliveries.length === 0 ? html`<p class="muted">No notification: it arrived as spam, and spam is never mailed.</p>` : ''}
-      ${submission.deliveries.map(
-        (d, i) =>
-          html`<section>
-            <h3>Email to ${d.recipients.join(', ')}: ${d.status}</h3>
-            <p>
-              ${d.attempts} attempt(s) · Message-ID
-              ${d.messageId}${d.status === 'pending' ? html` · next try ${when(d.nextAttemptAt)}` : ''}${d.sentAt ? html` · sent ${when(d.sentAt)}` : ''}
-            </p>
-            ${d.lastError ? html`<p class="error">Last reply: ${theirs(d.lastError)}</p>` : ''}
-            <table>
-              <tr>
-                <th>Attempt</th>
-                <th>Outcome</th>
-                <th>Server reply</th>
-              </tr>
-              ${(history[i] ?? []).map(
-                (a) =>
-                  html`<tr>
-                    <td>${when(a.at)}</td>
-                    <td>${a.outcome}</td>
-                    <td>${theirs(a.reply)}</td>
-                  </tr>`,
-              )}
-            </table>
-            ${retryControl(token, d)}
-          </section>`,
-      )}`,
+    html`${nav(token)}<h1>Submission to <a href="/admin/forms/${form.id}">${theirs(form.name)}</a></h1>
+<p>Received ${when(submission.createdAt)} · status <strong>${submission.status}</strong>
+${submission.meta.replyTo ? html` · reply to ${submission.meta.replyTo}` : ''}
+${submission.meta.spamReasons?.length ? html` · <span class="error">${submission.meta.spamReasons.join('; ')}</span>` : ''}</p>
+<table>${Object.entries(submission.data).map(([name, value]) => html`<tr><th>${theirs(name)}</th><td>${theirs(value)}</td></tr>`)}</table>
+<form method="post" action="/admin/submissions/${submission.id}/status">${csrfField(token)}
+<label for="status">Move to</label><select id="status" name="status">${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${submission.status === s ? 'selected' : ''}>${s}</option>`)}</select>
+<button type="submit">Save</button></form>
+<form method="post" action="/admin/submissions/${submission.id}/delete">${csrfField(token)}
+<label><input type="checkbox" name="confirm" value="yes" required style="width:auto"> Delete this submission and its deliveries for good</label>
+<button type="submit">Delete</button></form>
+<h2>Deliveries</h2>
+${submission.deliveries.length === 0 ? html`<p class="muted">No notification: it arrived as spam, and spam is never mailed.</p>` : ''}
+${submission.deliveries.map(
+  (d, i) => html`<section><h3>Email to ${d.recipients.join(', ')}: ${d.status}</h3>
+<p>${d.attempts} attempt(s) · Message-ID ${d.messageId}${d.status === 'pending' ? html` · next try ${when(d.nextAttemptAt)}` : ''}${d.sentAt ? html` · sent ${when(d.sentAt)}` : ''}</p>
+${d.lastError ? html`<p class="error">Last reply: ${theirs(d.lastError)}</p>` : ''}
+<table><tr><th>Attempt</th><th>Outcome</th><th>Server reply</th></tr>
+${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${theirs(a.reply)}</td></tr>`)}</table>
+${retryControl(token, d)}
+</section>`,
+)}`,
   );
 }
 
@@ -249,36 +156,16 @@ export function deliveriesPage(
   const params = (extra: Record<string, string>) => new URLSearchParams({ ...(status && { status }), ...extra }).toString();
   return layout(
     'Deliveries — Formharbor',
-    html`${nav(token)}
-      <h1>Deliveries${status ? `: ${status}` : ''}</h1>
-      <form method="get">
-        <label for="status">Status</label
-        ><select id="status" name="status">
-          <option value="">any</option>
-          ${DELIVERY_STATUSES.map((s) => html`<option value="${s}" ${status === s ? 'selected' : ''}>${s}</option>`)}
-        </select>
-        <button type="submit">Show</button>
-      </form>
-      <table>
-        <tr>
-          <th>Created</th>
-          <th>Status</th>
-          <th>To</th>
-          <th>Attempts</th>
-          <th>Last reply</th>
-        </tr>
-        ${rows.map(
-          (d) =>
-            html`<tr>
-              <td><a href="/admin/submissions/${d.submissionId}">${when(d.createdAt)}</a></td>
-              <td>${d.status}</td>
-              <td>${d.recipients.join(', ')}</td>
-              <td>${d.attempts}</td>
-              <td>${d.lastError ? theirs(d.lastError) : ''}</td>
-            </tr>`,
-        )}
-      </table>
-      ${rows.length === 0 ? html`<p class="muted">No deliveries${status ? ` are ${status}` : ''}.</p>` : ''}
-      ${pager(cursor ? `/admin/deliveries?${params({})}` : null, next && `/admin/deliveries?${params({ cursor: next })}`, 'deliveries')}`,
+    html`${nav(token)}<h1>Deliveries${status ? `: ${status}` : ''}</h1>
+<form method="get"><label for="status">Status</label><select id="status" name="status"><option value="">any</option>
+${DELIVERY_STATUSES.map((s) => html`<option value="${s}" ${status === s ? 'selected' : ''}>${s}</option>`)}</select>
+<button type="submit">Show</button></form>
+<table><tr><th>Created</th><th>Status</th><th>To</th><th>Attempts</th><th>Last reply</th></tr>
+${rows.map(
+  (d) =>
+    html`<tr><td><a href="/admin/submissions/${d.submissionId}">${when(d.createdAt)}</a></td><td>${d.status}</td><td>${d.recipients.join(', ')}</td><td>${d.attempts}</td><td>${d.lastError ? theirs(d.lastError) : ''}</td></tr>`,
+)}
+</table>${rows.length === 0 ? html`<p class="muted">No deliveries${status ? ` are ${status}` : ''}.</p>` : ''}
+${pager(cursor ? `/admin/deliveries?${params({})}` : null, next && `/admin/deliveries?${params({ cursor: next })}`, 'deliveries')}`,
   );
 }

@@ -8,8 +8,7 @@ import { ADMIN_CSP, layout, PAGE_CSP } from '../pages.ts';
 export function thanksPage(formName: string) {
   return layout(
     'Thank you',
-    html`<h1>Thank you</h1>
-      <p>Your message to ${formName} was received and stored. You can close this page or go back.</p>`,
+    html`<h1>Thank you</h1><p>Your message to ${formName} was received and stored. You can close this page or go back.</p>`,
   );
 }
 
@@ -19,19 +18,8 @@ function errorPage(status: number, message: string, forOwner = false, fields: Fi
   return layout(
     `Error ${status}`,
     forOwner
-      ? html`<h1>That did not work</h1>
-          <p class="error">${message}</p>
-          ${
-            details.length > 0
-              ? html`<ul class="error">
-                  ${details}
-                </ul>`
-              : ''
-          }
-          <p><a href="/admin">Back to the admin</a></p>`
-      : html`<h1>Your message was not sent</h1>
-          <p class="error">${message}</p>
-          <p>Use your browser's Back button to return to the form.</p>`,
+      ? html`<h1>That did not work</h1><p class="error">${message}</p>${details.length > 0 ? html`<ul class="error">${details}</ul>` : ''}<p><a href="/admin">Back to the admin</a></p>`
+      : html`<h1>Your message was not sent</h1><p class="error">${message}</p><p>Use your browser's Back button to return to the form.</p>`,
   );
 }
 
@@ -57,23 +45,18 @@ export function validationPage(action: string, errors: FieldErrors, sent: [strin
   return layout(
     'Please check your message',
     html`<h1>Please check your message</h1>
-      <ul class="error">
-        ${Object.entries(errors).map(([name, messages]) => html`<li><strong>${name}</strong>: ${messages.join(' ')}</li>`)}
-      </ul>
-      <form method="post" action="${action}">
-        ${hidden.map(([name, value]) => html`<input type="hidden" name="${name}" value="${String(value)}" />`)}
-        ${values.map(([name, value]) =>
-          (Array.isArray(value) ? value : [value]).map(
-            (item) =>
-              html`<label
-                >${name}${errors[name] ? html` <span class="error">(${errors[name]!.join(' ')})</span>` : ''}
-                <textarea name="${Array.isArray(value) ? `${name}[]` : name}" rows="${String(item).includes('\n') ? 5 : 1}">
-${String(item)}</textarea>
-              </label>`,
-          ),
-        )}
-        ${fieldsWithoutValues.map((name) => html`<label>${name} <span class="error">(${errors[name]!.join(' ')})</span><textarea name="${name}" rows="1"></textarea></label>`)}
-        <button type="submit">Send again</button>
-      </form>`,
+<ul class="error">${Object.entries(errors).map(([name, messages]) => html`<li><strong>${name}</strong>: ${messages.join(' ')}</li>`)}</ul>
+<form method="post" action="${action}">
+${hidden.map(([name, value]) => html`<input type="hidden" name="${name}" value="${String(value)}">`)}
+${values.map(([name, value]) =>
+  (Array.isArray(value) ? value : [value]).map(
+    (item) => html`<label>${name}${errors[name] ? html` <span class="error">(${errors[name]!.join(' ')})</span>` : ''}
+<textarea name="${Array.isArray(value) ? `${name}[]` : name}" rows="${String(item).includes('\n') ? 5 : 1}">
+${String(item)}</textarea></label>`,
+  ),
+)}
+${fieldsWithoutValues.map((name) => html`<label>${name} <span class="error">(${errors[name]!.join(' ')})</span><textarea name="${name}" rows="1"></textarea></label>`)}
+<button type="submit">Send again</button>
+</form>`,
   );
 }

@@ -78,25 +78,14 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
     `Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}`,
     `View it: ${adminLink}`,
   ].join('\n');
-  const body = html`<!doctype html>
-    <html>
-      <body style="font-family:sans-serif">
-        <h2>New submission to ${formName}</h2>
-        <table cellpadding="6" style="border-collapse:collapse">
-          ${entries.map(
-            ([name, value]) =>
-              html`<tr>
-                <th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th>
-                <td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td>
-              </tr>`,
-          )}
-        </table>
-        <p style="color:#666">
-          Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}.
-          <a href="${adminLink}">View in Formharbor</a>
-        </p>
-      </body>
-    </html>`;
+  const body = html`<!doctype html><html><body style="font-family:sans-serif">
+<h2>New submission to ${formName}</h2>
+<table cellpadding="6" style="border-collapse:collapse">${entries.map(
+    ([name, value]) =>
+      html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td></tr>`,
+  )}</table>
+<p style="color:#666">Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}.
+<a href="${adminLink}">View in Formharbor</a></p></body></html>`;
   return {
     from: mailFrom,
     to: form.recipients,

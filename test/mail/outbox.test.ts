@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import type { Deps } from '../src/deps.ts';
-import type { Mailer, SendResult } from '../src/mail/mailer.ts';
-import { createOutbox } from '../src/mail/outbox.ts';
-import { createSmtpMailer } from '../src/mail/smtp.ts';
-import { form, testApp, type TestApp } from './support/app.ts';
-import { startSmtpSink } from './support/smtp-sink.ts';
+import { createApp } from '../../src/app.ts';
+import type { Deps } from '../../src/deps.ts';
+import type { Mailer, SendResult } from '../../src/mail/mailer.ts';
+import { createOutbox } from '../../src/mail/outbox.ts';
+import { createSmtpMailer } from '../../src/mail/smtp.ts';
+import { form, testApp, type TestApp } from '../support/app.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Deps } from '../src/deps.ts';
-import { createOutbox } from '../src/mail/outbox.ts';
-import { createSmtpMailer } from '../src/mail/smtp.ts';
-import { form, testApp, type TestApp } from './support/app.ts';
-import { startSmtpSink, type SinkBehaviour, type SmtpSink } from './support/smtp-sink.ts';
+import type { Deps } from '../../src/deps.ts';
+import { createOutbox } from '../../src/mail/outbox.ts';
+import { createSmtpMailer } from '../../src/mail/smtp.ts';
+import { form, testApp, type TestApp } from '../support/app.ts';
+import { startSmtpSink, type SinkBehaviour, type SmtpSink } from '../support/smtp-sink.ts';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../src/mail/mailer.ts';
-import { renderTestMessage } from '../src/mail/render.ts';
-import { classifySmtpError, createSmtpMailer } from '../src/mail/smtp.ts';
-import { startSmtpSink } from './support/smtp-sink.ts';
+import type { OutgoingMessage } from '../../src/mail/mailer.ts';
+import { renderTestMessage } from '../../src/mail/render.ts';
+import { classifySmtpError, createSmtpMailer } from '../../src/mail/smtp.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 
 const smtpError = (responseCode: number, response: string, code = 'EENVELOPE') =>
   Object.assign(new Error(response), { code, responseCode, response });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
-import { deliveries, submissions } from '../src/db/schema.ts';
-import { form, testApp, type TestApp } from './support/app.ts';
+import { deliveries, submissions } from '../../src/db/schema.ts';
+import { form, testApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
 afterEach(() => t.close());

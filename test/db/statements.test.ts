@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveries, submissions } from '../src/db/schema.ts';
-import { batchCommit } from '../src/db/libsql.ts';
+import { deliveries, submissions } from '../../src/db/schema.ts';
+import { batchCommit } from '../../src/db/libsql.ts';
 import { eq } from 'drizzle-orm';
-import { insertStatements, rowDecoder, statementOf } from '../src/db/statements.ts';
-import { tempDatabase } from './support/app.ts';
+import { insertStatements, rowDecoder, statementOf } from '../../src/db/statements.ts';
+import { tempDatabase } from '../support/app.ts';
 
 let database: Awaited<ReturnType<typeof tempDatabase>>;
 beforeAll(async () => {

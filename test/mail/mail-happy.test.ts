@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { form, testApp, type TestApp } from './support/app.ts';
-import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
+import { form, testApp, type TestApp } from '../support/app.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
 let t: TestApp;
 let sink: SmtpSink;

@@ -2,8 +2,8 @@ import { connect } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
-import { deliveries, submissions } from '../src/db/schema.ts';
-import { form, testApp, type TestApp } from './support/app.ts';
+import { deliveries, submissions } from '../../src/db/schema.ts';
+import { form, testApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvCell } from '../src/admin/export.ts';
-import { testApp, type TestApp } from './support/app.ts';
+import { csvCell } from '../../src/admin/export.ts';
+import { testApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from './support/app.ts';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from './support/smtp-sink.ts';
+import { testApp, type TestApp } from '../support/app.ts';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.ts';
 
 // What visitors try in order to add headers or recipients: CR/LF (percent-encoded on the wire
 // by URLSearchParams), a literal "%0d%0a" for a decoder further down, Unicode line and

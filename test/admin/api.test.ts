@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { secretsEqual } from '../src/ids.ts';
-import { ADMIN_TOKEN, testApp, type TestApp } from './support/app.ts';
+import { secretsEqual } from '../../src/ids.ts';
+import { ADMIN_TOKEN, testApp, type TestApp } from '../support/app.ts';
 
 // The real compare, watched: the token check must go through the constant-time helper.
-vi.mock('../src/ids.ts', async (importOriginal) => {
-  const ids = await importOriginal<typeof import('../src/ids.ts')>();
+vi.mock('../../src/ids.ts', async (importOriginal) => {
+  const ids = await importOriginal<typeof import('../../src/ids.ts')>();
   return { ...ids, secretsEqual: vi.fn(ids.secretsEqual) };
 });
 

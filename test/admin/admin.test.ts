@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { secretsEqual } from '../src/ids.ts';
-import { ADMIN_PASSWORD, form, testApp, type TestApp } from './support/app.ts';
-import { startSmtpSink } from './support/smtp-sink.ts';
+import { secretsEqual } from '../../src/ids.ts';
+import { ADMIN_PASSWORD, form, testApp, type TestApp } from '../support/app.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 
 // The real compare, watched: password and CSRF checks must go through the constant-time helper.
-vi.mock('../src/ids.ts', async (importOriginal) => {
-  const ids = await importOriginal<typeof import('../src/ids.ts')>();
+vi.mock('../../src/ids.ts', async (importOriginal) => {
+  const ids = await importOriginal<typeof import('../../src/ids.ts')>();
   return { ...ids, secretsEqual: vi.fn(ids.secretsEqual) };
 });
 
