@@ -8,7 +8,8 @@ import { bodyKind } from '../forms/parse.ts';
 import { ADMIN_CSP, layout, PAGE_CSP } from '../pages.ts';
 
 // The one place where an error becomes an answer: /f, /api and /admin through the app's
-// onError and notFound, the Worker's refusals through errorJson.
+// onError and notFound, the Worker's refusals through errorJson. (The /f 422 page that fills
+// the form back in stays with its route: it needs the input as typed.)
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
