@@ -19,8 +19,9 @@ const CPU_TARGET = 2;
 /** Busy work of a known cost added to the bare endpoint: its CPU per request should read about this much more. */
 const BUSY_US = 20;
 
-/** The project's servers, mail held (no SMTP_URL). All load comes from one address, so a rate limit has to be off or high. */
+/** The project's servers, on loopback with mail held (no SMTP_URL). All load comes from one address, so a rate limit has to be off or high. */
 const serverEnv = (databaseUrl: string, rateLimit = 'off') => ({
+  HOST: '127.0.0.1',
   PORT: '0',
   DATABASE_URL: databaseUrl,
   RATE_LIMIT: rateLimit,

@@ -12,6 +12,7 @@ export const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 /** Long enough for the JIT to settle, so the measured phase counts steady-state CPU only. */
 const WARMUP = Math.min(3, DURATION);
 export const CONNECTIONS = 20;
+const STARTUP_SECONDS = 30;
 
 /**
  * `npm start`'s command line after `node`: the durable runs start its script, and every server
@@ -34,10 +35,17 @@ export async function startServer(args: string[], env: NodeJS.ProcessEnv): Promi
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
+    // Keeps the bench bounded when a server never listens.
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')} did not listen within ${STARTUP_SECONDS} s: ${out}`));
+    }, STARTUP_SECONDS * 1000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk;
       const match = /\(port (\d+)\)/.exec(out);
-      if (match) resolve(Number(match[1]));
+      if (!match) return;
+      clearTimeout(deadline);
+      resolve(Number(match[1]));
     });
     child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
   });
