@@ -75,7 +75,7 @@ function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): S
     ...(typeof replyTo === 'string' && isPlainAddress(replyTo) && { replyTo }),
     ...(magic._subject && { subject: oneLine(magic._subject) }),
     redirect: visit.redirectFor(magic._next),
-    ...(spam && { spamReasons: ['honeypot field _gotcha was filled'] }),
+    ...(spam && { spamReasons: ['honeypot'] }),
   };
 }
 
