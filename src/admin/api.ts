@@ -15,7 +15,8 @@ import {
   withDeliveries,
 } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
-import { formInput, formPatch } from '../forms/definition.ts';
+import { formInput, formPatch, settleForm } from '../forms/definition.ts';
+import { eraseByEmail, eraseInput } from '../forms/retention.ts';
 import { secretsEqual } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { renderTestMessage } from '../mail/render.ts';
@@ -63,7 +64,7 @@ export function apiRoutes(outbox: Outbox) {
   );
 
   api.post('/forms', async (c) => {
-    const input = parseOr422(formInput, await jsonBody(c));
+    const input = settleForm(parseOr422(formInput, await jsonBody(c)));
     return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
   });
   api.get('/forms', async (c) => {
@@ -73,8 +74,10 @@ export function apiRoutes(outbox: Outbox) {
   });
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
   api.patch('/forms/:id', async (c) => {
+    const { db, now } = c.var.deps;
     const patch = parseOr422(formPatch, await jsonBody(c));
-    return c.json(presentForm(found(await updateForm(c.var.deps.db, c.req.param('id'), patch, c.var.deps.now()), 'form')));
+    const form = found(await getForm(db, c.req.param('id')), 'form');
+    return c.json(presentForm(found(await updateForm(db, form.id, settleForm(patch, form), now()), 'form')));
   });
   api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
 
@@ -109,6 +112,11 @@ export function apiRoutes(outbox: Outbox) {
     const [row] = await withDeliveries(db, [found(await getSubmission(db, c.req.param('id')), 'submission')]);
     await deleteSubmission(db, row!.id);
     return c.json(presentSubmission(row!));
+  });
+
+  api.post('/erase', async (c) => {
+    const { email } = parseOr422(eraseInput, await jsonBody(c));
+    return c.json({ ok: true, deleted: await eraseByEmail(c.var.deps, email) });
   });
 
   api.get('/deliveries', async (c) => {

@@ -4,7 +4,13 @@ import type { Delivery, Form, Submission } from '../db/schema.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export const presentForm = (form: Form) => ({ ...form, createdAt: iso(form.createdAt), updatedAt: iso(form.updatedAt) });
+/** The captcha secret is write-only: a read says only that one is set. */
+export const presentForm = (form: Form) => ({
+  ...form,
+  spam: { ...form.spam, captcha: form.spam.captcha && { ...form.spam.captcha, secret: 'set' } },
+  createdAt: iso(form.createdAt),
+  updatedAt: iso(form.updatedAt),
+});
 
 export const presentDelivery = (d: Delivery) => ({
   id: d.id,

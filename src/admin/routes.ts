@@ -26,6 +26,7 @@ import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
+import { settleEditorInput } from './spam-editor.ts';
 import { endSession, isLiveSession, startSession } from './sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
 
@@ -175,10 +176,11 @@ export function adminRoutes(outbox: Outbox) {
   // Not under /forms/: a form may be called "new".
   admin.get('/new-form', (c) => c.html(formEditorPage(c.var.csrfToken, NEW_FORM, {})));
   admin.post('/new-form', async (c) => {
-    const { values, input, errors } = parseEditor(await postedFields(c));
-    if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors), 422);
+    const { values, input: asSent, errors } = parseEditor(await postedFields(c));
+    const settled = asSent && settleEditorInput(asSent);
+    if (!settled?.input) return c.html(formEditorPage(c.var.csrfToken, values, settled?.errors ?? errors), 422);
     try {
-      const form = await createForm(c.var.deps.db, input, c.var.deps.now());
+      const form = await createForm(c.var.deps.db, settled.input, c.var.deps.now());
       return c.redirect(`/admin/forms/${form.id}`, 303);
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'conflict')) throw error;
@@ -194,9 +196,10 @@ export function adminRoutes(outbox: Outbox) {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
     // The id is the form's address on every site that embeds it: never changed, nor read, here.
-    const { values, input, errors } = parseEditor({ ...(await postedFields(c)), id: '' });
-    if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors, form), 422);
-    found(await updateForm(db, form.id, input, c.var.deps.now()), 'form');
+    const { values, input: asSent, errors } = parseEditor({ ...(await postedFields(c)), id: '' });
+    const settled = asSent && settleEditorInput(asSent, form);
+    if (!settled?.input) return c.html(formEditorPage(c.var.csrfToken, values, settled?.errors ?? errors, form), 422);
+    found(await updateForm(db, form.id, settled.input, c.var.deps.now()), 'form');
     return c.redirect(`/admin/forms/${form.id}`, 303);
   });
 

@@ -5,7 +5,6 @@
 
 function asciiDomain(domain: string): string | undefined {
   const trimmed = domain.trim().replace(/^@/, '').replace(/\.$/, '').toLowerCase();
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(trimmed)) return trimmed || undefined;
   try {
     return new URL(`http://${trimmed}`).hostname;

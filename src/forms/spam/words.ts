@@ -6,7 +6,6 @@
 
 /** Lower case without accents: "Müller" → "muller". ASCII text skips the Unicode work. */
 export function foldText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
