@@ -92,7 +92,7 @@ async function durableRun(databaseUrl: string, rateLimit: string) {
     DATABASE_URL: databaseUrl,
     RATE_LIMIT: rateLimit,
     SMTP_URL: '',
-    ADMIN_TOKEN: 'bench-token-0123456789',
+    ADMIN_TOKEN: 'bench-token-0123456789-abcdef',
     ADMIN_PASSWORD: 'bench-password',
   });
   const result = await load(server.port, '/f/demo');
@@ -129,7 +129,7 @@ async function referenceRun(name: string, databaseUrl: string) {
     DATABASE_URL: databaseUrl,
     RATE_LIMIT: 'off',
     SMTP_URL: '',
-    ADMIN_TOKEN: 'bench-token-0123456789',
+    ADMIN_TOKEN: 'bench-token-0123456789-abcdef',
     ADMIN_PASSWORD: 'bench-password',
   });
   const result = await load(server.port, '/f/demo');
@@ -176,7 +176,10 @@ async function delivery(dir: string) {
   const url = `file:${join(dir, 'outbox.db')}`;
   const database = await openLibsql(url);
   await migrateLibsql(database, fileURLToPath(new URL('../drizzle', import.meta.url)));
-  const { config } = loadConfig({ SMTP_URL: sink.url, ADMIN_TOKEN: 'x'.repeat(16), ADMIN_PASSWORD: 'x'.repeat(8) }, () => '');
+  const { config } = loadConfig(
+    { SMTP_URL: sink.url, ADMIN_TOKEN: 'bench-token-0123456789-abcdef', ADMIN_PASSWORD: 'x'.repeat(8) },
+    () => '',
+  );
   const grouped = createGroupCommit(url);
   const deps: Deps = {
     config,

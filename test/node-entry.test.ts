@@ -25,7 +25,7 @@ async function startServer(url = databaseUrl, env: Record<string, string> = {}):
       DATABASE_URL: url,
       RATE_LIMIT: 'off',
       SMTP_URL: '',
-      ADMIN_TOKEN: 'crash-token-0123456789',
+      ADMIN_TOKEN: 'crash-token-0123456789-abcdef',
       ADMIN_PASSWORD: 'crash-password',
       ...env,
     },
@@ -129,7 +129,7 @@ describe('the demo form', () => {
     const recipients = async (port: number) =>
       (
         (await (
-          await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: { authorization: 'Bearer crash-token-0123456789' } })
+          await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: { authorization: 'Bearer crash-token-0123456789-abcdef' } })
         ).json()) as { recipients: string[] }
       ).recipients;
     const restart = async (env: Record<string, string>) => {
@@ -143,7 +143,7 @@ describe('the demo form', () => {
     // An owner's own choice stays.
     await fetch(`http://127.0.0.1:${await restart({ MAIL_FROM: 'Site <owner@site.test>' })}/api/forms/demo`, {
       method: 'PATCH',
-      headers: { authorization: 'Bearer crash-token-0123456789', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer crash-token-0123456789-abcdef', 'content-type': 'application/json' },
       body: JSON.stringify({ recipients: ['team@site.test'] }),
     });
     expect(await recipients(await restart({ MAIL_FROM: 'Other <other@site.test>' }))).toEqual(['team@site.test']);
@@ -186,7 +186,7 @@ describe('npm start', () => {
         ...process.env,
         PORT: '0',
         DATABASE_URL: `file:${join(dir, 'npm.db')}`,
-        ADMIN_TOKEN: 'npm-token-0123456789',
+        ADMIN_TOKEN: 'npm-token-0123456789-abcdefgh',
         ADMIN_PASSWORD: 'npm-password',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
