@@ -70,7 +70,7 @@ export async function startSmtpSink(options: SinkOptions = {}) {
       callback();
     },
     onAuth(credentials, session, callback) {
-      auths.push({ user: credentials.username, secure: session.secure });
+      auths.push({ user: String(credentials.username), secure: session.secure });
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) return callback(null, { user: auth.user });
       callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
     },
