@@ -8,7 +8,7 @@ import type { D1Database, ExecutionContext, ScheduledController } from '@cloudfl
 import { drizzle } from 'drizzle-orm/d1';
 import { html } from 'hono/html';
 import { getPath } from 'hono/utils/url';
-import { unauthorized } from './admin/api.ts';
+import { unauthorized } from './admin/api-auth.ts';
 import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, randomSecret, type Config, type Env } from './config.ts';
 import * as schema from './db/schema.ts';
