@@ -111,7 +111,9 @@ export function formRoutes(outbox: Outbox) {
         userAgent: c.req.header('user-agent'),
         page: c.req.header('referer'),
         redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
-        countHit: async () => (ipHash ? hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash}`) : null),
+        // No address known (a Worker request without CF-Connecting-IP): all such posts share one
+        // counter, so leaving the header out does not leave the limit behind.
+        countHit: async () => hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash ?? 'unknown'}`),
       });
       // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
       if (wantsJson(c))
