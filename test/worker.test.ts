@@ -329,7 +329,8 @@ describe('a Worker without PUBLIC_URL (security row 39)', { timeout: 60_000 }, (
       expect(res.status, path).toBe(500);
       expect(await res.json()).toMatchObject({ ok: false, error: 'internal', message: expect.stringContaining('misconfigured') });
     }
-    expect(dev!.output()).toContain('formharbor: PUBLIC_URL is not set');
+    // workerd's console reaches wrangler's output a moment after the answer.
+    await until('the log line', async () => (dev!.output().includes('formharbor: PUBLIC_URL is not set') ? true : undefined), 10_000);
   });
 });
 
