@@ -91,8 +91,9 @@ export function formRoutes(outbox: Outbox) {
     const form = formOf(c);
     const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
     const ownOrigin = new URL(deps.config.publicUrl).origin;
-    // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
-    if (!isOriginAllowed(form, origin) && origin !== ownOrigin) {
+    // Formharbor's own pages (the demo page, the no-JavaScript 422 page) may always post, under
+    // PUBLIC_URL or whichever name the browser used (localhost): no other page can send that Origin.
+    if (!isOriginAllowed(form, origin) && origin !== ownOrigin && origin !== new URL(c.req.url).origin) {
       throw new HttpError('origin', 'This site may not post to this form');
     }
     const ip = deps.clientIp(c);
