@@ -1,22 +1,15 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import type { AppEnv } from '../app-env.ts';
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, hitRateLimit, rateLimitSubject, rateLimitWait } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 
-/** The contract's 401 for /api, naming the scheme a client should use (the Worker's too). */
-export const unauthorized = (message = 'Send Authorization: Bearer <ADMIN_TOKEN>') =>
-  Response.json(
-    { ok: false, error: 'unauthorized', message },
-    { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } },
-  );
+// Refusals are thrown, so the app's one error path answers them in the contract's envelope
+// (401 with WWW-Authenticate, 429 with Retry-After).
 
 const tooManyGuesses = (retryAfter: number) =>
-  Response.json(new HttpError('rate_limited', `Too many wrong tokens from this address; try again in ${retryAfter} s`).toJSON(), {
-    status: 429,
-    headers: { 'retry-after': String(retryAfter) },
-  });
+  new AppError('rate_limited', `Too many wrong tokens from this address; try again in ${retryAfter} s`, { retryAfter });
 
 /** Whom a guess counts against: the address (an IPv6 one by its /64), as for the admin's sign-in. */
 const guesserOf = (c: Context<AppEnv>) => rateLimitSubject(c.var.deps.clientIp(c) ?? 'unknown');
@@ -27,16 +20,16 @@ const guessKey = (subject: string) => `api:${sha256(subject)}`;
  * limit is logged, and the ones after it are refused before they are counted, so one burst
  * makes one log line.
  */
-async function refuseToken(c: Context<AppEnv>): Promise<Response> {
+async function refuseToken(c: Context<AppEnv>): Promise<never> {
   const { deps } = c.var;
   const subject = guesserOf(c);
   const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, guessKey(subject));
-  if (!limited) return unauthorized();
+  if (!limited) throw new AppError('unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>');
   deps.log.error('too many wrong API tokens: this address is refused /api for a while', {
     address: subject,
     retryAfter: limited.retryAfter,
   });
-  return tooManyGuesses(limited.retryAfter);
+  throw tooManyGuesses(limited.retryAfter);
 }
 
 /**
@@ -49,7 +42,7 @@ export function apiAuth(): MiddlewareHandler<AppEnv>[] {
   return [
     async function refuseGuessers(c, next) {
       const limited = await rateLimitWait(c.var.deps, ADMIN_LOGIN_LIMIT, guessKey(guesserOf(c)));
-      if (limited) return tooManyGuesses(limited.retryAfter);
+      if (limited) throw tooManyGuesses(limited.retryAfter);
       await next();
     },
     bearerAuth({

@@ -14,7 +14,7 @@ import {
   setSubmissionStatus,
   withDeliveries,
 } from '../db/submissions.ts';
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { renderTestMessage } from '../mail/render.ts';
@@ -25,12 +25,12 @@ import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf,
 /** The JSON body; a form encoding is the wrong type (415), as on /f. A bare or text type is read as JSON. */
 async function jsonBody(c: Context): Promise<unknown> {
   if (/^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header('content-type') ?? '')) {
-    throw new HttpError('unsupported_media_type', 'Send JSON with Content-Type: application/json');
+    throw new AppError('unsupported_media_type', 'Send JSON with Content-Type: application/json');
   }
   try {
     return await c.req.json();
   } catch {
-    throw new HttpError('bad_request', 'The body must be JSON');
+    throw new AppError('bad_request', 'The body must be JSON');
   }
 }
 
@@ -44,7 +44,7 @@ export function apiRoutes(outbox: Outbox) {
     bodyLimit({
       maxSize: API_BODY_LIMIT,
       onError: () => {
-        throw new HttpError('too_large', `The body is larger than ${API_BODY_LIMIT / 1024} KB`);
+        throw new AppError('too_large', `The body is larger than ${API_BODY_LIMIT / 1024} KB`);
       },
     }),
   );
