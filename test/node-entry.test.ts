@@ -174,7 +174,7 @@ describe('the demo form', () => {
     } finally {
       await stop();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('should not make the demo again once the owner deleted it', async () => {
     const url = `file:${join(dir, 'demo-deleted.db')}`;
@@ -183,7 +183,7 @@ describe('the demo form', () => {
     await stop();
     expect((await demoOf(await startServer(url))).status).toBe(404);
     await stop();
-  }, 30_000);
+  }, 60_000);
 
   it('should restrict, once, a demo made before the restriction that takes posts from any site', async () => {
     const url = `file:${join(dir, 'demo-old.db')}`;
@@ -206,7 +206,7 @@ describe('the demo form', () => {
     port = await startServer(url);
     expect(((await (await demoOf(port)).json()) as { allowedOrigins: string[] }).allowedOrigins).toEqual([]);
     await stop();
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('the outbox timer', () => {
