@@ -3,6 +3,7 @@ import { parseDuration } from '../config.ts';
 import { defaultSpamSettings, type Form, type SpamSettings } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { isPlainAddress } from './email.ts';
+import { FORM_LIMIT_MAX_WINDOW_MS } from './rate-limit.ts';
 import { parseRange } from './spam/ips.ts';
 
 /** The owner's description of a form, as `/api/forms` and the CLI accept it. */
@@ -79,8 +80,9 @@ const formLimit = z
   .trim()
   .refine((text) => {
     const match = /^(\d{1,6})\/(.+)$/.exec(text);
-    return !!match && Number(match[1]) >= 1 && (parseDuration(match[2]!) ?? 0) > 0;
-  }, 'must be like 100/1h (submissions per window for the whole form)');
+    const windowMs = match ? (parseDuration(match[2]!) ?? 0) : 0;
+    return !!match && Number(match[1]) >= 1 && windowMs > 0 && windowMs <= FORM_LIMIT_MAX_WINDOW_MS;
+  }, 'must be like 100/1h (submissions per window for the whole form, a window of at most 1d)');
 
 /** Every key optional: a create fills in the defaults, a PATCH changes only what it names. */
 export const spamInput = z.strictObject({

@@ -1,4 +1,4 @@
-import { eq, lt, sql } from 'drizzle-orm';
+import { and, eq, like, lt, not, or, sql } from 'drizzle-orm';
 import {
   convertIPv4BinaryToString,
   convertIPv4MappedIPv6ToIPv4,
@@ -11,7 +11,7 @@ import { AppError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { rateLimits } from '../db/schema.ts';
 import { statementOf, statementTemplate, type Row } from '../db/statements.ts';
-import type { Config } from '../config.ts';
+import { parseDuration, type Config } from '../config.ts';
 
 export type RateLimit = NonNullable<Config['rateLimit']>;
 
@@ -93,6 +93,19 @@ export async function rateLimitWait(deps: Pick<Deps, 'db' | 'now'>, limit: RateL
   return row ? waitOf(limit, deps.now(), row.count, row.windowStart) : null;
 }
 
+/** A form's `formLimit` ("100/1h"), counted for the whole form whoever posts. */
+export function formWideLimit(formLimit: string | null): RateLimit | null {
+  const match = formLimit ? /^(\d{1,6})\/(.+)$/.exec(formLimit) : null;
+  const windowMs = match ? parseDuration(match[2]!) : undefined;
+  return match && windowMs ? { max: Number(match[1]), windowMs } : null;
+}
+
+/** Apart from the per-address keys (`formId:hash`), which never start with this. */
+export const formWideKey = (formId: string) => `form:${formId}`;
+
+/** The longest `formLimit` window the settings accept, so the sweep knows when such a counter is over. */
+export const FORM_LIMIT_MAX_WINDOW_MS = 86_400_000;
+
 /** Forgets a counter, e.g. after a successful sign-in. */
 export async function clearRateLimit(deps: Pick<Deps, 'db' | 'commit'>, key: string): Promise<void> {
   await deps.commit([statementOf(deps.db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
@@ -107,5 +120,10 @@ export const ADMIN_LOGIN_LIMIT = { max: 10, windowMs: 600_000 };
  */
 export async function pruneRateLimits(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'config'>): Promise<void> {
   const longest = Math.max(deps.config.rateLimit?.windowMs ?? 0, ADMIN_LOGIN_LIMIT.windowMs);
-  await deps.commit([statementOf(deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, deps.now() - longest)))]);
+  const formWide = like(rateLimits.key, 'form:%');
+  const over = or(
+    and(not(formWide), lt(rateLimits.windowStart, deps.now() - longest)),
+    and(formWide, lt(rateLimits.windowStart, deps.now() - FORM_LIMIT_MAX_WINDOW_MS)),
+  );
+  await deps.commit([statementOf(deps.db.delete(rateLimits).where(over))]);
 }

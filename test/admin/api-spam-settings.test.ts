@@ -77,7 +77,9 @@ describe('/api/forms spam settings', () => {
       expect(named).toContain(key);
     }
     expect(body.fields['spam.blockedIps.0']).toEqual(['must be an IP address or a CIDR range like 198.51.100.0/24']);
-    expect(body.fields['spam.formLimit']).toEqual(['must be like 100/1h (submissions per window for the whole form)']);
+    expect(body.fields['spam.formLimit']).toEqual([
+      'must be like 100/1h (submissions per window for the whole form, a window of at most 1d)',
+    ]);
   });
 
   it('should refuse a captcha without a secret when none is stored', async () => {

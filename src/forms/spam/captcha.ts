@@ -9,12 +9,6 @@ export const TOKEN_FIELDS = {
   recaptcha: 'g-recaptcha-response',
 } as const satisfies Record<CaptchaProvider, string>;
 
-export const DEFAULT_VERIFY_URLS: Record<CaptchaProvider, string> = {
-  turnstile: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
-  hcaptcha: 'https://api.hcaptcha.com/siteverify',
-  recaptcha: 'https://www.google.com/recaptcha/api/siteverify',
-};
-
 export const VERIFY_TIMEOUT_MS = 5_000;
 
 /**
