@@ -6,14 +6,7 @@ import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import {
-  allSubmissions,
-  deleteSubmission,
-  getSubmission,
-  listSubmissions,
-  setSubmissionStatus,
-  withDeliveries,
-} from '../db/submissions.ts';
+import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { formInput, formPatch, settleForm } from '../forms/definition.ts';
 import { eraseByEmail, eraseInput } from '../forms/retention.ts';
@@ -21,7 +14,18 @@ import type { Outbox } from '../mail/outbox.ts';
 import { renderTestMessage } from '../mail/render.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
-import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
+import {
+  changeStatus,
+  deliveryQuery,
+  found,
+  mailTestInput,
+  page,
+  pageOf,
+  parseOr422,
+  queryOf,
+  retryDelivery,
+  submissionQuery,
+} from './queries.ts';
 
 /** The JSON body; a form encoding is the wrong type (415), as on /f. A bare or text type is read as JSON. */
 async function jsonBody(c: Context): Promise<unknown> {
@@ -91,7 +95,7 @@ export function apiRoutes(outbox: Outbox) {
   api.patch('/submissions/:id', async (c) => {
     const { db } = c.var.deps;
     const { status } = parseOr422(z.object({ status: z.enum(submissionStatuses) }), await jsonBody(c));
-    const [row] = await withDeliveries(db, [found(await setSubmissionStatus(db, c.req.param('id'), status), 'submission')]);
+    const [row] = await withDeliveries(db, [await changeStatus(c.var.deps, outbox, c.req.param('id'), status)]);
     return c.json(presentSubmission(row!));
   });
   api.delete('/submissions/:id', async (c) => {

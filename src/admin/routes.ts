@@ -8,15 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import {
-  allSubmissions,
-  deleteSubmission,
-  getSubmission,
-  listSubmissions,
-  setSubmissionStatus,
-  statusCounts,
-  withDeliveries,
-} from '../db/submissions.ts';
+import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
@@ -24,7 +16,7 @@ import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveri
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
-import { deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
+import { changeStatus, deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
 import { settleEditorInput } from './spam-editor.ts';
 import { endSession, isLiveSession, startSession } from './sessions.ts';
@@ -239,7 +231,7 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.post('/submissions/:id/status', async (c) => {
     const { status } = parseOr422(z.object({ status: z.enum(submissionStatuses) }), await postedFields(c));
-    const row = found(await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status), 'submission');
+    const row = await changeStatus(c.var.deps, outbox, c.req.param('id'), status);
     return c.redirect(`/admin/submissions/${row.id}`, 303);
   });
 

@@ -433,3 +433,29 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     },
   };
 }
+
+/**
+ * A submission released from spam gets its notification: one delivery, made only when it has
+ * none, in one statement, so a second release (a double click, two admins) mails nothing more.
+ */
+export async function releaseDelivery(
+  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
+  recipients: string[],
+  submissionId: string,
+  now: number,
+) {
+  const id = ulid(now);
+  const messageId = `<${id.toLowerCase()}@${messageIdDomain(deps.config.mailFrom)}>`;
+  const status = deps.mailer ? 'pending' : 'held';
+  await deps.db
+    .run(sql`INSERT INTO ${deliveries} (id, submission_id, recipients, status, created_at, retry_since, next_attempt_at, message_id)
+    SELECT ${id}, ${submissionId}, ${JSON.stringify(recipients)}, ${status}, ${now}, ${now}, ${now}, ${messageId}
+    WHERE NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.submissionId} = ${submissionId})`);
+}
+
+/** Deliveries of a submission moved to spam that were not sent yet (nor being sent): dropped with their history. */
+export async function cancelUnsentDeliveries(db: Deps['db'], submissionId: string) {
+  const unsent = and(eq(deliveries.submissionId, submissionId), inArray(deliveries.status, ['pending', 'held', 'failed']));
+  const ids = db.select({ id: deliveries.id }).from(deliveries).where(unsent);
+  await db.batch([db.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids)), db.delete(deliveries).where(unsent)]);
+}

@@ -48,17 +48,20 @@ describe('content rules at intake', () => {
     ['blocked_word', { blockedWords: ['代开发票'] }, { message: '您好，我们可以代开发票。' }],
     ['blocked_email_domain', { blockedEmailDomains: ['spam.example'] }, { email: 'bot@mx.spam.example' }],
     ['blocked_ip', { blockedIps: ['198.51.100.0/24'] }, { message: 'hello' }],
-  ] as const)('should store %s as spam with its reason, answer 201 like success and mail nothing', async (reason, spam, fields) => {
-    await spamForm(spam);
-    const { status, body } = await post(fields);
-    expect(status).toBe(201);
-    expect(body).toEqual({ ok: true, id: body.id });
-    const { row, deliveries } = await stored(body.id);
-    expect(row).toMatchObject({ status: 'spam', meta: { spamReasons: [reason] } });
-    expect(deliveries).toBe(0);
-    const api = (await (await t.api(`/submissions/${body.id}`)).json()) as { spamReasons: string[] };
-    expect(api.spamReasons).toEqual([reason]);
-  });
+  ] as [string, Partial<SpamSettings>, Record<string, string>][])(
+    'should store %s as spam with its reason, answer 201 like success and mail nothing',
+    async (reason, spam, fields) => {
+      await spamForm(spam);
+      const { status, body } = await post(fields);
+      expect(status).toBe(201);
+      expect(body).toEqual({ ok: true, id: body.id });
+      const { row, deliveries } = await stored(body.id);
+      expect(row).toMatchObject({ status: 'spam', meta: { spamReasons: [reason] } });
+      expect(deliveries).toBe(0);
+      const api = (await (await t.api(`/submissions/${body.id}`)).json()) as { spamReasons: string[] };
+      expect(api.spamReasons).toEqual([reason]);
+    },
+  );
 
   it('should take a person with one link, names like 張偉 and Müller and a 5,000-character message into the inbox', async () => {
     await spamForm({
@@ -156,7 +159,7 @@ describe('captcha at intake', () => {
     const { status, body } = await post({ ...PERSON, ...token });
     expect(status).toBe(422);
     expect(body).toMatchObject({ ok: false, error: 'captcha' });
-    expect((await t.api('/forms/contact/submissions').then((r) => r.json())).items).toEqual([]);
+    expect(((await (await t.api('/forms/contact/submissions')).json()) as { items: unknown[] }).items).toEqual([]);
   });
 
   it('should answer a reCAPTCHA v3 score below minScore with 422 captcha', async () => {
