@@ -17,11 +17,12 @@ export function csvCell(value: string): string {
 /** Every submission as CSV: fixed columns first, then each field in the order first seen. */
 export function toCsv(rows: Submission[]): string {
   const fieldNames = [...new Set(rows.flatMap((row) => Object.keys(row.data)))];
-  const header = ['id', 'createdAt', 'status', ...fieldNames];
+  const header = ['id', 'createdAt', 'status', 'spamReasons', ...fieldNames];
   const lines = rows.map((row) => [
     row.id,
     new Date(row.createdAt).toISOString(),
     row.status,
+    (row.meta.spamReasons ?? []).join(' '),
     ...fieldNames.map((name) => (Object.hasOwn(row.data, name) ? displayValue(row.data[name]) : '')),
   ]);
   return [header, ...lines].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
