@@ -21,7 +21,18 @@ import type { Outbox } from '../mail/outbox.ts';
 import { renderTestMessage } from '../mail/render.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
-import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
+import {
+  created,
+  deliveryQuery,
+  found,
+  mailTestInput,
+  page,
+  pageOf,
+  parseOr422,
+  queryOf,
+  retryDelivery,
+  submissionQuery,
+} from './queries.ts';
 
 /** Thrown from bearerAuth's message hook, so the 401 is answered by the app's onError like every other error. */
 const unauthorized = () => {
@@ -64,7 +75,7 @@ export function apiRoutes(outbox: Outbox) {
 
   api.post('/forms', async (c) => {
     const input = parseOr422(formInput, await jsonBody(c));
-    return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
+    return c.json(presentForm(created(await createForm(c.var.deps.db, input, c.var.deps.now()), input.id)), 201);
   });
   api.get('/forms', async (c) => {
     const { limit, cursor } = parseOr422(page, queryOf(c));
