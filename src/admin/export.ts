@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Submission } from '../db/schema.ts';
+import type { AppEnv } from '../app-env.ts';
+import { exportFieldNames, exportRows, exportScope, type ExportScope } from '../db/submissions.ts';
+import type { Db, Log } from '../deps.ts';
 import { displayValue } from '../mail/render.ts';
 import { presentSubmission } from './present.ts';
 
@@ -14,17 +16,41 @@ export function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** Every submission as CSV: fixed columns first, then each field in the order first seen. */
-export function toCsv(rows: Submission[]): string {
-  const fieldNames = [...new Set(rows.flatMap((row) => Object.keys(row.data)))];
-  const header = ['id', 'createdAt', 'status', ...fieldNames];
-  const lines = rows.map((row) => [
-    row.id,
-    new Date(row.createdAt).toISOString(),
-    row.status,
-    ...fieldNames.map((name) => (Object.hasOwn(row.data, name) ? displayValue(row.data[name]) : '')),
-  ]);
-  return [header, ...lines].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
+const csvLine = (cells: string[]) => cells.map(csvCell).join(',') + '\r\n';
+
+/** CSV: fixed columns first, then each field in the order first seen, which a first pass reads. */
+async function* csvText(db: Db, scope: ExportScope): AsyncGenerator<string> {
+  const fieldNames = await exportFieldNames(db, scope);
+  yield csvLine(['id', 'createdAt', 'status', ...fieldNames]);
+  for await (const rows of exportRows(db, scope)) {
+    yield rows
+      .map((row) =>
+        csvLine([
+          row.id,
+          new Date(row.createdAt).toISOString(),
+          row.status,
+          ...fieldNames.map((name) => (Object.hasOwn(row.data, name) ? displayValue(row.data[name]) : '')),
+        ]),
+      )
+      .join('');
+  }
+}
+
+/** What JSON.stringify(rows, null, indent) would give, an element at a time; indented, it ends with a line break as a text file does. */
+async function* jsonText(db: Db, scope: ExportScope, indent: number | undefined): AsyncGenerator<string> {
+  // Indented, each element starts on its own line one level in: JSON text has line breaks only between tokens.
+  const lineStart = indent ? '\n' + ' '.repeat(indent) : '';
+  let separator = '[';
+  for await (const rows of exportRows(db, scope)) {
+    yield rows
+      .map((row) => {
+        const element = separator + lineStart + JSON.stringify(presentSubmission(row), null, indent).replaceAll('\n', lineStart);
+        separator = ',';
+        return element;
+      })
+      .join('');
+  }
+  yield (separator === '[' ? '[]' : (indent ? '\n' : '') + ']') + (indent ? '\n' : '');
 }
 
 export const exportQuery = z
@@ -40,19 +66,46 @@ export const exportQuery = z
 type ExportQuery = z.infer<typeof exportQuery>;
 type ExportFormat = ExportQuery['format'];
 
-/** A form's submissions as CSV or as a JSON array: the API, the admin and the CLI export the same; `indent` for people reading a file. */
-export const exportText = (rows: Submission[], format: ExportFormat, indent?: number) =>
-  format === 'json'
-    ? JSON.stringify(
-        rows.map((row) => presentSubmission(row)),
-        null,
-        indent,
-      )
-    : toCsv(rows);
+type ExportOptions = { excel?: boolean; indent?: number; log?: Log };
+
+/**
+ * A form's submissions as CSV or as a JSON array, the same from the API, the admin and the CLI
+ * (`indent` for people reading a file). A page is read from the database only when the reader
+ * wants more, so a slow reader holds one page, not the form.
+ */
+export function exportStream(db: Db, formId: string, format: ExportFormat, { excel, indent, log }: ExportOptions = {}) {
+  async function* text() {
+    if (excel) yield '\uFEFF';
+    const scope = await exportScope(db, formId);
+    yield* format === 'json' ? jsonText(db, scope, indent) : csvText(db, scope);
+  }
+  const chunks = text();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await chunks.next();
+          if (done) controller.close();
+          else controller.enqueue(encoder.encode(value));
+        } catch (error) {
+          // The headers went out long ago: the reader only sees the body cut short.
+          log?.error('export failed midway', { formId, error: String(error) });
+          throw error;
+        }
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
 
 /** The export as a download. */
-export function exportResponse(c: Context, formId: string, rows: Submission[], { format, excel }: ExportQuery) {
+export function exportResponse<E extends AppEnv>(c: Context<E>, formId: string, { format, excel }: ExportQuery) {
   c.header('Content-Disposition', `attachment; filename="${formId}-submissions.${format}"`);
   c.header('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
-  return c.body((excel ? '\uFEFF' : '') + exportText(rows, format));
+  const { db, log } = c.var.deps;
+  return c.body(exportStream(db, formId, format, { excel: excel !== undefined, log }));
 }
