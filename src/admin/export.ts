@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { exportFieldNames, exportRows, exportScope, type ExportScope } from '../db/submissions.ts';
+import type { Submission } from '../db/schema.ts';
 import type { Db, Log } from '../deps.ts';
 import { displayValue } from '../mail/render.ts';
 import { presentSubmission } from './present.ts';
@@ -36,21 +37,18 @@ async function* csvText(db: Db, scope: ExportScope): AsyncGenerator<string> {
   }
 }
 
-/** What JSON.stringify(rows, null, indent) would give, an element at a time; indented, it ends with a line break as a text file does. */
+/** What JSON.stringify(rows, null, indent) gives, an element at a time; indented, it ends with a line break as a text file does. */
 async function* jsonText(db: Db, scope: ExportScope, indent: number | undefined): AsyncGenerator<string> {
-  // Indented, each element starts on its own line one level in: JSON text has line breaks only between tokens.
+  // JSON text has line breaks only between tokens: an element moves one level in by indenting each of its lines.
   const lineStart = indent ? '\n' + ' '.repeat(indent) : '';
-  let separator = '[';
-  for await (const rows of exportRows(db, scope)) {
-    yield rows
-      .map((row) => {
-        const element = separator + lineStart + JSON.stringify(presentSubmission(row), null, indent).replaceAll('\n', lineStart);
-        separator = ',';
-        return element;
-      })
-      .join('');
-  }
-  yield (separator === '[' ? '[]' : (indent ? '\n' : '') + ']') + (indent ? '\n' : '');
+  const element = (row: Submission) => {
+    const text = JSON.stringify(presentSubmission(row), null, indent);
+    return lineStart + (indent ? text.replaceAll('\n', lineStart) : text);
+  };
+  let count = 0;
+  for await (const rows of exportRows(db, scope)) yield rows.map((row) => (count++ === 0 ? '[' : ',') + element(row)).join('');
+  const end = indent ? '\n' : '';
+  yield count === 0 ? `[]${end}` : `${end}]${end}`;
 }
 
 export const exportQuery = z

@@ -94,6 +94,9 @@ async function* exportPages(db: Db, { formId, newest }: ExportScope): AsyncGener
     }
     yield { after, last };
     after = last;
+    // A local libSQL file answers synchronously, so pages chained in promises alone would keep
+    // every other request waiting until the export ends: each page waits for its own turn.
+    await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
 
