@@ -205,6 +205,20 @@ describe('GET /api/forms/:id/export of a form larger than a page', () => {
   });
 });
 
+describe('GET /api/forms/:id/export failing midway', () => {
+  it('should cut the body short, never end it as if complete, and log why', async () => {
+    // A first page of two large submissions, then a row whose stored JSON is damaged.
+    for (let i = 0; i < 2; i++) await submit(Object.fromEntries(Array.from({ length: 45 }, (_, k) => [`f${k}`, 'x'.repeat(20_000)])));
+    await t.database.client.execute(
+      `INSERT INTO submissions (id, form_id, created_at, status, data, meta) VALUES ('7ZZZZZZZZZZZZZZZZZZZZZZZZZ', 'contact', 0, 'inbox', '{"damaged', '{}')`,
+    );
+    const res = await exportOf('json');
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    expect(t.errors).toEqual([expect.stringMatching(/^export failed midway \{"formId":"contact",/)]);
+  });
+});
+
 describe('GET /api/forms/:id/export errors', () => {
   it('should answer 404 JSON for an unknown form', async () => {
     for (const format of ['csv', 'json']) {
