@@ -95,8 +95,8 @@ const COMMANDS: Record<string, Command> = {
     const { format } = parseOr422(exportQuery, { format: v.format || undefined });
     const form = v.form && (await getForm(deps.db, v.form));
     if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
+    const stream = await exportStream(deps.db, form.id, format, { indent: format === 'json' ? 2 : undefined });
     const out = v.out ? await writableFile(v.out) : process.stdout;
-    const stream = exportStream(deps.db, form.id, format, { indent: format === 'json' ? 2 : undefined });
     // pipeline reads the next page only as fast as the file or the pipe takes it; stdout stays open for errors.
     await pipeline(Readable.fromWeb(stream as NodeReadableStream<Uint8Array>), out, { end: out !== process.stdout });
   },

@@ -69,25 +69,26 @@ type ExportOptions = { excel?: boolean; indent?: number; log?: Log };
 /**
  * A form's submissions as CSV or as a JSON array, the same from the API, the admin and the CLI
  * (`indent` for people reading a file). A page is read from the database only when the reader
- * wants more, so a slow reader holds one page, not the form.
+ * wants more, so a slow reader holds one page, not the form. The first chunk (the CSV header,
+ * after its first pass, or the first JSON page) is read before the stream is handed over: a
+ * failure there can still be answered as an error, not as a body cut short.
  */
-export function exportStream(db: Db, formId: string, format: ExportFormat, { excel, indent, log }: ExportOptions = {}) {
-  async function* text() {
-    if (excel) yield '\uFEFF';
-    const scope = await exportScope(db, formId);
-    yield* format === 'json' ? jsonText(db, scope, indent) : csvText(db, scope);
-  }
-  const chunks = text();
+export async function exportStream(db: Db, formId: string, format: ExportFormat, { excel, indent, log }: ExportOptions = {}) {
+  const scope = await exportScope(db, formId);
+  const chunks = format === 'json' ? jsonText(db, scope, indent) : csvText(db, scope);
+  const first = await chunks.next();
+  let firstChunk: string | undefined = (excel ? '\uFEFF' : '') + (first.done ? '' : first.value);
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const { done, value } = await chunks.next();
+          const { done, value } = firstChunk === undefined ? await chunks.next() : { done: false, value: firstChunk };
+          firstChunk = undefined;
           if (done) controller.close();
           else controller.enqueue(encoder.encode(value));
         } catch (error) {
-          // The headers went out long ago: the reader only sees the body cut short.
+          // The status and headers are gone: the reader only sees the body cut short.
           log?.error('export failed midway', { formId, error: String(error) });
           throw error;
         }
@@ -101,9 +102,10 @@ export function exportStream(db: Db, formId: string, format: ExportFormat, { exc
 }
 
 /** The export as a download. */
-export function exportResponse<E extends AppEnv>(c: Context<E>, formId: string, { format, excel }: ExportQuery) {
+export async function exportResponse<E extends AppEnv>(c: Context<E>, formId: string, { format, excel }: ExportQuery) {
+  const { db, log } = c.var.deps;
+  const stream = await exportStream(db, formId, format, { excel: excel !== undefined, log });
   c.header('Content-Disposition', `attachment; filename="${formId}-submissions.${format}"`);
   c.header('Content-Type', format === 'json' ? 'application/json' : 'text/csv; charset=utf-8');
-  const { db, log } = c.var.deps;
-  return c.body(exportStream(db, formId, format, { excel: excel !== undefined, log }));
+  return c.body(stream);
 }

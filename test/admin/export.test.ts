@@ -205,17 +205,21 @@ describe('GET /api/forms/:id/export of a form larger than a page', () => {
   });
 });
 
-describe('GET /api/forms/:id/export failing midway', () => {
-  it('should cut the body short, never end it as if complete, and log why', async () => {
-    // A first page of two large submissions, then a row whose stored JSON is damaged.
-    for (let i = 0; i < 2; i++) await submit(Object.fromEntries(Array.from({ length: 45 }, (_, k) => [`f${k}`, 'x'.repeat(20_000)])));
+describe('GET /api/forms/:id/export of a damaged row', () => {
+  it('should cut the JSON body short when met midway, never end it as if complete, and log why; 500 when met before the first byte', async () => {
+    // Three large submissions: a first page of two, then the third with a row whose stored JSON is damaged.
+    for (let i = 0; i < 3; i++) await submit(Object.fromEntries(Array.from({ length: 45 }, (_, k) => [`f${k}`, 'x'.repeat(20_000)])));
     await t.database.client.execute(
       `INSERT INTO submissions (id, form_id, created_at, status, data, meta) VALUES ('7ZZZZZZZZZZZZZZZZZZZZZZZZZ', 'contact', 0, 'inbox', '{"damaged', '{}')`,
     );
-    const res = await exportOf('json');
-    expect(res.status).toBe(200);
-    await expect(res.text()).rejects.toThrow();
+    const json = await exportOf('json');
+    expect(json.status).toBe(200);
+    await expect(json.text()).rejects.toThrow();
     expect(t.errors).toEqual([expect.stringMatching(/^export failed midway \{"formId":"contact",/)]);
+    // The CSV header's first pass reads every row before the first byte goes out.
+    const csv = await exportOf('csv');
+    expect(csv.status).toBe(500);
+    expect(await csv.json()).toMatchObject({ ok: false, error: 'internal' });
   });
 });
 
