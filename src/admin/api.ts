@@ -6,14 +6,7 @@ import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import {
-  allSubmissions,
-  deleteSubmission,
-  getSubmission,
-  listSubmissions,
-  setSubmissionStatus,
-  withDeliveries,
-} from '../db/submissions.ts';
+import { deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
 import type { Outbox } from '../mail/outbox.ts';
@@ -76,7 +69,7 @@ export function apiRoutes(outbox: Outbox) {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
     const query = parseOr422(exportQuery, queryOf(c));
-    return exportResponse(c, form.id, await allSubmissions(db, form.id), query);
+    return exportResponse(c, form.id, query);
   });
 
   api.get('/submissions/:id', async (c) => {
