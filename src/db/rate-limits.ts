@@ -33,6 +33,15 @@ export const countHit = (db: Db, key: string, now: number, windowMs: number): Wr
 /** What countHit's statement returned: the count in the current window and when that window began. */
 export const countOf = (row: Row | undefined) => ({ count: Number(row?.count), windowStart: Number(row?.window_start) });
 
+/** A counter as it stands, without counting a hit. */
+export async function readCount(db: Db, key: string): Promise<{ count: number; windowStart: number } | undefined> {
+  const [row] = await db
+    .select({ count: rateLimits.count, windowStart: rateLimits.windowStart })
+    .from(rateLimits)
+    .where(eq(rateLimits.key, key));
+  return row;
+}
+
 /** Forgets a counter. */
 export const clearCount = (db: Db, key: string): WriteStatement => statementOf(db.delete(rateLimits).where(eq(rateLimits.key, key)));
 
