@@ -8,7 +8,9 @@ import { sha256 } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { PAGE_CSP } from '../pages.ts';
 import { formCors } from './cors.ts';
+import { bodyGuard } from './body-guard.ts';
 import { acceptSubmission } from './intake.ts';
+import { knownLimits } from './known-limits.ts';
 import { errorPageResponse, thanksPage, validationPage } from './pages.ts';
 import { bodyKind, readFields } from './parse.ts';
 import { hitRateLimit, rateLimitSubject } from './rate-limit.ts';
@@ -52,6 +54,8 @@ const limitBody: MiddlewareHandler = async function limitBody(c, next) {
 export function formRoutes(outbox: Outbox) {
   // Unset for an unknown id until the 404 below: CORS must still answer for it.
   const app = new Hono<AppEnv & { Variables: { form?: Form } }>();
+  const guardedRead = bodyGuard();
+  const limits = knownLimits();
   const formOf = (c: Context<AppEnv & { Variables: { form?: Form } }>) => {
     const form = c.get('form');
     if (!form) throw new HttpError('not_found', 'There is no such form');
@@ -96,10 +100,14 @@ export function formRoutes(outbox: Outbox) {
       throw new HttpError('origin', 'This site may not post to this form');
     }
     const ip = deps.clientIp(c);
+    const subject = ip ? rateLimitSubject(ip) : undefined;
     // Kept with the submission and the key of its rate limit: an IPv6 visitor is their /64.
-    const ipHash = ip ? sha256(`${form.id}\n${rateLimitSubject(ip)}`).slice(0, 32) : undefined;
+    const ipHash = subject ? sha256(`${form.id}\n${subject}`).slice(0, 32) : undefined;
+    const limitKey = ipHash && `${form.id}:${ipHash}`;
+    // Before the body: an address over its limit costs no reading or parsing.
+    if (limitKey) await limits.refuseKnown(deps, limitKey, form.id, c.req.header('idempotency-key'));
 
-    const fields = await readFields(c);
+    const fields = await guardedRead(subject, () => readFields(c));
     // Taken before acceptSubmission removes the magic fields, for the 422 page.
     const asSent = [...fields];
     // Relative: right behind any proxy, whatever PUBLIC_URL says.
@@ -111,7 +119,8 @@ export function formRoutes(outbox: Outbox) {
         userAgent: c.req.header('user-agent'),
         page: c.req.header('referer'),
         redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
-        countHit: async () => (ipHash ? hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash}`) : null),
+        countHit: async () =>
+          limitKey ? limits.note(limitKey, deps.now(), await hitRateLimit(deps, deps.config.rateLimit, limitKey)) : null,
       });
       // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
       if (wantsJson(c))
