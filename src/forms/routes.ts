@@ -38,18 +38,29 @@ const countingLimit = bodyLimit({
   },
 });
 
+const declaresLength = (c: Context) => c.req.header('content-length') !== undefined && c.req.header('transfer-encoding') === undefined;
+
 /**
  * A declared Content-Length settles the limit before anything is read (Node's parser never
- * reads past it). Only bodies without one go through Hono's counting bodyLimit, which touches
- * `c.req.raw.body`: on @hono/node-server that builds a full Request, measured as the largest
- * single cost of a submission.
+ * reads past it). Bodies without one are counted as they are read, in `readLimitedFields`.
  */
 const limitBody: MiddlewareHandler = async function limitBody(c, next) {
   const length = c.req.header('content-length');
-  if (length === undefined || c.req.header('transfer-encoding') !== undefined) return countingLimit(c, next);
-  if (!/^\d+$/.test(length) || Number(length) > BODY_LIMIT) throw tooLarge();
+  if (declaresLength(c) && (!/^\d+$/.test(length!) || Number(length) > BODY_LIMIT)) throw tooLarge();
   await next();
 };
+
+/**
+ * The fields, read within the body limit. Hono's counting bodyLimit buffers a body without a
+ * declared length whole, so it runs here, in the body's read slot and after the known-limit
+ * check, not as a middleware ahead of them. It touches `c.req.raw.body`: on
+ * @hono/node-server that builds a full Request, measured as the largest single cost of a
+ * submission, so a body with a length skips it.
+ */
+async function readLimitedFields(c: Context) {
+  if (!declaresLength(c)) await countingLimit(c, async () => {});
+  return readFields(c);
+}
 
 export function formRoutes(outbox: Outbox) {
   // Unset for an unknown id until the 404 below: CORS must still answer for it.
@@ -107,7 +118,7 @@ export function formRoutes(outbox: Outbox) {
     // Before the body: an address over its limit costs no reading or parsing.
     if (limitKey) await limits.refuseKnown(deps, limitKey, form.id, c.req.header('idempotency-key'));
 
-    const fields = await guardedRead(subject, () => readFields(c));
+    const fields = await guardedRead(subject, () => readLimitedFields(c));
     // Taken before acceptSubmission removes the magic fields, for the 422 page.
     const asSent = [...fields];
     // Relative: right behind any proxy, whatever PUBLIC_URL says.
