@@ -1,4 +1,4 @@
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * Bodies being read at once. A body is buffered whole before it is parsed, so this bounds
@@ -25,12 +25,12 @@ export function bodyGuard(limits: { perAddress: number; total: number } = BODY_R
   return async function guardedRead(subject, read) {
     const mine = subject === undefined ? 0 : (reading.get(subject) ?? 0);
     if (mine >= limits.perAddress) {
-      throw new HttpError('rate_limited', 'Too many submissions are being sent from your address at once; try again shortly', {
+      throw new AppError('rate_limited', 'Too many submissions are being sent from your address at once; try again shortly', {
         retryAfter: RETRY_AFTER,
       });
     }
     if (total >= limits.total) {
-      throw new HttpError('unavailable', 'Too many submissions are arriving at once; please try again shortly', {
+      throw new AppError('unavailable', 'Too many submissions are arriving at once; please try again shortly', {
         retryAfter: RETRY_AFTER,
       });
     }

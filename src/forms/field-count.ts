@@ -1,4 +1,4 @@
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 
 // What one submission may hold. Each cap is checked by counting separators in the raw text
 // BEFORE a parser builds anything: a 1 MB JSON body with 96k keys cost ~160 ms of CPU to
@@ -11,7 +11,7 @@ export const MAX_PAIRS = MAX_FIELDS * 4;
 const MAX_LIST_VALUES = MAX_FIELDS * MAX_ARRAY_ITEMS;
 
 export function tooMany(message = `At most ${MAX_FIELDS} fields are accepted`): never {
-  throw new HttpError('too_large', message);
+  throw new AppError('too_large', message);
 }
 
 /** True when `needle` occurs more than `cap` times in `text`; stops looking there. */

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { findByIdempotencyKey } from '../db/submissions.ts';
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 
 /** Enough for every address limited at once in an ordinary flood; past it the oldest is forgotten. */
 const MAX_REMEMBERED = 10_000;
@@ -44,7 +44,7 @@ export function knownLimits(maxRemembered = MAX_REMEMBERED) {
       if (retryAfter === null) return;
       const replayKey = idempotencyHeader?.trim();
       if (replayKey && (await findByIdempotencyKey(deps.db, formId, replayKey))) return;
-      throw new HttpError('rate_limited', 'Too many submissions; try again later', { retryAfter });
+      throw new AppError('rate_limited', 'Too many submissions; try again later', { retryAfter });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { FieldValue } from '../db/schema.ts';
-import { emptyFieldErrors, HttpError } from '../errors.ts';
+import { AppError, emptyFieldErrors } from '../errors.ts';
 import { checkJsonCounts, MAX_ARRAY_ITEMS, MAX_FIELDS, MAX_PAIRS, occursMoreThan, tooMany } from './field-count.ts';
 
 /** The fields of a submission as sent, before validation. A Map, so `__proto__` is just a name. */
@@ -30,7 +30,7 @@ function checkNames(names: Iterable<string>): void {
   const fields = emptyFieldErrors();
   for (const name of bad)
     fields[name.slice(0, 200)] = ['Field names cannot contain line breaks or control characters, or exceed 200 characters'];
-  throw new HttpError('validation', 'Some fields are not valid', { fields });
+  throw new AppError('validation', 'Some fields are not valid', { fields });
 }
 
 /** Name/value pairs from a form post: `name[]` and repeated names become arrays, in the order sent. */
@@ -63,10 +63,10 @@ function fromJson(text: string): RawFields {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError('bad_request', 'The body is not valid JSON');
+    throw new AppError('bad_request', 'The body is not valid JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError('bad_request', 'The JSON body must be an object of fields');
+    throw new AppError('bad_request', 'The JSON body must be an object of fields');
   }
   const entries = Object.entries(body);
   if (entries.length > MAX_FIELDS) tooMany();
@@ -87,7 +87,7 @@ function fromJson(text: string): RawFields {
     else if (Array.isArray(value) && value.length <= MAX_ARRAY_ITEMS && value.every(primitive)) fields.set(name, value.map(clean));
     else refused[rawName] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];
   }
-  if (Object.keys(refused).length > 0) throw new HttpError('validation', 'Some fields are not valid', { fields: refused });
+  if (Object.keys(refused).length > 0) throw new AppError('validation', 'Some fields are not valid', { fields: refused });
   checkNames(fields.keys());
   return fields;
 }
@@ -106,7 +106,7 @@ async function multipartForm(c: Context): Promise<FormData> {
 export async function readFields(c: Context): Promise<RawFields> {
   const kind = bodyKind(c.req.header('content-type'));
   if (!kind) {
-    throw new HttpError('unsupported_media_type', 'Send application/x-www-form-urlencoded, multipart/form-data or application/json');
+    throw new AppError('unsupported_media_type', 'Send application/x-www-form-urlencoded, multipart/form-data or application/json');
   }
   if (kind === 'json') return fromJson(await c.req.text());
   if (kind === 'urlencoded') {
@@ -119,15 +119,15 @@ export async function readFields(c: Context): Promise<RawFields> {
   try {
     form = await multipartForm(c);
   } catch (error) {
-    if (error instanceof HttpError) throw error;
-    throw new HttpError('bad_request', 'The multipart body is malformed');
+    if (error instanceof AppError) throw error;
+    throw new AppError('bad_request', 'The multipart body is malformed');
   }
   const pairs: [string, string][] = [];
   for (const [name, value] of form) {
     if (typeof value === 'string') pairs.push([name, value]);
     // An optional file input left empty arrives as a nameless empty part: nothing was uploaded.
     else if (value.size > 0 || value.name !== '') {
-      throw new HttpError('unsupported_media_type', `File uploads are not supported yet (field "${name}")`);
+      throw new AppError('unsupported_media_type', `File uploads are not supported yet (field "${name}")`);
     }
   }
   return fromPairs(pairs);
