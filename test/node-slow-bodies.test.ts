@@ -66,7 +66,7 @@ describe('slow bodies (docs/security.md row 34)', () => {
     const { port } = started;
     const created = await fetch(`http://127.0.0.1:${port}/api/forms`, {
       method: 'POST',
-      headers: { authorization: 'Bearer entry-token-0123456789', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer entry-token-0123456789-abcdef', 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'slow', name: 'Slow', recipients: ['owner@site.test'] }),
     });
     expect(created.status).toBe(201);

@@ -95,17 +95,20 @@ export function formRoutes(outbox: Outbox) {
     const form = formOf(c);
     const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
     const ownOrigin = new URL(deps.config.publicUrl).origin;
-    // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
-    if (!isOriginAllowed(form, origin) && origin !== ownOrigin) {
+    // Formharbor's own pages (the demo page, the no-JavaScript 422 page) may always post, under
+    // PUBLIC_URL or whichever name the browser used (localhost): no other page can send that Origin.
+    if (!isOriginAllowed(form, origin) && origin !== ownOrigin && origin !== new URL(c.req.url).origin) {
       throw new AppError('origin', 'This site may not post to this form');
     }
     const ip = deps.clientIp(c);
     const subject = ip ? rateLimitSubject(ip) : undefined;
     // Kept with the submission and the key of its rate limit: an IPv6 visitor is their /64.
     const ipHash = subject ? sha256(`${form.id}\n${subject}`).slice(0, 32) : undefined;
-    const limitKey = ipHash && `${form.id}:${ipHash}`;
+    // No address known (a Worker request without CF-Connecting-IP): all such posts share one
+    // counter, so leaving the header out does not leave the limit behind.
+    const limitKey = `${form.id}:${ipHash ?? 'unknown'}`;
     // Before the body: an address over its limit costs no reading or parsing.
-    if (limitKey) await limits.refuseKnown(deps, limitKey, form.id, c.req.header('idempotency-key'));
+    await limits.refuseKnown(deps, limitKey, form.id, c.req.header('idempotency-key'));
 
     const fields = await guardedRead(subject, () => readLimitedFields(c));
     // Taken before acceptSubmission removes the magic fields, for the 422 page.
@@ -119,8 +122,7 @@ export function formRoutes(outbox: Outbox) {
         userAgent: c.req.header('user-agent'),
         page: c.req.header('referer'),
         redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
-        countHit: async () =>
-          limitKey ? limits.note(limitKey, deps.now(), await hitRateLimit(deps, deps.config.rateLimit, limitKey)) : null,
+        countHit: async () => limits.note(limitKey, deps.now(), await hitRateLimit(deps, deps.config.rateLimit, limitKey)),
       });
       // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
       if (wantsJson(c))
