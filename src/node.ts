@@ -70,7 +70,14 @@ async function main(): Promise<void> {
   const timer = setInterval(sweep, config.outboxInterval);
   sweep();
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const serverOptions = {
+    headersTimeout: config.headersTimeout,
+    requestTimeout: config.requestTimeout,
+    // Node looks for requests past their deadline only this often (30 s by default): a slow
+    // body would otherwise hold its buffer up to twice REQUEST_TIMEOUT.
+    connectionsCheckingInterval: Math.min(1_000, config.headersTimeout),
+  };
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, (info) => {
     // PORT=0 picked a free port: links, and the demo's own origin, must name the real one.
     if (!config.publicUrlSet) config.publicUrl = localUrl(config.host, info.port);
     ensureDemoForm(deps).then(

@@ -8,7 +8,7 @@ export function startNodeEntry(env: Record<string, string>): Promise<{ child: Ch
       PORT: '0',
       RATE_LIMIT: 'off',
       SMTP_URL: '',
-      ADMIN_TOKEN: 'entry-token-0123456789',
+      ADMIN_TOKEN: 'entry-token-0123456789-abcdef',
       ADMIN_PASSWORD: 'entry-password',
       ...env,
     },
