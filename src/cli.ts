@@ -3,10 +3,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, randomSecret } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { randomSecret } from './ids.ts';
 import { exportQuery, exportStream } from './admin/export.ts';
 import { presentDelivery, presentForm } from './admin/present.ts';
-import { deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
+import { created, deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
 import { getDelivery, listDeliveries } from './db/deliveries.ts';
 import { createForm, getForm, listForms } from './db/forms.ts';
 import { embedSnippet } from './demo.ts';
@@ -84,9 +85,9 @@ const COMMANDS: Record<string, Command> = {
       subject: v.subject,
       fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
     });
-    const created = await createForm(deps.db, input, deps.now());
-    print(presentForm(created));
-    print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, created.id)}`);
+    const form = created(await createForm(deps.db, input, deps.now()), input.id);
+    print(presentForm(form));
+    print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, form.id)}`);
   },
   async 'forms list'(deps) {
     for (const f of await listForms(deps.db, { limit: 1000 })) print(`${f.id}\t${f.name}\t${f.recipients.join(', ')}`);

@@ -189,12 +189,3 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
   };
   return { config, generated };
 }
-
-/** A URL-safe random secret from Web Crypto (Node and Workers alike). */
-export function randomSecret(bytes = 24): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp, periodicWork } from './app.ts';
-import { ConfigError, loadConfig, localUrl, randomSecret, type GeneratedSecrets } from './config.ts';
+import { ConfigError, loadConfig, localUrl, type GeneratedSecrets } from './config.ts';
+import { randomSecret } from './ids.ts';
 import { createForm, getForm, listForms, updateForm } from './db/forms.ts';
 import { getSetting, setSetting } from './db/settings.ts';
 import { DEMO_FORM_ID, demoForm, embedSnippet } from './demo.ts';

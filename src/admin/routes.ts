@@ -18,7 +18,7 @@ import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
-import { endSession, isLiveSession, startSession } from './sessions.ts';
+import { endSession, isLiveSession, startSession } from '../db/sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
 
 const COOKIE = 'fh_session';
@@ -169,13 +169,9 @@ export function adminRoutes(outbox: Outbox) {
   admin.post('/new-form', async (c) => {
     const { values, input, errors } = parseEditor(await postedFields(c));
     if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors), 422);
-    try {
-      const form = await createForm(c.var.deps.db, input, c.var.deps.now());
-      return c.redirect(`/admin/forms/${form.id}`, 303);
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'conflict')) throw error;
-      return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
-    }
+    const form = await createForm(c.var.deps.db, input, c.var.deps.now());
+    if (!form) return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
+    return c.redirect(`/admin/forms/${form.id}`, 303);
   });
 
   admin.get('/forms/:id/edit', async (c) => {

@@ -1,8 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, max, sql, type SQLWrapper } from 'drizzle-orm';
-import type { Db } from '../deps.ts';
-import { deliveryDeletes } from '../mail/outbox.ts';
-import { listDeliveries } from './deliveries.ts';
-import { submissions, type Delivery, type Submission } from './schema.ts';
+import type { Db } from './client.ts';
+import { deliveryDeletes, listDeliveries } from './deliveries.ts';
+import { forms, submissions, type Delivery, type Form, type Submission } from './schema.ts';
 import { chunks, insertStatements, PARAMS_PER_STATEMENT } from './statements.ts';
 
 // This module owns every write to `submissions`.
@@ -163,4 +162,31 @@ export async function deleteSubmission(db: Db, id: string): Promise<Submission |
   if (!row) return undefined;
   await db.batch(submissionDeletes(db, [id]));
   return row;
+}
+
+/** Each submission with its form, keyed by submission id: what a notification is rendered from. */
+export async function submissionsWithForms(db: Db, ids: string[]): Promise<Map<string, { form: Form; submission: Submission }>> {
+  const rows = await Promise.all(
+    chunks([...new Set(ids)], PARAMS_PER_STATEMENT).map((part) =>
+      db
+        .select({ form: forms, submission: submissions })
+        .from(submissions)
+        .innerJoin(forms, eq(forms.id, submissions.formId))
+        .where(inArray(submissions.id, part)),
+    ),
+  );
+  return new Map(rows.flat().map((row) => [row.submission.id, row]));
+}
+
+/** The size of each submission's stored data (its JSON text), read without the data itself. */
+export async function storedSizes(db: Db, ids: string[]): Promise<Map<string, number>> {
+  const rows = await Promise.all(
+    chunks([...new Set(ids)], PARAMS_PER_STATEMENT).map((part) =>
+      db
+        .select({ id: submissions.id, size: sql<number>`length(${submissions.data})` })
+        .from(submissions)
+        .where(inArray(submissions.id, part)),
+    ),
+  );
+  return new Map(rows.flat().map((row) => [row.id, Number(row.size)]));
 }

@@ -9,7 +9,7 @@ import { createForm } from '../../src/db/forms.ts';
 import { deliveries, submissions } from '../../src/db/schema.ts';
 import { submissionInsert } from '../../src/db/submissions.ts';
 import type { Deps } from '../../src/deps.ts';
-import { isUniqueViolation } from '../../src/errors.ts';
+import { isUniqueViolation } from '../../src/db/client.ts';
 import { nodeDeps } from '../../src/node-wiring.ts';
 import { createGroupCommit } from '../../src/db/group-commit.ts';
 import { openLibsql } from '../../src/db/libsql.ts';
