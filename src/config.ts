@@ -22,6 +22,9 @@ export type Config = {
   trustProxy: number;
   /** Each captcha provider's siteverify address: the provider's own unless overridden (tests, a proxy). */
   captchaVerifyUrls: Record<'turnstile' | 'hcaptcha' | 'recaptcha', string>;
+  /** Node only: a request's headers must arrive within this, and the whole request within `requestTimeout`. */
+  headersTimeout: number;
+  requestTimeout: number;
 };
 
 export type Env = Record<string, string | undefined>;
@@ -137,6 +140,9 @@ const envSchema = z.object({
   HCAPTCHA_VERIFY_URL: absoluteUrl(['http:', 'https:'], 'https://api.hcaptcha.com/siteverify').optional(),
   RECAPTCHA_VERIFY_URL: absoluteUrl(['http:', 'https:'], 'https://www.google.com/recaptcha/api/siteverify').optional(),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // A slow body holds its buffer until then (docs/security.md, "Slow and large bodies").
+  HEADERS_TIMEOUT: duration.prefault('10s'),
+  REQUEST_TIMEOUT: duration.prefault('30s'),
 });
 
 const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_PASSWORD', 'SMTP_URL', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL']);
@@ -187,15 +193,9 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
       hcaptcha: e.HCAPTCHA_VERIFY_URL ?? 'https://api.hcaptcha.com/siteverify',
       recaptcha: e.RECAPTCHA_VERIFY_URL ?? 'https://www.google.com/recaptcha/api/siteverify',
     },
+    // Node refuses to start with headers allowed longer than the whole request.
+    headersTimeout: Math.min(e.HEADERS_TIMEOUT, e.REQUEST_TIMEOUT),
+    requestTimeout: e.REQUEST_TIMEOUT,
   };
   return { config, generated };
-}
-
-/** A URL-safe random secret from Web Crypto (Node and Workers alike). */
-export function randomSecret(bytes = 24): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
 }

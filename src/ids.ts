@@ -57,3 +57,12 @@ export function ulidTimePrefix(ms: number): string {
   for (let t = Math.max(0, Math.floor(ms)), i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time;
   return time;
 }
+
+/** A URL-safe random secret from Web Crypto (Node and Workers alike). */
+export function randomSecret(bytes = 24): string {
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...raw))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}

@@ -6,7 +6,7 @@ import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import { allSubmissions, deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';
+import { deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { formInput, formPatch, settleForm } from '../forms/definition.ts';
 import { eraseByEmail, eraseInput } from '../forms/retention.ts';
@@ -16,6 +16,7 @@ import { exportQuery, exportResponse } from './export.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import {
   changeStatus,
+  created,
   deliveryQuery,
   found,
   mailTestInput,
@@ -56,7 +57,7 @@ export function apiRoutes(outbox: Outbox) {
 
   api.post('/forms', async (c) => {
     const input = settleForm(parseOr422(formInput, await jsonBody(c)));
-    return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
+    return c.json(presentForm(created(await createForm(c.var.deps.db, input, c.var.deps.now()), input.id)), 201);
   });
   api.get('/forms', async (c) => {
     const { limit, cursor } = parseOr422(page, queryOf(c));
@@ -83,7 +84,7 @@ export function apiRoutes(outbox: Outbox) {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
     const query = parseOr422(exportQuery, queryOf(c));
-    return exportResponse(c, form.id, await allSubmissions(db, form.id), query);
+    return exportResponse(c, form.id, query);
   });
 
   api.get('/submissions/:id', async (c) => {

@@ -1,6 +1,6 @@
 import { settingOnce } from '../../db/settings.ts';
 import type { Db } from '../../deps.ts';
-import { randomSecret } from '../../config.ts';
+import { randomSecret } from '../../ids.ts';
 
 // The ticket key lives in the database, made on first use: it survives restarts, and every
 // process and Worker isolate over the same database signs and checks with the same one.
