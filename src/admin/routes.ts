@@ -18,6 +18,7 @@ import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { changeStatus, deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
+import { addEraseRoutes } from './erase.ts';
 import { settleEditorInput } from './spam-editor.ts';
 import { endSession, isLiveSession, startSession } from '../db/sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
@@ -242,5 +243,6 @@ export function adminRoutes(outbox: Outbox) {
     return c.redirect(`/admin/submissions/${delivery.submissionId}`, 303);
   });
 
+  addEraseRoutes(admin, postedFields);
   return admin;
 }

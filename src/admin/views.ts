@@ -29,7 +29,7 @@ function preview(data: Submission['data']) {
 const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
 export const nav = (token: string) =>
-  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
+  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <a href="/admin/erase">Erase by email</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
 
 /** `next`: the admin page asked for, where signing in leads. */
 export function loginPage(error?: string, next?: string) {

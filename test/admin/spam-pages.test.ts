@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getForm } from '../../src/db/forms.ts';
+import { getSubmission } from '../../src/db/submissions.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { adminBrowser, csrfTokenOf, submitTo } from '../support/admin.ts';
 
@@ -61,5 +62,21 @@ describe('spam in the admin', () => {
     const refused = await post('/admin/forms/contact/edit', { ...settings, blockedIps: '198.51.100.0/24\nnot-an-ip' }, { cookie });
     expect(refused.status).toBe(422);
     expect(await refused.text()).toContain('&quot;not-an-ip&quot;: must be an IP address or a CIDR range like 198.51.100.0/24');
+  });
+
+  it('should show how many submissions an address holds before erasing them, and erase only once confirmed', async () => {
+    const cookie = await session();
+    await t.createForm({ id: 'jobs' });
+    const mine = [await submitTo(t, 'contact', { email: 'ann@example.test' }), await submitTo(t, 'jobs', { note: 'ann@example.test' })];
+    const other = await submitTo(t, 'contact', { email: 'joann@example.test' });
+    const { html } = await page('/admin/erase?email=ann%40example.test', cookie);
+    expect(html).toContain('<strong>2</strong> submission(s), on every form, hold this address.');
+    const token = csrfTokenOf(html);
+    expect((await post('/admin/erase', { _csrf: token, email: 'ann@example.test' }, { cookie })).status).toBe(422);
+    for (const id of mine) expect(await getSubmission(t.deps.db, id)).toBeDefined();
+    const erased = await post('/admin/erase', { _csrf: token, email: 'ann@example.test', confirm: 'yes' }, { cookie });
+    expect(await erased.text()).toContain('Deleted 2 submission(s) holding ann@example.test.');
+    for (const id of mine) expect(await getSubmission(t.deps.db, id)).toBeUndefined();
+    expect(await getSubmission(t.deps.db, other)).toBeDefined();
   });
 });
