@@ -43,7 +43,10 @@ export async function delivery(dir: string) {
   const url = `file:${join(dir, 'outbox.db')}`;
   const database = await openLibsql(url);
   await migrateLibsql(database, fileURLToPath(new URL('../drizzle', import.meta.url)));
-  const { config } = loadConfig({ SMTP_URL: sink.url, ADMIN_TOKEN: 'x'.repeat(16), ADMIN_PASSWORD: 'x'.repeat(8) }, () => '');
+  const { config } = loadConfig(
+    { SMTP_URL: sink.url, ADMIN_TOKEN: 'bench-token-0123456789-abcdef', ADMIN_PASSWORD: 'x'.repeat(8) },
+    () => '',
+  );
   const grouped = createGroupCommit(url);
   const deps: Deps = {
     config,
@@ -57,11 +60,12 @@ export async function delivery(dir: string) {
     clientIp: () => undefined,
     embedJs: '',
   };
-  const form = await createForm(
+  // A fresh database: the generated id cannot be taken.
+  const form = (await createForm(
     database.db,
     { name: 'Bench', recipients: ['owner@bench.test'], allowedOrigins: [], fields: [], extraFields: 'keep' },
     Date.now(),
-  );
+  ))!;
   for (let i = 0; i < BACKLOG; i += 500) {
     const rows = Array.from({ length: 500 }, () => {
       const id = ulid(Date.now());

@@ -6,7 +6,8 @@
  */
 import { serve } from '@hono/node-server';
 import { createApp } from '../src/app.ts';
-import { loadConfig, randomSecret } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { randomSecret } from '../src/ids.ts';
 import { createForm } from '../src/db/forms.ts';
 import { demoForm } from '../src/demo.ts';
 import type { Deps } from '../src/deps.ts';
@@ -16,7 +17,7 @@ import { nodeDeps } from '../src/node-wiring.ts';
 
 const { config } = loadConfig(process.env, randomSecret);
 const { deps } = await nodeDeps(config);
-await createForm(deps.db, demoForm(addressOf(config.mailFrom)), deps.now());
+await createForm(deps.db, demoForm(addressOf(config.mailFrom), new URL(config.publicUrl).origin), deps.now());
 const storingNothing: Deps = { ...deps, commit: async (statements) => statements.map(() => []) };
 const app = createApp(storingNothing, createOutbox(storingNothing));
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`listening (port ${info.port})`));
