@@ -2,7 +2,7 @@ import type { FieldValue, SpamReason, SpamSettings } from '../../db/schema.ts';
 import { domainMatcher, type DomainMatcher } from './domains.ts';
 import { ipMatcher, type IpMatcher } from './ips.ts';
 import { countLinks } from './links.ts';
-import { foldText, wordMatcher, type WordMatcher } from './words.ts';
+import { wordMatcher, type WordMatcher } from './words.ts';
 
 /** What the content rules look at, besides the settings. */
 export type Evidence = {
@@ -46,7 +46,7 @@ export function judgeContent(settings: SpamSettings, evidence: Evidence): SpamRe
   const wantsText = settings.maxLinks !== null || settings.blockedWords.length > 0;
   const texts = wantsText ? textsOf(evidence.values) : [];
   if (settings.maxLinks !== null && countLinks(texts, settings.maxLinks) > settings.maxLinks) reasons.push('links');
-  if (settings.blockedWords.length > 0 && texts.some((text) => rules.words(foldText(text)))) reasons.push('blocked_word');
+  if (settings.blockedWords.length > 0 && texts.some((text) => rules.words(text))) reasons.push('blocked_word');
   if (evidence.replyTo && rules.domains(evidence.replyTo)) reasons.push('blocked_email_domain');
   if (rules.ips(evidence.ip)) reasons.push('blocked_ip');
   return reasons;

@@ -31,6 +31,10 @@ describe('blocked words', () => {
     expect(judge({ blockedWords: words }, ['Best Casino!'])).toEqual(['blocked_word']);
     expect(judge({ blockedWords: words }, ['please BUY   NOW'.replace(/ +/g, ' ')])).toEqual(['blocked_word']);
     expect(judge({ blockedWords: words }, ['From Mr Muller'])).toEqual(['blocked_word']);
+    expect(judge({ blockedWords: words }, ['ＣＡＳＩＮＯ bonus'])).toEqual(['blocked_word']);
+    expect(judge({ blockedWords: words }, ['Visit our ca\u0301sino'])).toEqual(['blocked_word']);
+    expect(judge({ blockedWords: ['e-mail (list)', 'a.b'] }, ['buy an E-Mail (List) now'])).toEqual(['blocked_word']);
+    expect(judge({ blockedWords: ['a.b'] }, ['axb'])).toEqual([]);
   });
 
   it('should pass words that merely contain a blocked one, and names like 張偉 and Müller when not blocked', () => {
