@@ -99,8 +99,12 @@ describe('the _ticket', () => {
     const fresh = await ticket();
     const foreign = ((await (await t.app.request('/f/other/ticket')).json()) as { ticket: string }).ticket;
     t.clock.advance(4_000);
-    const reasons = async (fields: Record<string, unknown>) =>
-      (await stored((await post({ ...PERSON, ...fields })).body.id)).row!.meta.spamReasons;
+    const reasons = async (fields: Record<string, unknown>) => {
+      const { row, deliveries } = await stored((await post({ ...PERSON, ...fields })).body.id);
+      // Spam is stored as spam and never mailed; a person's message is in the inbox with its notification.
+      expect([row!.status, deliveries]).toEqual(row!.meta.spamReasons ? ['spam', 0] : ['inbox', 1]);
+      return row!.meta.spamReasons;
+    };
     expect(await reasons({ _ticket: fresh })).toEqual(['too_fast']);
     t.clock.advance(10_000);
     expect(await reasons({ _ticket: `${fresh.split('.')[0]}.${'x'.repeat(32)}` })).toEqual(['bad_ticket']);
