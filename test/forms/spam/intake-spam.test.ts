@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listDeliveries } from '../../../src/db/deliveries.ts';
 import { defaultSpamSettings, type SpamSettings } from '../../../src/db/schema.ts';
+import { getForm } from '../../../src/db/forms.ts';
 import { openLibsql } from '../../../src/db/libsql.ts';
+import { renderNotification } from '../../../src/mail/render.ts';
 import { getSetting } from '../../../src/db/settings.ts';
 import { getSubmission } from '../../../src/db/submissions.ts';
 import { ticketSecret } from '../../../src/forms/spam/secret.ts';
@@ -180,6 +182,16 @@ describe('captcha at intake', () => {
     const first = await stored(down500.body.id);
     expect(first.row).toMatchObject({ status: 'inbox', meta: { captchaUnchecked: expect.stringContaining('verifier answered 500') } });
     expect(first.deliveries).toBe(1);
+    // The owner's mail says the check did not run.
+    const form = (await getForm(t.deps.db, 'contact'))!;
+    const mail = renderNotification({
+      form,
+      submission: first.row!,
+      messageId: '<m@harbor.test>',
+      publicUrl: 'http://harbor.test',
+      mailFrom: 'f@harbor.test',
+    });
+    expect(JSON.stringify(mail)).toContain('The captcha could not be checked (turnstile could not be verified (verifier answered 500)');
 
     const unreachable = await testApp({ env: { TURNSTILE_VERIFY_URL: 'http://127.0.0.1:1/siteverify' } });
     try {
