@@ -1,10 +1,11 @@
-// The Cloudflare Workers entry: the same app as node.ts over D1, an unpooled SMTP
-// transport, `waitUntil` for work after the answer, and a cron trigger for the outbox.
+// The Cloudflare Workers entry: the same app as node.ts over D1, a queue consumer that sends
+// deliveries in batches over one SMTP connection, and a cron trigger for the outbox. Without
+// the queue binding a request sends its own notification under `waitUntil`.
 
 // workerd hands warnings to node:process only once that module is loaded; without it each
 // SMTP session ends in an "Uncaught TypeError" from a MaxListeners warning (workerd#7310).
 import 'node:process';
-import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types/index.ts';
+import type { D1Database, ExecutionContext, MessageBatch, Queue, ScheduledController } from '@cloudflare/workers-types/index.ts';
 import { drizzle } from 'drizzle-orm/d1';
 import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, randomSecret, type Config, type Env } from './config.ts';
@@ -19,7 +20,7 @@ import embedText from '../public/embed.js';
 const EMBED_JS: string = embedText;
 
 /** The bindings wrangler.toml declares, plus vars and secrets with the CONTRACT.md names. */
-export type WorkerEnv = { DB: D1Database } & Record<string, unknown>;
+export type WorkerEnv = { DB: D1Database; DELIVERIES?: Queue<string> } & Record<string, unknown>;
 
 /** One D1 batch per commit: D1 runs a batch as a single transaction. */
 function d1Commit(d1: D1Database): Deps['commit'] {
@@ -64,15 +65,20 @@ function setupFor(env: WorkerEnv): Setup {
 }
 
 /**
- * Per invocation: sockets and promises must not cross requests on Workers, so the mailer
- * (one connection per message) and the outbox (which folds concurrent runs into one) are new.
+ * Per invocation: sockets and promises must not cross requests on Workers, so the mailer and
+ * the outbox (which folds concurrent runs into one) are new. A request's mailer opens one
+ * connection per message; a batch's (`batch`) keeps one connection for all its messages and
+ * must be closed when the invocation's work is done.
  */
-function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config): Deps {
+function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { config = setup.config, batch = false } = {}): Deps {
+  const queue = env.DELIVERIES;
   return {
     config,
     db: setup.db,
     commit: setup.commit,
-    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: false, mailFrom: config.mailFrom }) : null,
+    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: batch, maxConnections: 1, mailFrom: config.mailFrom }) : null,
+    // One message per delivery: the consumer gathers up to max_batch_size of them into one invocation.
+    ...(queue && { enqueue: (ids: string[]) => queue.sendBatch(ids.map((id) => ({ body: id }))) }),
     now: Date.now,
     // The runtime would only log a bare rejection; this names it like Node does.
     defer: (work) =>
@@ -94,6 +100,11 @@ function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config):
  */
 const WORKER_OUTBOX_LIMITS = { claimLimit: 10, maxChunks: 3 };
 
+/** Closes a batch mailer once every piece of the invocation's work has settled. */
+function closeWhenSettled(deps: Deps, ctx: ExecutionContext, work: Promise<unknown>[]): void {
+  ctx.waitUntil(Promise.allSettled(work).then(() => deps.mailer?.close()));
+}
+
 async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
   let setup: Setup;
   try {
@@ -105,8 +116,18 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
   const refused = await missingSecretRefusal(request, setup.missing);
   if (refused) return refused;
   const config = setup.config.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
-  const deps = workerDeps(setup, ctx, config);
+  const deps = workerDeps(setup, env, ctx, { config });
   return createApp(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS)).fetch(request, env, ctx);
+}
+
+/** The setup for work that has no request to take the public address from: the cron and the queue. */
+function setupWarnedFor(env: WorkerEnv): Setup {
+  const setup = setupFor(env);
+  if (!setup.config.publicUrlSet && !setup.warnedAboutPublicUrl) {
+    setup.warnedAboutPublicUrl = true;
+    log.error(`PUBLIC_URL is not set: links in mail sent by the queue and the cron point to ${setup.config.publicUrl}`);
+  }
+  return setup;
 }
 
 /**
@@ -114,13 +135,29 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
  * the first attempt made under a request's `waitUntil` may be cut off (RELIABILITY rule 8).
  */
 async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-  const setup = setupFor(env);
-  if (!setup.config.publicUrlSet && !setup.warnedAboutPublicUrl) {
-    setup.warnedAboutPublicUrl = true;
-    log.error(`PUBLIC_URL is not set: links in mail sent by the cron point to ${setup.config.publicUrl}`);
-  }
-  const deps = workerDeps(setup, ctx);
-  for (const work of periodicWork(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS))) deps.defer(work);
+  const setup = setupWarnedFor(env);
+  const deps = workerDeps(setup, env, ctx, { batch: true });
+  const work = periodicWork(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS));
+  for (const piece of work) deps.defer(piece);
+  closeWhenSettled(deps, ctx, work);
 }
 
-export default { fetch: fetchHandler, scheduled: scheduledHandler };
+/**
+ * The queue consumer: a batch of delivery ids, claimed under the lease and sent over one
+ * connection. A delivery that failed for now comes back when its retry is due; anything else is
+ * acknowledged, since the outbox in D1, swept by the cron, is the record of what is left.
+ */
+async function queueHandler(batch: MessageBatch<string>, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+  const deps = workerDeps(setupWarnedFor(env), env, ctx, { batch: true });
+  const sending = createOutbox(deps).deliver(batch.messages.map((message) => message.body));
+  closeWhenSettled(deps, ctx, [sending]);
+  const retryAt = await sending;
+  const now = Date.now();
+  for (const message of batch.messages) {
+    const at = retryAt.get(message.body);
+    if (at === undefined) message.ack();
+    else message.retry({ delaySeconds: Math.max(0, Math.ceil((at - now) / 1000)) });
+  }
+}
+
+export default { fetch: fetchHandler, scheduled: scheduledHandler, queue: queueHandler };

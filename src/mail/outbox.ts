@@ -19,6 +19,9 @@ const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
  */
 const SENDING_BYTES = 2 * 1024 * 1024;
 
+/** Ids one claim names: the claim's statements repeat them, and D1 binds at most 100 parameters per statement. */
+const CLAIM_BY_IDS = 50;
+
 /**
  * Addresses compared as mail servers compare them in practice, without case: nodemailer
  * lower-cases the domain of a refused recipient, and an owner may retype an address in capitals.
@@ -35,8 +38,13 @@ const deliveryInsert = insertStatements(deliveries);
 const decodeDelivery = rowDecoder(deliveries);
 
 /** The row for a new submission's notification; the caller commits it with the submission. */
-export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipients: string[], submissionId: string, now: number) {
-  const id = ulid(now);
+export function newDelivery(
+  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
+  recipients: string[],
+  submissionId: string,
+  now: number,
+  id = ulid(now),
+) {
   return deliveryInsert(deps.db, {
     id,
     submissionId,
@@ -117,13 +125,18 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
         .where(and(eq(deliveries.status, 'sending'), where)),
     );
 
-  /** Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers never claim one at once. */
-  async function claim(now: number): Promise<Delivery[]> {
+  /**
+   * Takes due rows (and rows whose lease ran out after a crash) in one statement, so two workers
+   * never claim one at once; only those of `ids` when given (a queue batch names its deliveries).
+   */
+  async function claim(now: number, ids?: string[]): Promise<Delivery[]> {
     const leaseRanOut = and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now));
     const due = db
       .select({ id: deliveries.id })
       .from(deliveries)
-      .where(or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut))
+      .where(
+        and(ids && inArray(deliveries.id, ids), or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut)),
+      )
       .orderBy(asc(deliveries.nextAttemptAt))
       .limit(limits.claimLimit);
     const [, claimed] = await write([
@@ -278,9 +291,10 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
    * Sends one claimed chunk, a turn at a time (the pool bounds connections), and records it in
    * one commit: one UPDATE for everything sent, one per other outcome, attempts in multi-row
    * inserts. Every row of a claim carries the same lease, which guards each update: a worker
-   * that took over after the lease expired owns the row now.
+   * that took over after the lease expired owns the row now. Answers when each delivery that
+   * is to be tried again is due.
    */
-  async function deliverChunk(claimed: Delivery[]): Promise<void> {
+  async function deliverChunk(claimed: Delivery[]): Promise<Map<string, number>> {
     const lease = new LeaseKeeper(claimed);
     const results: SendResult[] = [];
     const addressed: string[][] = [];
@@ -313,6 +327,15 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     // `deliveredTo` of a sent delivery is not read again (a manual retry of it sends to everyone).
     const sentAsAddressed = claimed.map((delivery, i) => outcomes[i]!.ok && sameList(addressed[i]!, delivery.recipients));
     const sentIds = claimed.filter((_, i) => sentAsAddressed[i]).map((d) => d.id);
+    const next = claimed.map((delivery, i) => (sentAsAddressed[i] ? null : nextState(delivery, outcomes[i]!, now, addressed[i]!)));
+    const retryAt = new Map<string, number>();
+    claimed.forEach((delivery, i) => {
+      const outcome = outcomes[i]!;
+      if (next[i]?.status === 'pending') retryAt.set(delivery.id, next[i].nextAttemptAt!);
+      // One line per failed attempt, whatever the runtime: the timeline is in D1, the log is where an owner looks first.
+      if (!outcome.ok)
+        deps.log.error(`delivery ${delivery.id} attempt ${delivery.attempts} failed, now ${next[i]!.status}: ${outcome.error}`);
+    });
     const writes = [
       // First, while the rows still say `sending` under our lease: a worker that stalled past its
       // lease was already recorded as interrupted and taken over, so its late outcome adds no row.
@@ -344,17 +367,18 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
           .where(stillOurs(ids)),
       ),
       ...claimed.flatMap((delivery, i) =>
-        sentAsAddressed[i]
-          ? []
-          : [
+        next[i]
+          ? [
               db
                 .update(deliveries)
-                .set({ ...nextState(delivery, outcomes[i]!, now, addressed[i]!), leaseUntil: null })
+                .set({ ...next[i], leaseUntil: null })
                 .where(stillOurs([delivery.id])),
-            ],
+            ]
+          : [],
       ),
     ];
     await write(writes);
+    return retryAt;
   }
 
   async function sweep(): Promise<void> {
@@ -399,6 +423,26 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
         }
       })();
       return running;
+    },
+
+    /** New or retried deliveries are due: the queue's consumer sends them when there is one, else a sweep here. */
+    wake(ids: string[]): Promise<unknown> {
+      return deps.enqueue ? deps.enqueue(ids) : this.run();
+    },
+
+    /**
+     * Sends the named deliveries that are due, all in this invocation (a queue batch: its
+     * mailer holds one connection for all). Rows sent, not due or held by another run are left
+     * alone; answers when each one that failed for now is due again.
+     */
+    async deliver(ids: string[]): Promise<Map<string, number>> {
+      const retryAt = new Map<string, number>();
+      if (!deps.mailer) return retryAt;
+      for (const part of chunks(ids, CLAIM_BY_IDS)) {
+        const claimed = await claim(deps.now(), part);
+        if (claimed.length > 0) for (const [id, at] of await deliverChunk(claimed)) retryAt.set(id, at);
+      }
+      return retryAt;
     },
 
     /** Resolves when no sweep is running: shutdown waits for sends in flight to be recorded. */
