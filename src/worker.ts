@@ -5,6 +5,7 @@
 // workerd hands warnings to node:process only once that module is loaded; without it each
 // SMTP session ends in an "Uncaught TypeError" from a MaxListeners warning (workerd#7310).
 import 'node:process';
+import { Socket } from 'node:net';
 import type { D1Database, ExecutionContext, MessageBatch, Queue, ScheduledController } from '@cloudflare/workers-types/index.ts';
 import { drizzle } from 'drizzle-orm/d1';
 import { createApp, periodicWork } from './app.ts';
@@ -18,6 +19,25 @@ import { createSmtpMailer } from './mail/smtp.ts';
 import embedText from '../public/embed.js';
 
 const EMBED_JS: string = embedText;
+
+/**
+ * workerd's net.Socket re-arms its idle timer on every read and write with
+ * `s[kTimeout] = this.setTimeout(...)`, which stores the socket, not the timer: no timer is ever
+ * cleared again. The one `net.connect({ timeout })` starts (nodemailer passes its 10 s
+ * connectionTimeout) then fires 10 s after connecting, whatever the session is doing, and
+ * nodemailer fails it with ETIMEDOUT, even after the server took the message: under load the
+ * retry sent it twice. Each re-arm also added a 'timeout' listener (the MaxListeners warning
+ * above). Re-arming through setTimeout alone restores Node's meaning: time without activity.
+ */
+type WrappedSocket = Socket & { _parentWrap?: WrappedSocket; _unrefTimer(): void };
+function rearmIdleTimer(socket: WrappedSocket | undefined): void {
+  if (!socket) return;
+  if (socket.timeout) socket.setTimeout(socket.timeout);
+  rearmIdleTimer(socket._parentWrap);
+}
+(Socket.prototype as WrappedSocket)._unrefTimer = function (this: WrappedSocket) {
+  rearmIdleTimer(this);
+};
 
 /** The bindings wrangler.toml declares, plus vars and secrets with the CONTRACT.md names. */
 export type WorkerEnv = { DB: D1Database; DELIVERIES?: Queue<string> } & Record<string, unknown>;

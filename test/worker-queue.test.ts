@@ -113,6 +113,22 @@ describe('deliveries through the Queue (wrangler dev)', { timeout: 120_000 }, ()
     expect(worker!.dev.output()).not.toMatch(/attempt \d+ failed/);
   });
 
+  it('should not time out an SMTP session that is busy for longer than the connection timeout (10 s)', async () => {
+    // The server takes 11 s to answer the final dot: the message is still in transit, not stuck.
+    sink.behaviour.replyDelayMs = 11_000;
+    try {
+      const [id] = await worker!.burst(1);
+      await until('the mail', async () => (mailsPer(sink, [id!])[0] ? true : undefined));
+      await until('no delivery pending', async () => ((await worker!.backlog()) === 0 ? true : undefined), 30_000);
+    } finally {
+      sink.behaviour.replyDelayMs = undefined;
+    }
+    // workerd's net.Socket never cleared the timer net.connect({ timeout }) set, so 10 s after
+    // connecting the session ended in ETIMEDOUT, accepted or not, and the retry sent it twice.
+    expect(worker!.dev.output()).not.toMatch(/attempt \d+ failed/);
+    expect((await worker!.deliveries('sent')).filter((d) => d.attempts > 1)).toEqual([]);
+  });
+
   it('should keep every submission while SMTP is down and deliver each once when it is back', async () => {
     await worker!.relay.stop();
     const ids = await worker!.burst(20);
