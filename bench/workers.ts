@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -107,9 +107,9 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
       });
       path = `/f/${((await res.json()) as { id: string }).id}`;
     }
+    const mailsBefore = await sink.counts();
     const warmup = await load(`${dev.url}${path}`, WARMUP_SECONDS);
     if (testCase.formharbor) await drain(dev);
-    const mailsBefore = await sink.counts();
     const cpu = groupCpuMeter(dev.pid, 'workerd');
     const result = await load(`${dev.url}${path}`, SECONDS);
     const unsent = testCase.formharbor ? await drain(dev) : 0;
@@ -192,7 +192,7 @@ try {
     `Queue batches ÷ bare Worker req/s = ${summary.queuedVsBare}x (target ≥ 0.5); ÷ today = ${summary.queuedVsToday}x (target ≥ 3)`,
   );
   console.log(
-    `load average ${summary.loadAverage.join(' → ')} on ${navigator.hardwareConcurrency} cores: a shared machine, figures are indicative`,
+    `load average ${summary.loadAverage.join(' → ')} on ${availableParallelism()} cores: a shared machine, figures are indicative`,
   );
 } finally {
   sink.close();
