@@ -93,6 +93,8 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
     }
     const vars = {
       ADMIN_TOKEN,
+      // Required on Workers; mail links are all it is used for here.
+      PUBLIC_URL: 'http://127.0.0.1:8787',
       RATE_LIMIT: 'off',
       DELIVERY_RETRY_SCHEDULE: '1s',
       ...(testCase.smtp && { SMTP_URL: sink.url }),
