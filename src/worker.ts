@@ -57,7 +57,6 @@ type Setup = {
   commit: Deps['commit'];
   /** Secrets that were not set: with no console to print a generated one, their surface refuses everyone. */
   missing: MissingSecrets;
-  warnedAboutPublicUrl?: boolean;
 };
 
 const log: Log = {
@@ -68,6 +67,12 @@ const log: Log = {
 function loadSetup(env: WorkerEnv): Setup {
   const vars: Env = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const { config, generated } = loadConfig(vars, randomSecret);
+  // Links in mail would otherwise come from each request's Host header, which a visitor chooses.
+  if (!config.publicUrlSet) {
+    throw new ConfigError(
+      'PUBLIC_URL is not set: on Workers it is required (the https:// address the Worker answers at), e.g. in wrangler.toml [vars]',
+    );
+  }
   const missing = { adminToken: !!generated.adminToken, adminPassword: !!generated.adminPassword };
   // Admin sessions are signed with password and token together. A per-isolate random token
   // would sign users out whenever another isolate answers, so derive a stable one instead;
@@ -90,7 +95,8 @@ function setupFor(env: WorkerEnv): Setup {
  * connection per message; a batch's (`batch`) keeps one connection for all its messages and
  * must be closed when the invocation's work is done.
  */
-function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { config = setup.config, batch = false } = {}): Deps {
+function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { batch = false } = {}): Deps {
+  const { config } = setup;
   const queue = env.DELIVERIES;
   return {
     config,
@@ -131,23 +137,26 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
     setup = setupFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return misconfigured(error, log);
+    return misconfigured(error, log, request);
   }
   const refused = await missingSecretRefusal(request, setup.missing);
   if (refused) return refused;
-  const config = setup.config.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
-  const deps = workerDeps(setup, env, ctx, { config });
+  const deps = workerDeps(setup, env, ctx);
   return createApp(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS)).fetch(request, env, ctx);
 }
 
-/** The setup for work that has no request to take the public address from: the cron and the queue. */
-function setupWarnedFor(env: WorkerEnv): Setup {
-  const setup = setupFor(env);
-  if (!setup.config.publicUrlSet && !setup.warnedAboutPublicUrl) {
-    setup.warnedAboutPublicUrl = true;
-    log.error(`PUBLIC_URL is not set: links in mail sent by the queue and the cron point to ${setup.config.publicUrl}`);
+/**
+ * The setup for work without a request (the cron, the queue); undefined, logged, while the
+ * configuration is wrong: nothing is sent then, and the outbox keeps every delivery for later.
+ */
+function setupOrLog(env: WorkerEnv): Setup | undefined {
+  try {
+    return setupFor(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.error(`formharbor: ${error.message}`);
+    return undefined;
   }
-  return setup;
 }
 
 /**
@@ -155,7 +164,8 @@ function setupWarnedFor(env: WorkerEnv): Setup {
  * the first attempt made under a request's `waitUntil` may be cut off (RELIABILITY rule 8).
  */
 async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-  const setup = setupWarnedFor(env);
+  const setup = setupOrLog(env);
+  if (!setup) return;
   const deps = workerDeps(setup, env, ctx, { batch: true });
   const work = periodicWork(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS));
   for (const piece of work) deps.defer(piece);
@@ -168,7 +178,10 @@ async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv
  * acknowledged, since the outbox in D1, swept by the cron, is the record of what is left.
  */
 async function queueHandler(batch: MessageBatch<string>, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-  const deps = workerDeps(setupWarnedFor(env), env, ctx, { batch: true });
+  const setup = setupOrLog(env);
+  // Acknowledged: the deliveries wait in D1 and the cron sends them once the configuration is fixed.
+  if (!setup) return;
+  const deps = workerDeps(setup, env, ctx, { batch: true });
   const sending = createOutbox(deps).deliver(batch.messages.map((message) => message.body));
   closeWhenSettled(deps, ctx, [sending]);
   const retryAt = await sending;

@@ -2,10 +2,23 @@ import type { Transporter } from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
 
-type SmtpError = Error & { code?: string; responseCode?: number; response?: string; recipient?: string; timeoutType?: string };
+type SmtpError = Error & {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+  recipient?: string;
+  timeoutType?: string;
+};
 
 const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
+const NO_STARTTLS = 'the server offered no STARTTLS, so the password was not sent';
+const NO_STARTTLS_FIX = 'use smtps:// on port 465, fix the relay, or add ?allowPlainAuth=true to SMTP_URL for a relay on this host';
+// Trusting the certificate first; switching verification off (which lets a man in the middle read the password) last.
+const CERTIFICATE_FIX =
+  "trust its CA (on Node: NODE_EXTRA_CA_CERTS=/path/ca.pem, or the PEM URL-encoded in SMTP_URL's ?tls.ca=), or use the relay's real name, the one its certificate names; only as a last resort set ?tls.rejectUnauthorized=false";
+
 /** What workerd's own words mean: it keeps the cause of a failed TLS handshake for the Worker's log. */
 const WORKERD_HINTS: [RegExp, string][] = [
   [
@@ -29,9 +42,13 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
   if (error.code === 'EAUTH' || error.code === 'ENOAUTH' || AUTH_REPLY.test(String(error.responseCode ?? ''))) {
     return { temporary: true, error: `${reply ?? error.message} (authentication failed: check the user and password in SMTP_URL)` };
   }
+  // Sent only because requireTLS is on (see smtpTransportUrl): the server did not take STARTTLS.
+  if (error.code === 'ETLS' && error.command === 'STARTTLS') {
+    return { temporary: true, error: `${NO_STARTTLS}: ${reply ?? error.message}; ${NO_STARTTLS_FIX}` };
+  }
   const causeCode = String((error as { cause?: { code?: string } }).cause?.code ?? '');
   if (CERTIFICATE_PROBLEM.test(`${causeCode} ${error.message}`) && !error.responseCode) {
-    return { temporary: true, error: `${error.message}: set ?tls.rejectUnauthorized=false or fix the certificate` };
+    return { temporary: true, error: `${error.message}: ${CERTIFICATE_FIX}` };
   }
   if (error.responseCode && reply) {
     return {
@@ -48,6 +65,26 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
 
 export type SmtpOptions = { url: string; pool: boolean; mailFrom: string; maxConnections?: number };
 
+/** The opt-out of requireTLS, read from SMTP_URL; nodemailer never sees it. */
+export const ALLOW_PLAIN_AUTH = 'allowPlainAuth';
+
+/**
+ * SMTP_URL as nodemailer is to parse it, and whether TLS is required. With credentials in an
+ * smtp:// URL the password is sent only after STARTTLS, even when the server (or a man in the
+ * middle removing STARTTLS from its EHLO reply) offers none; `?allowPlainAuth=true` lifts that
+ * for a relay on this host. A `requireTLS` in the URL would override ours (URL options win in
+ * nodemailer), so it goes too: allowPlainAuth is the one switch.
+ */
+export function smtpTransportUrl(smtpUrl: string): { url: string; requireTLS: boolean } {
+  const url = new URL(smtpUrl);
+  const allowPlainAuth = url.searchParams.get(ALLOW_PLAIN_AUTH) === 'true';
+  const requireTLS = url.protocol === 'smtp:' && (url.username !== '' || url.password !== '') && !allowPlainAuth;
+  if (!url.searchParams.has(ALLOW_PLAIN_AUTH) && !url.searchParams.has('requireTLS')) return { url: smtpUrl, requireTLS };
+  url.searchParams.delete(ALLOW_PLAIN_AUTH);
+  url.searchParams.delete('requireTLS');
+  return { url: url.toString(), requireTLS };
+}
+
 /**
  * Nodemailer over SMTP. Pooled on Node; on Workers one connection per message from a request,
  * or one pooled connection for a whole queue batch. nodemailer is loaded at the first send, so
@@ -57,7 +94,7 @@ export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5 }: Sm
   let transport: Promise<Transporter> | undefined;
   const open = async () =>
     (await import('nodemailer')).default.createTransport({
-      url,
+      ...smtpTransportUrl(url),
       pool,
       maxConnections,
       maxMessages: 1000,
