@@ -20,6 +20,9 @@ export type Config = {
   publicUrlSet: boolean;
   /** Reverse proxies in front of the Node server whose X-Forwarded-For is believed (0: none). */
   trustProxy: number;
+  /** Node only: a request's headers must arrive within this, and the whole request within `requestTimeout`. */
+  headersTimeout: number;
+  requestTimeout: number;
 };
 
 export type Env = Record<string, string | undefined>;
@@ -132,6 +135,9 @@ const envSchema = z.object({
   DELIVERY_LEASE: duration.prefault('2m'),
   RATE_LIMIT: rateLimit.prefault('20/10m'),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // A slow body holds its buffer until then (docs/security.md, "Slow and large bodies").
+  HEADERS_TIMEOUT: duration.prefault('10s'),
+  REQUEST_TIMEOUT: duration.prefault('30s'),
 });
 
 const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_PASSWORD', 'SMTP_URL', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL']);
@@ -177,15 +183,9 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
     lease: e.DELIVERY_LEASE,
     rateLimit: e.RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
+    // Node refuses to start with headers allowed longer than the whole request.
+    headersTimeout: Math.min(e.HEADERS_TIMEOUT, e.REQUEST_TIMEOUT),
+    requestTimeout: e.REQUEST_TIMEOUT,
   };
   return { config, generated };
-}
-
-/** A URL-safe random secret from Web Crypto (Node and Workers alike). */
-export function randomSecret(bytes = 24): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
 }
