@@ -126,6 +126,8 @@ function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { batch
  */
 const WORKER_OUTBOX_LIMITS = { claimLimit: 10, maxChunks: 3 };
 
+const QUEUE_MAX_DELAY_SECONDS = 12 * 60 * 60;
+
 /** Closes a batch mailer once every piece of the invocation's work has settled. */
 function closeWhenSettled(deps: Deps, ctx: ExecutionContext, work: Promise<unknown>[]): void {
   ctx.waitUntil(Promise.allSettled(work).then(() => deps.mailer?.close()));
@@ -189,7 +191,8 @@ async function queueHandler(batch: MessageBatch<string>, env: WorkerEnv, ctx: Ex
   for (const message of batch.messages) {
     const at = retryAt.get(message.body);
     if (at === undefined) message.ack();
-    else message.retry({ delaySeconds: Math.max(0, Math.ceil((at - now) / 1000)) });
+    // Queues delay a retry by at most 12 hours; a later one waits for the cron's sweep after that.
+    else message.retry({ delaySeconds: Math.min(QUEUE_MAX_DELAY_SECONDS, Math.max(0, Math.ceil((at - now) / 1000))) });
   }
 }
 
