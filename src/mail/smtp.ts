@@ -1,8 +1,15 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
 
-type SmtpError = Error & { code?: string; command?: string; responseCode?: number; response?: string; recipient?: string };
+type SmtpError = Error & {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+  recipient?: string;
+  timeoutType?: string;
+};
 
 const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
@@ -51,10 +58,12 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
   }
   // Network errors, timeouts and anything unexpected: never drop a message on a guess.
   const hint = WORKERD_HINTS.find(([pattern]) => pattern.test(error.message))?.[1];
-  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${hint ? ` (${hint})` : ''}` };
+  // Every nodemailer timeout is ETIMEDOUT; which one fired (connect, greeting, socket) tells a stalled server from a starved client.
+  const kind = error.timeoutType ? ` [${error.timeoutType}]` : '';
+  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${kind}${hint ? ` (${hint})` : ''}` };
 }
 
-export type SmtpOptions = { url: string; pool: boolean; mailFrom: string };
+export type SmtpOptions = { url: string; pool: boolean; mailFrom: string; maxConnections?: number };
 
 /** The opt-out of requireTLS, read from SMTP_URL; nodemailer never sees it. */
 export const ALLOW_PLAIN_AUTH = 'allowPlainAuth';
@@ -76,26 +85,33 @@ export function smtpTransportUrl(smtpUrl: string): { url: string; requireTLS: bo
   return { url: url.toString(), requireTLS };
 }
 
-/** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
-export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
-  const transport = nodemailer.createTransport({
-    ...smtpTransportUrl(url),
-    pool,
-    maxConnections: 5,
-    maxMessages: 1000,
-    // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    // Never let message content make the server read files or fetch URLs.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+/**
+ * Nodemailer over SMTP. Pooled on Node; on Workers one connection per message from a request,
+ * or one pooled connection for a whole queue batch. nodemailer is loaded at the first send, so
+ * code that only checks whether SMTP is configured (the intake) never parses it.
+ */
+export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5 }: SmtpOptions): Mailer {
+  let transport: Promise<Transporter> | undefined;
+  const open = async () =>
+    (await import('nodemailer')).default.createTransport({
+      ...smtpTransportUrl(url),
+      pool,
+      maxConnections,
+      maxMessages: 1000,
+      // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+      // Never let message content make the server read files or fetch URLs.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
   const envelopeFrom = addressOf(mailFrom);
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
       try {
-        const info = await transport.sendMail({ ...message, envelope: { from: envelopeFrom, to: message.to } });
+        transport ??= open();
+        const info = await (await transport).sendMail({ ...message, envelope: { from: envelopeFrom, to: message.to } });
         // nodemailer succeeds when any recipient was accepted; the ones refused at RCPT would be lost unnoticed.
         const refused = ((info as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).map((error) => ({
           recipient: String(error.recipient),
@@ -107,7 +123,7 @@ export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
       }
     },
     close() {
-      transport.close();
+      void transport?.then((opened) => opened.close());
     },
   };
 }
