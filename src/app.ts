@@ -1,13 +1,11 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { etag } from 'hono/etag';
-import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env.ts';
 import { apiRoutes } from './admin/api.ts';
 import { adminRoutes } from './admin/routes.ts';
 import type { Deps } from './deps.ts';
-import { HttpError } from './errors.ts';
-import { errorPageResponse } from './forms/pages.ts';
-import { formErrorResponse, formRoutes, wantsJson } from './forms/routes.ts';
+import { formRoutes } from './forms/routes.ts';
+import { handleErrors, notFound } from './http/errors.ts';
 import { demoPage, DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
 import { getForm } from './db/forms.ts';
 import { pruneRateLimits } from './forms/rate-limit.ts';
@@ -54,27 +52,8 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
     return c.html(demoPage(deps.config.publicUrl, demo));
   });
 
-  // Scripts get the JSON envelope on /api; everything else is answered like a form post.
-  const renderError = (c: Context<AppEnv>, error: HttpError) =>
-    c.req.path.startsWith('/api/') ? c.json(error.toJSON(), error.status) : formErrorResponse(c, error);
-
-  app.notFound((c) => renderError(c, new HttpError('not_found', 'Nothing here')));
-
-  app.onError((error, c) => {
-    if (error instanceof HttpError) return renderError(c, error);
-    if (error instanceof HTTPException) return error.getResponse();
-    // The visitor hung up before the body arrived: nothing was stored and nobody reads an answer.
-    if (c.req.raw.signal.aborted) {
-      // The error's first line still shows, in case something else failed meanwhile.
-      deps.log.info('request abandoned by the visitor', { path: c.req.path, error: String(error) });
-      return c.body(null, 400);
-    }
-    // A reference the visitor can quote, made only here: an id on every response cost ~5% of a submission's CPU.
-    const requestId = crypto.randomUUID();
-    deps.log.error('unhandled error', { requestId, path: c.req.path, error: error.stack ?? String(error) });
-    if (c.req.path.startsWith('/api/') || wantsJson(c)) return c.json({ ok: false, error: 'internal', requestId }, 500);
-    return errorPageResponse(c, 500, `Something went wrong on our side (request ${requestId}).`);
-  });
+  app.notFound(notFound);
+  app.onError(handleErrors(deps.log));
 
   return app;
 }

@@ -9,7 +9,7 @@ import { createForm, getForm, listForms } from './db/forms.ts';
 import { allSubmissions } from './db/submissions.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
-import { HttpError } from './errors.ts';
+import { AppError } from './errors.ts';
 import { formInput } from './forms/definition.ts';
 import { createOutbox } from './mail/outbox.ts';
 import { renderTestMessage } from './mail/render.ts';
@@ -55,7 +55,7 @@ function jsonOption(name: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new HttpError('validation', `${name} must be JSON: ${(error as Error).message}`);
+    throw new AppError('validation', `${name} must be JSON: ${(error as Error).message}`);
   }
 }
 const print = (value: unknown) => console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
@@ -85,7 +85,7 @@ const COMMANDS: Record<string, Command> = {
   async 'submissions export'(deps, v) {
     const { format } = parseOr422(exportQuery, { format: v.format || undefined });
     const form = v.form && (await getForm(deps.db, v.form));
-    if (!form) throw new HttpError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
+    if (!form) throw new AppError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
     const text =
       format === 'json'
         ? exportText(await allSubmissions(deps.db, form.id), format, 2) + '\n'
@@ -94,15 +94,15 @@ const COMMANDS: Record<string, Command> = {
     try {
       writeFileSync(v.out, text);
     } catch (error) {
-      throw new HttpError('bad_request', `Cannot write --out ${v.out}: ${(error as Error).message}`);
+      throw new AppError('bad_request', `Cannot write --out ${v.out}: ${(error as Error).message}`);
     }
   },
   async 'mail test'(deps, v) {
-    if (!v.to) throw new HttpError('validation', 'Give --to ADDRESS');
+    if (!v.to) throw new AppError('validation', 'Give --to ADDRESS');
     const { to } = parseOr422(mailTestInput, { to: v.to });
-    if (!deps.mailer) throw new HttpError('unavailable', 'SMTP_URL is not set');
+    if (!deps.mailer) throw new AppError('unavailable', 'SMTP_URL is not set');
     const result = await deps.mailer.send(renderTestMessage(deps.config.mailFrom, to, deps.now()));
-    if (!result.ok) throw new HttpError('unavailable', result.error);
+    if (!result.ok) throw new AppError('unavailable', result.error);
     print(result.response);
   },
   async 'outbox list'(deps, v) {
@@ -144,8 +144,8 @@ try {
 } catch (error) {
   // Only the user's mistakes are one line; a bug keeps its stack.
   const isUsageError = error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-  if (!(error instanceof HttpError || error instanceof ConfigError || isUsageError)) throw error;
-  const fields = error instanceof HttpError && error.details.fields;
+  if (!(error instanceof AppError || error instanceof ConfigError || isUsageError)) throw error;
+  const fields = error instanceof AppError && error.fields;
   console.error(`formharbor: ${error.message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
   process.exitCode = 1;
 }

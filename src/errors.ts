@@ -1,39 +1,42 @@
-/** Every failure a client can cause, with its status: one closed list, one envelope. */
-const STATUS = {
-  bad_request: 400,
-  unauthorized: 401,
-  csrf: 403,
-  origin: 403,
-  not_found: 404,
-  conflict: 409,
-  idempotency_conflict: 409,
-  idempotency_in_progress: 409,
-  too_large: 413,
-  unsupported_media_type: 415,
-  validation: 422,
-  rate_limited: 429,
-  unavailable: 503,
-} as const;
+/**
+ * Every failure a client can cause: one closed list. Domain code throws these; what each one
+ * means over HTTP (status, envelope, page) is decided in src/http/errors.ts alone.
+ */
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'csrf',
+  'origin',
+  'not_found',
+  'conflict',
+  'idempotency_conflict',
+  'idempotency_in_progress',
+  'too_large',
+  'unsupported_media_type',
+  'validation',
+  'rate_limited',
+  'unavailable',
+] as const;
 
-export type ErrorCode = keyof typeof STATUS;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 export type FieldErrors = Record<string, string[]>;
 
 /** An empty error map keyed by visitor-chosen names: no prototype, so `__proto__` is just a name. */
 export const emptyFieldErrors = (): FieldErrors => Object.create(null) as FieldErrors;
 
-export class HttpError extends Error {
-  readonly status: (typeof STATUS)[ErrorCode];
+/** A failure the client caused (or may retry), worded for them; the same on /f, /api, the admin and the CLI. */
+export class AppError extends Error {
+  readonly fields?: FieldErrors;
+  /** Seconds until trying again makes sense. */
+  readonly retryAfter?: number;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { fields?: FieldErrors; retryAfter?: number } = {},
+    details: { fields?: FieldErrors; retryAfter?: number } = {},
   ) {
     super(message);
-    this.status = STATUS[code];
-  }
-
-  toJSON() {
-    return { ok: false, error: this.code, message: this.message, ...(this.details.fields && { fields: this.details.fields }) };
+    this.fields = details.fields;
+    this.retryAfter = details.retryAfter;
   }
 }
 

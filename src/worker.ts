@@ -6,17 +6,14 @@
 import 'node:process';
 import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types/index.ts';
 import { drizzle } from 'drizzle-orm/d1';
-import { html } from 'hono/html';
-import { getPath } from 'hono/utils/url';
-import { unauthorized } from './admin/api.ts';
 import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, randomSecret, type Config, type Env } from './config.ts';
 import * as schema from './db/schema.ts';
 import type { Db, Deps, Log } from './deps.ts';
+import { misconfigured, missingSecretRefusal, type MissingSecrets } from './http/refusals.ts';
 import { sha256 } from './ids.ts';
 import { createOutbox } from './mail/outbox.ts';
 import { createSmtpMailer } from './mail/smtp.ts';
-import { layout, PAGE_CSP } from './pages.ts';
 import embedText from '../public/embed.js';
 
 const EMBED_JS: string = embedText;
@@ -38,7 +35,7 @@ type Setup = {
   db: Db;
   commit: Deps['commit'];
   /** Secrets that were not set: with no console to print a generated one, their surface refuses everyone. */
-  missing: { adminToken: boolean; adminPassword: boolean };
+  missing: MissingSecrets;
   warnedAboutPublicUrl?: boolean;
 };
 
@@ -90,29 +87,6 @@ function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config):
   };
 }
 
-const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
-
-/** The answer for a surface whose secret is not set, before the app sees the request. */
-async function refusal(request: Request, missing: Setup['missing']): Promise<Response | undefined> {
-  // Hono's own path reading, so an encoded path cannot route past this check.
-  const path = getPath(request);
-  if (missing.adminToken && under(path, '/api')) {
-    const message = 'ADMIN_TOKEN is not set on this Worker, so /api refuses everyone: run `npx wrangler secret put ADMIN_TOKEN`';
-    return unauthorized(message);
-  }
-  if (missing.adminPassword && under(path, '/admin')) {
-    const page = await layout(
-      'Admin disabled',
-      html`<h1>Admin disabled</h1><p>ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with <code>npx wrangler secret put ADMIN_PASSWORD</code>.</p>`,
-    );
-    return new Response(page.toString(), {
-      status: 401,
-      headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' },
-    });
-  }
-  return undefined;
-}
-
 /**
  * One run stays inside a Worker invocation's budget (about 50 D1 queries, 6 open sockets,
  * ~30 s of waitUntil on the free plan): at most 3 chunks of 10 messages, the rest next minute.
@@ -126,14 +100,9 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
     setup = setupFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // The message names the variable (secrets' values are never quoted): the owner's logs, not visitors.
-    log.error(`formharbor: ${error.message}`);
-    return Response.json(
-      { ok: false, error: 'internal', message: 'The Worker is misconfigured; its logs name the variable' },
-      { status: 500 },
-    );
+    return misconfigured(error, log);
   }
-  const refused = await refusal(request, setup.missing);
+  const refused = await missingSecretRefusal(request, setup.missing);
   if (refused) return refused;
   const config = setup.config.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
   const deps = workerDeps(setup, ctx, config);

@@ -14,7 +14,7 @@ import {
   setSubmissionStatus,
   withDeliveries,
 } from '../db/submissions.ts';
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
 import { secretsEqual } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
@@ -23,22 +23,20 @@ import { exportQuery, exportResponse } from './export.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 
-/** The contract's 401 for /api, naming the scheme a client should use (the Worker's too). */
-export const unauthorized = (message = 'Send Authorization: Bearer <ADMIN_TOKEN>') =>
-  Response.json(
-    { ok: false, error: 'unauthorized', message },
-    { status: 401, headers: { 'www-authenticate': 'Bearer realm="formharbor"' } },
-  );
+/** Thrown from bearerAuth's message hook, so the 401 is answered by the app's onError like every other error. */
+const unauthorized = () => {
+  throw new AppError('unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>');
+};
 
 /** The JSON body; a form encoding is the wrong type (415), as on /f. A bare or text type is read as JSON. */
 async function jsonBody(c: Context): Promise<unknown> {
   if (/^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(c.req.header('content-type') ?? '')) {
-    throw new HttpError('unsupported_media_type', 'Send JSON with Content-Type: application/json');
+    throw new AppError('unsupported_media_type', 'Send JSON with Content-Type: application/json');
   }
   try {
     return await c.req.json();
   } catch {
-    throw new HttpError('bad_request', 'The body must be JSON');
+    throw new AppError('bad_request', 'The body must be JSON');
   }
 }
 
@@ -49,9 +47,9 @@ export function apiRoutes(outbox: Outbox) {
   api.use(
     bearerAuth({
       verifyToken: (token, c) => secretsEqual(token, (c as Context<AppEnv>).var.deps.config.adminToken),
-      noAuthenticationHeader: { message: () => unauthorized() },
-      invalidAuthenticationHeader: { message: () => unauthorized() },
-      invalidToken: { message: () => unauthorized() },
+      noAuthenticationHeader: { message: unauthorized },
+      invalidAuthenticationHeader: { message: unauthorized },
+      invalidToken: { message: unauthorized },
     }),
   );
   // Forms and patches are a few KB; the token does not entitle anyone to fill the memory.
@@ -59,7 +57,7 @@ export function apiRoutes(outbox: Outbox) {
     bodyLimit({
       maxSize: API_BODY_LIMIT,
       onError: () => {
-        throw new HttpError('too_large', `The body is larger than ${API_BODY_LIMIT / 1024} KB`);
+        throw new AppError('too_large', `The body is larger than ${API_BODY_LIMIT / 1024} KB`);
       },
     }),
   );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { getDelivery } from '../db/deliveries.ts';
 import { deliveryStatuses, submissionStatuses, type Delivery } from '../db/schema.ts';
-import { HttpError, type FieldErrors } from '../errors.ts';
+import { AppError, type FieldErrors } from '../errors.ts';
 import { isPlainAddress } from '../forms/email.ts';
 import type { Outbox } from '../mail/outbox.ts';
 
@@ -18,7 +18,7 @@ function fieldErrors(error: z.ZodError): FieldErrors {
 /** Parses with a zod schema, or throws the contract's 422 with messages per field. */
 export function parseOr422<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError('validation', 'Some fields are not valid', { fields: fieldErrors(result.error) });
+  if (!result.success) throw new AppError('validation', 'Some fields are not valid', { fields: fieldErrors(result.error) });
   return result.data;
 }
 
@@ -48,7 +48,7 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number) {
 }
 
 export const found = <T>(row: T | undefined, what: string): T => {
-  if (!row) throw new HttpError('not_found', `There is no such ${what}`);
+  if (!row) throw new AppError('not_found', `There is no such ${what}`);
   return row;
 };
 
@@ -57,7 +57,7 @@ export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Pro
   const retried = await outbox.retry(id);
   if (!retried) {
     found(await getDelivery(deps.db, id), 'delivery');
-    throw new HttpError('conflict', 'This delivery is being sent right now; retry after it settles');
+    throw new AppError('conflict', 'This delivery is being sent right now; retry after it settles');
   }
   if (deps.mailer) deps.defer(outbox.run());
   return retried;

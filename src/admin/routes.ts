@@ -17,7 +17,7 @@ import {
   statusCounts,
   withDeliveries,
 } from '../db/submissions.ts';
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveries.ts';
@@ -44,7 +44,7 @@ async function sessionOf<E extends AppEnv>(c: Context<E>): Promise<string | unde
   return id && (await isLiveSession(c.var.deps.db, id, c.var.deps.now())) ? id : undefined;
 }
 
-const notFromAdmin = () => new HttpError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
+const notFromAdmin = () => new AppError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
 
 const csrfTokenFor = <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
 
@@ -67,7 +67,7 @@ async function postedFields(c: Context) {
   try {
     return await c.req.parseBody();
   } catch {
-    throw new HttpError('bad_request', 'The form body is malformed');
+    throw new AppError('bad_request', 'The form body is malformed');
   }
 }
 
@@ -91,7 +91,7 @@ export function adminRoutes(outbox: Outbox) {
     bodyLimit({
       maxSize: kb * 1024,
       onError: () => {
-        throw new HttpError('too_large', `The form is larger than ${kb} KB`);
+        throw new AppError('too_large', `The form is larger than ${kb} KB`);
       },
     });
   admin.use('/login', limit(64));
@@ -123,7 +123,7 @@ export function adminRoutes(outbox: Outbox) {
     // Always counted, off or on: guessing the password must stay slow.
     const loginKey = `login:${sha256(rateLimitSubject(ip))}`;
     const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
-    if (limited) throw new HttpError('rate_limited', `Too many sign-in attempts; try again in ${minutes(limited.retryAfter)}`, limited);
+    if (limited) throw new AppError('rate_limited', `Too many sign-in attempts; try again in ${minutes(limited.retryAfter)}`, limited);
     if (typeof body.password !== 'string' || !secretsEqual(body.password, deps.config.adminPassword)) {
       return c.html(loginPage('Wrong password', afterSignIn(body.next)), 401);
     }
@@ -181,7 +181,7 @@ export function adminRoutes(outbox: Outbox) {
       const form = await createForm(c.var.deps.db, input, c.var.deps.now());
       return c.redirect(`/admin/forms/${form.id}`, 303);
     } catch (error) {
-      if (!(error instanceof HttpError && error.code === 'conflict')) throw error;
+      if (!(error instanceof AppError && error.code === 'conflict')) throw error;
       return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
     }
   });

@@ -1,6 +1,6 @@
 import { asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../deps.ts';
-import { HttpError, isUniqueViolation } from '../errors.ts';
+import { AppError, isUniqueViolation } from '../errors.ts';
 import type { FormInput, FormPatch } from '../forms/definition.ts';
 import { randomSecret } from '../config.ts';
 import { forms, submissions, type Form } from './schema.ts';
@@ -44,7 +44,7 @@ export async function createForm(db: Db, input: FormInput, now: number): Promise
     })
     .returning()
     .catch((error: unknown) => {
-      throw isUniqueViolation(error) ? new HttpError('conflict', `A form with the id "${input.id}" exists`) : error;
+      throw isUniqueViolation(error) ? new AppError('conflict', `A form with the id "${input.id}" exists`) : error;
     });
   forget(db, row!.id);
   return row!;

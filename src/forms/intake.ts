@@ -1,7 +1,7 @@
 import type { Deps } from '../deps.ts';
 import type { Form, Submission, SubmissionData, SubmissionMeta } from '../db/schema.ts';
 import { findByIdempotencyKey, submissionInsert } from '../db/submissions.ts';
-import { emptyFieldErrors, HttpError, isUniqueViolation } from '../errors.ts';
+import { emptyFieldErrors, AppError, isUniqueViolation } from '../errors.ts';
 import { sha256, ulid } from '../ids.ts';
 import { newDelivery, type Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';
@@ -41,13 +41,13 @@ function takeMagic(fields: RawFields): Magic {
 function idempotencyKey(header: string | undefined, field: string | undefined): string | undefined {
   const key = (header ?? field)?.trim();
   if (!key) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new HttpError('bad_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new AppError('bad_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
   return key;
 }
 
 function replay(existing: Submission, bodyHash: string | null): Accepted {
   if (existing.bodyHash !== bodyHash) {
-    throw new HttpError('idempotency_conflict', 'This Idempotency-Key was already used for a different submission');
+    throw new AppError('idempotency_conflict', 'This Idempotency-Key was already used for a different submission');
   }
   return { id: existing.id, redirect: existing.meta.redirect ?? '' };
 }
@@ -60,7 +60,7 @@ function dataToStore(form: Form, fields: RawFields, magic: Magic, spam: boolean)
   const validated = validateFields(form, fields);
   const errors = validated.ok ? emptyFieldErrors() : validated.fields;
   if (magic._replyto?.trim() && !isPlainAddress(magic._replyto.trim())) errors._replyto = ['Enter a valid email address'];
-  if (!validated.ok || errors._replyto) throw new HttpError('validation', 'Some fields are not valid', { fields: errors });
+  if (!validated.ok || errors._replyto) throw new AppError('validation', 'Some fields are not valid', { fields: errors });
   return validated.data;
 }
 
@@ -95,7 +95,7 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   if (existing) return replay(existing, bodyHash);
 
   const limited = await visit.countHit();
-  if (limited) throw new HttpError('rate_limited', 'Too many submissions; try again later', limited);
+  if (limited) throw new AppError('rate_limited', 'Too many submissions; try again later', limited);
   const spam = Boolean(magic._gotcha?.trim());
   const data = dataToStore(form, fields, magic, spam);
   const now = deps.now();
@@ -117,7 +117,7 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   } catch (error) {
     if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);
     deps.log.error('submission not stored', { formId: form.id, error: String(error) });
-    throw new HttpError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
+    throw new AppError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
   if (!spam && deps.mailer) deps.defer(outbox.run());
   return { id, redirect: meta.redirect };
@@ -127,5 +127,5 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
 async function replayWinner(deps: Deps, formId: string, key: string, bodyHash: string | null): Promise<Accepted> {
   const winner = await findByIdempotencyKey(deps.db, formId, key);
   if (winner) return replay(winner, bodyHash);
-  throw new HttpError('idempotency_in_progress', 'A submission with this Idempotency-Key is still being stored; retry shortly');
+  throw new AppError('idempotency_in_progress', 'A submission with this Idempotency-Key is still being stored; retry shortly');
 }

@@ -1,33 +1,13 @@
-import type { Context } from 'hono';
 import { html } from 'hono/html';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldErrors } from '../errors.ts';
 import type { FieldValue } from '../db/schema.ts';
-import { ADMIN_CSP, layout, PAGE_CSP } from '../pages.ts';
+import { layout } from '../pages.ts';
 
 export function thanksPage(formName: string) {
   return layout(
     'Thank you',
     html`<h1>Thank you</h1><p>Your message to ${formName} was received and stored. You can close this page or go back.</p>`,
   );
-}
-
-/** A visitor's error page; `forOwner` words it for the admin instead of for a form post. */
-function errorPage(status: number, message: string, forOwner = false, fields: FieldErrors = {}) {
-  const details = Object.entries(fields).map(([name, messages]) => html`<li><strong>${name}</strong>: ${messages.join(' ')}</li>`);
-  return layout(
-    `Error ${status}`,
-    forOwner
-      ? html`<h1>That did not work</h1><p class="error">${message}</p>${details.length > 0 ? html`<ul class="error">${details}</ul>` : ''}<p><a href="/admin">Back to the admin</a></p>`
-      : html`<h1>Your message was not sent</h1><p class="error">${message}</p><p>Use your browser's Back button to return to the form.</p>`,
-  );
-}
-
-/** An error as a page, under the admin's own CSP in the admin and the visitors' elsewhere. */
-export function errorPageResponse(c: Context, status: ContentfulStatusCode, message: string, fields?: FieldErrors) {
-  const forOwner = c.req.path.startsWith('/admin');
-  c.header('Content-Security-Policy', forOwner ? ADMIN_CSP : PAGE_CSP);
-  return c.html(errorPage(status, message, forOwner, fields), status);
 }
 
 /** Control fields the visitor never typed: carried along unseen. */

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { FieldValue } from '../db/schema.ts';
-import { emptyFieldErrors, HttpError } from '../errors.ts';
+import { emptyFieldErrors, AppError } from '../errors.ts';
 
 /** The fields of a submission as sent, before validation. A Map, so `__proto__` is just a name. */
 export type RawFields = Map<string, FieldValue>;
@@ -24,7 +24,7 @@ export function bodyKind(contentType: string | undefined): BodyKind | undefined 
 const normaliseBreaks = (text: string) => text.replace(/\r\n?/g, '\n');
 
 function tooMany(): never {
-  throw new HttpError('too_large', `At most ${MAX_FIELDS} fields are accepted`);
+  throw new AppError('too_large', `At most ${MAX_FIELDS} fields are accepted`);
 }
 
 // Line breaks and control characters in a name could masquerade as structure in the mail.
@@ -36,7 +36,7 @@ function checkNames(names: Iterable<string>): void {
   const fields = emptyFieldErrors();
   for (const name of bad)
     fields[name.slice(0, 200)] = ['Field names cannot contain line breaks or control characters, or exceed 200 characters'];
-  throw new HttpError('validation', 'Some fields are not valid', { fields });
+  throw new AppError('validation', 'Some fields are not valid', { fields });
 }
 
 /** Name/value pairs from a form post: `name[]` and repeated names become arrays, in the order sent. */
@@ -68,10 +68,10 @@ function fromJson(text: string): RawFields {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError('bad_request', 'The body is not valid JSON');
+    throw new AppError('bad_request', 'The body is not valid JSON');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError('bad_request', 'The JSON body must be an object of fields');
+    throw new AppError('bad_request', 'The JSON body must be an object of fields');
   }
   const entries = Object.entries(body);
   if (entries.length > MAX_FIELDS) tooMany();
@@ -92,7 +92,7 @@ function fromJson(text: string): RawFields {
     else if (Array.isArray(value) && value.length <= MAX_ARRAY_ITEMS && value.every(primitive)) fields.set(name, value.map(clean));
     else refused[rawName] = ['Send text, a number, a boolean or a list of those; nested objects are not accepted'];
   }
-  if (Object.keys(refused).length > 0) throw new HttpError('validation', 'Some fields are not valid', { fields: refused });
+  if (Object.keys(refused).length > 0) throw new AppError('validation', 'Some fields are not valid', { fields: refused });
   checkNames(fields.keys());
   return fields;
 }
@@ -101,7 +101,7 @@ function fromJson(text: string): RawFields {
 export async function readFields(c: Context): Promise<RawFields> {
   const kind = bodyKind(c.req.header('content-type'));
   if (!kind) {
-    throw new HttpError('unsupported_media_type', 'Send application/x-www-form-urlencoded, multipart/form-data or application/json');
+    throw new AppError('unsupported_media_type', 'Send application/x-www-form-urlencoded, multipart/form-data or application/json');
   }
   if (kind === 'json') return fromJson(await c.req.text());
   if (kind === 'urlencoded') return fromPairs(new URLSearchParams(await c.req.text()));
@@ -109,14 +109,14 @@ export async function readFields(c: Context): Promise<RawFields> {
   try {
     form = await c.req.raw.formData();
   } catch {
-    throw new HttpError('bad_request', 'The multipart body is malformed');
+    throw new AppError('bad_request', 'The multipart body is malformed');
   }
   const pairs: [string, string][] = [];
   for (const [name, value] of form) {
     if (typeof value === 'string') pairs.push([name, value]);
     // An optional file input left empty arrives as a nameless empty part: nothing was uploaded.
     else if (value.size > 0 || value.name !== '') {
-      throw new HttpError('unsupported_media_type', `File uploads are not supported yet (field "${name}")`);
+      throw new AppError('unsupported_media_type', `File uploads are not supported yet (field "${name}")`);
     }
   }
   return fromPairs(pairs);

@@ -7,7 +7,7 @@ import {
   distinctRemoteAddr,
   isIPv4MappedIPv6,
 } from 'hono/utils/ipaddr';
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { rateLimits } from '../db/schema.ts';
 import { statementOf, statementTemplate, type Row } from '../db/statements.ts';
@@ -73,7 +73,7 @@ export async function hitRateLimit(
     // A database that cannot take the count answers 503 like any failed write. The key's
     // first part says whose counter it was (a form's id, or sign-in), not whose address.
     deps.log.error('rate limit not counted', { counter: key.split(':')[0], error: String(error) });
-    throw new HttpError('unavailable', 'The database could not be written; nothing was kept. Please try again.');
+    throw new AppError('unavailable', 'The database could not be written; nothing was kept. Please try again.');
   }
   const count = Number(row?.count);
   const windowStart = Number(row?.window_start);

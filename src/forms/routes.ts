@@ -3,32 +3,21 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env.ts';
 import { getForm, getFormCached } from '../db/forms.ts';
 import type { FieldValue, Form } from '../db/schema.ts';
-import { HttpError } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import { wantsJson } from '../http/errors.ts';
 import { sha256 } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { PAGE_CSP } from '../pages.ts';
 import { formCors } from './cors.ts';
 import { acceptSubmission } from './intake.ts';
-import { errorPageResponse, thanksPage, validationPage } from './pages.ts';
-import { bodyKind, readFields } from './parse.ts';
+import { thanksPage, validationPage } from './pages.ts';
+import { readFields } from './parse.ts';
 import { hitRateLimit, rateLimitSubject } from './rate-limit.ts';
 import { isOriginAllowed, pageOrigin, safeNext } from './redirect.ts';
 
 const BODY_LIMIT = 1024 * 1024;
 
-/** JSON for scripts and the embed; HTML pages for plain form posts. */
-export function wantsJson(c: Context): boolean {
-  return (c.req.header('accept') ?? '').includes('application/json') || bodyKind(c.req.header('content-type')) === 'json';
-}
-
-/** The visitor-facing rendering of an error: the contract's JSON envelope or a page. */
-export function formErrorResponse(c: Context, error: HttpError) {
-  if (error.details.retryAfter) c.header('Retry-After', String(error.details.retryAfter));
-  if (wantsJson(c)) return c.json(error.toJSON(), error.status);
-  return errorPageResponse(c, error.status, error.message, error.details.fields);
-}
-
-const tooLarge = () => new HttpError('too_large', `The body is larger than ${BODY_LIMIT / 1024 / 1024} MB`);
+const tooLarge = () => new AppError('too_large', `The body is larger than ${BODY_LIMIT / 1024 / 1024} MB`);
 const countingLimit = bodyLimit({
   maxSize: BODY_LIMIT,
   onError: () => {
@@ -54,7 +43,7 @@ export function formRoutes(outbox: Outbox) {
   const app = new Hono<AppEnv & { Variables: { form?: Form } }>();
   const formOf = (c: Context<AppEnv & { Variables: { form?: Form } }>) => {
     const form = c.get('form');
-    if (!form) throw new HttpError('not_found', 'There is no such form');
+    if (!form) throw new AppError('not_found', 'There is no such form');
     return form;
   };
 
@@ -93,7 +82,7 @@ export function formRoutes(outbox: Outbox) {
     const ownOrigin = new URL(deps.config.publicUrl).origin;
     // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
     if (!isOriginAllowed(form, origin) && origin !== ownOrigin) {
-      throw new HttpError('origin', 'This site may not post to this form');
+      throw new AppError('origin', 'This site may not post to this form');
     }
     const ip = deps.clientIp(c);
     // Kept with the submission and the key of its rate limit: an IPv6 visitor is their /64.
@@ -118,7 +107,7 @@ export function formRoutes(outbox: Outbox) {
         return c.json({ ok: true, id: accepted.id, ...(accepted.redirect !== thanks && { redirect: accepted.redirect }) }, 201);
       return c.redirect(accepted.redirect || thanks, 303);
     } catch (error) {
-      if (error instanceof HttpError && error.code === 'validation' && !wantsJson(c)) {
+      if (error instanceof AppError && error.code === 'validation' && !wantsJson(c)) {
         // What the 422 page puts back: `_next` resolved now, against the visitor's page, because
         // the page re-posts from Formharbor's own origin.
         const asTyped = asSent.flatMap(([name, value]): [string, FieldValue][] => {
@@ -128,10 +117,7 @@ export function formRoutes(outbox: Outbox) {
           return next ? [[name, next]] : [];
         });
         c.header('Content-Security-Policy', PAGE_CSP);
-        return c.html(
-          validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.details.fields ?? {}, asTyped),
-          422,
-        );
+        return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.fields ?? {}, asTyped), 422);
       }
       throw error;
     }
@@ -139,7 +125,7 @@ export function formRoutes(outbox: Outbox) {
 
   app.get('/:formId/thanks', async (c) => {
     const form = await getForm(c.var.deps.db, c.req.param('formId'));
-    if (!form) throw new HttpError('not_found', 'There is no such form');
+    if (!form) throw new AppError('not_found', 'There is no such form');
     c.header('Content-Security-Policy', PAGE_CSP);
     return c.html(thanksPage(form.name));
   });
