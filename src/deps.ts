@@ -3,6 +3,7 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type { Context } from 'hono';
 import type { Config } from './config.ts';
 import type * as schema from './db/schema.ts';
+import type { DnsLookup } from './mail/domain-check.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Row, WriteStatement } from './db/statements.ts';
 
@@ -41,4 +42,6 @@ export type Deps = {
   clientIp: (c: Context) => string | undefined;
   /** The browser script, read from public/embed.js by the entry. */
   embedJs: string;
+  /** DNS for the mail domain check: node:dns on Node; absent on Workers, where the check runs from the CLI. */
+  dns?: DnsLookup;
 };

@@ -13,7 +13,7 @@ import type { Db, Deps, Log } from './deps.ts';
 import { misconfigured, missingSecretRefusal, type MissingSecrets } from './http/refusals.ts';
 import { sha256 } from './ids.ts';
 import { createOutbox } from './mail/outbox.ts';
-import { createSmtpMailer } from './mail/smtp.ts';
+import { createRelayMailer } from './mail/relays.ts';
 import embedText from '../public/embed.js';
 
 const EMBED_JS: string = embedText;
@@ -72,7 +72,7 @@ function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config):
     config,
     db: setup.db,
     commit: setup.commit,
-    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: false, mailFrom: config.mailFrom }) : null,
+    mailer: createRelayMailer(config, false),
     now: Date.now,
     // The runtime would only log a bare rejection; this names it like Node does.
     defer: (work) =>

@@ -1,6 +1,9 @@
 import nodemailer from 'nodemailer';
-import type { Mailer, OutgoingMessage, SendResult } from './mailer.ts';
+import type { DkimKey } from './dkim.ts';
+import { smtpHint, type RelayRef } from './hints.ts';
+import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
+import { transcriptRecorder } from './transcript.ts';
 
 type SmtpError = Error & { code?: string; responseCode?: number; response?: string; recipient?: string };
 
@@ -44,13 +47,26 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
   return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${hint ? ` (${hint})` : ''}` };
 }
 
-export type SmtpOptions = { url: string; pool: boolean; mailFrom: string };
+export type SmtpOptions = {
+  url: string;
+  pool: boolean;
+  mailFrom: string;
+  dkim?: DkimKey | null;
+  /** The variable the URL came from, named in hints (SMTP_URL by default). */
+  variable?: string;
+};
+
+/** The classified failure and, when there is one to give, the owner's fix. */
+function failureOf(error: SmtpError, relay: RelayRef) {
+  const hint = smtpHint(error, relay);
+  return { ok: false as const, ...classifySmtpError(error), ...(hint && { hint }) };
+}
 
 /** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
-export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
-  const transport = nodemailer.createTransport({
+export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_URL' }: SmtpOptions): Mailer {
+  const relay = { url, variable };
+  const options = (extra: object) => ({
     url,
-    pool,
     maxConnections: 5,
     maxMessages: 1000,
     // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
@@ -60,12 +76,17 @@ export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
     // Never let message content make the server read files or fetch URLs.
     disableFileAccess: true,
     disableUrlAccess: true,
+    // Signed as the last step, so the signature covers the headers and body the relay receives.
+    ...(dkim && { dkim }),
+    ...extra,
   });
+  const transport = nodemailer.createTransport(options({ pool }));
   const envelopeFrom = addressOf(mailFrom);
+  const envelopeOf = (message: OutgoingMessage) => ({ ...message, envelope: { from: envelopeFrom, to: message.to } });
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
       try {
-        const info = await transport.sendMail({ ...message, envelope: { from: envelopeFrom, to: message.to } });
+        const info = await transport.sendMail(envelopeOf(message));
         // nodemailer succeeds when any recipient was accepted; the ones refused at RCPT would be lost unnoticed.
         const refused = ((info as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).map((error) => ({
           recipient: String(error.recipient),
@@ -73,7 +94,22 @@ export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
         }));
         return { ok: true, response: String(info.response ?? '250 OK'), ...(refused.length > 0 && { refused }) };
       } catch (error) {
-        return { ok: false, ...classifySmtpError(error as SmtpError) };
+        // The hint rides along in the error, so a delivery's lastError tells the owner what to fix.
+        const { hint, ...failure } = failureOf(error as SmtpError, relay);
+        return hint ? { ...failure, error: `${failure.error} — ${hint}` } : failure;
+      }
+    },
+    async test(message: OutgoingMessage): Promise<MailTestResult> {
+      // Its own connection: a pooled one would skip the greeting, EHLO and AUTH worth seeing.
+      const { logger, lines } = transcriptRecorder(url);
+      const once = nodemailer.createTransport(options({ pool: false, logger, debug: true }));
+      try {
+        const info = await once.sendMail(envelopeOf(message));
+        return { ok: true, response: String(info.response ?? '250 OK'), transcript: lines };
+      } catch (error) {
+        return { ...failureOf(error as SmtpError, relay), transcript: lines };
+      } finally {
+        once.close();
       }
     },
     close() {
