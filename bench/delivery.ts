@@ -43,7 +43,10 @@ export async function delivery(dir: string) {
   const url = `file:${join(dir, 'outbox.db')}`;
   const database = await openLibsql(url);
   await migrateLibsql(database, fileURLToPath(new URL('../drizzle', import.meta.url)));
-  const { config } = loadConfig({ SMTP_URL: sink.url, ADMIN_TOKEN: 'x'.repeat(16), ADMIN_PASSWORD: 'x'.repeat(8) }, () => '');
+  const { config } = loadConfig(
+    { SMTP_URL: sink.url, ADMIN_TOKEN: 'bench-token-0123456789-abcdef', ADMIN_PASSWORD: 'x'.repeat(8) },
+    () => '',
+  );
   const grouped = createGroupCommit(url);
   const deps: Deps = {
     config,

@@ -19,7 +19,7 @@ import { nodeDeps } from '../src/node-wiring.ts';
 
 const { config } = loadConfig(process.env, randomSecret);
 const { deps } = await nodeDeps(config);
-const form = await createForm(deps.db, demoForm(addressOf(config.mailFrom)), deps.now());
+const form = await createForm(deps.db, demoForm(addressOf(config.mailFrom), new URL(config.publicUrl).origin), deps.now());
 const app = new Hono();
 app.post('/f/:id', async (c) => {
   const validated = validateFields(form, new Map(new URLSearchParams(await c.req.text())));

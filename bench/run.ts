@@ -26,7 +26,7 @@ const serverEnv = (databaseUrl: string, rateLimit = 'off') => ({
   DATABASE_URL: databaseUrl,
   RATE_LIMIT: rateLimit,
   SMTP_URL: '',
-  ADMIN_TOKEN: 'bench-token-0123456789',
+  ADMIN_TOKEN: 'bench-token-0123456789-abcdef',
   ADMIN_PASSWORD: 'bench-password',
 });
 

@@ -16,7 +16,7 @@ import { nodeDeps } from '../src/node-wiring.ts';
 
 const { config } = loadConfig(process.env, randomSecret);
 const { deps } = await nodeDeps(config);
-await createForm(deps.db, demoForm(addressOf(config.mailFrom)), deps.now());
+await createForm(deps.db, demoForm(addressOf(config.mailFrom), new URL(config.publicUrl).origin), deps.now());
 const storingNothing: Deps = { ...deps, commit: async (statements) => statements.map(() => []) };
 const app = createApp(storingNothing, createOutbox(storingNothing));
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`listening (port ${info.port})`));

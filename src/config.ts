@@ -88,6 +88,20 @@ const absoluteUrl = (protocols: string[], example?: string) =>
     else if (example && url.hostname === '') ctx.addIssue({ code: 'custom', message: `must name the server, like ${example}` });
   });
 
+/**
+ * `?allowPlainAuth=` lets an smtp:// URL send its password without TLS (src/mail/smtp.ts); any
+ * value but true or false is a typo that would silently leave mail undelivered, so it stops start-up.
+ */
+function plainAuthSwitch(text: string, ctx: z.RefinementCtx) {
+  const value = URL.canParse(text) ? new URL(text).searchParams.get('allowPlainAuth') : null;
+  if (value !== null && value !== 'true' && value !== 'false') {
+    ctx.addIssue({
+      code: 'custom',
+      message: '?allowPlainAuth= must be true (send the password without TLS, for a relay on this host) or false',
+    });
+  }
+}
+
 // A display name plus an address, or a bare address; the address must be a plain one
 // because it is also the SMTP envelope sender.
 const mailbox = z.string().regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be like "Name <address@example.com>"');
@@ -104,13 +118,19 @@ const envSchema = z.object({
   PUBLIC_URL: absoluteUrl(['http:', 'https:']).optional(),
   DATABASE_URL: absoluteUrl(['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:']).default('file:./data/formharbor.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
-  SMTP_URL: absoluteUrl(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.example.com:587').optional(),
+  SMTP_URL: absoluteUrl(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.example.com:587').superRefine(plainAuthSwitch).optional(),
   MAIL_FROM: mailbox.default('Formharbor <forms@localhost>'),
   // What a Bearer token may contain (RFC 6750 b64token); anything else could never sign in.
+  // Guessing is also rate limited (docs/security.md): 24 characters from 66 with 8 different
+  // ones leave any guesser, even one with many addresses, no hope.
   ADMIN_TOKEN: z
     .string()
-    .min(16, 'must be at least 16 characters')
+    .min(24, 'must be at least 24 characters, e.g. `openssl rand -base64 32`')
     .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may contain only letters, digits and - . _ ~ + /, then = padding (a Bearer token)')
+    .refine(
+      (token) => new Set(token).size >= 8,
+      'must not repeat a few characters: use at least 8 different ones, e.g. `openssl rand -base64 32`',
+    )
     .optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   DELIVERY_RETRY_SCHEDULE: schedule.prefault(['1m', '5m', '15m', '1h', '4h'].join(',')),

@@ -9,13 +9,24 @@ export const DEMO_CSP =
 
 export const DEMO_FORM_ID = 'demo';
 
-/** The demo form: name, email and message, all required, mailed to `recipient`. */
-export function demoForm(recipient: string): FormInput & { id: string } {
+/**
+ * Anyone can fill in the demo, and it mails the owner's own address: every notification says it
+ * came from the demo, so a visitor's `_subject` cannot pass for the owner's or Formharbor's mail.
+ */
+export const DEMO_SUBJECT_PREFIX = '[Formharbor demo] ';
+export const DEMO_NOTICE =
+  "Sent through the demo form on Formharbor's own page, which anyone can fill in: the words below are a visitor's, not Formharbor's or yours.";
+
+/**
+ * The demo form: name, email and message, all required, mailed to `recipient`, and posted
+ * to only from this server's own pages (`origin`), not from any site on the web.
+ */
+export function demoForm(recipient: string, origin: string): FormInput & { id: string } {
   return {
     id: DEMO_FORM_ID,
     name: 'Demo contact form',
     recipients: [recipient],
-    allowedOrigins: [],
+    allowedOrigins: [origin],
     fields: [
       { name: 'name', type: 'text', required: true, maxLength: 200 },
       { name: 'email', type: 'email', required: true },

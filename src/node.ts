@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, localUrl, randomSecret, type GeneratedSecrets } from './config.ts';
 import { createForm, getForm, listForms, updateForm } from './db/forms.ts';
+import { getSetting, setSetting } from './db/settings.ts';
 import { DEMO_FORM_ID, demoForm, embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
 import { createOutbox } from './mail/outbox.ts';
@@ -11,20 +12,35 @@ import { nodeDeps } from './node-wiring.ts';
 /** The address of MAIL_FROM's default, which no mailbox reads. */
 const UNREAD_DEFAULT = 'forms@localhost';
 
-/** A first start gets a working demo form that mails the sender's own mailbox. */
+/** Set once the demo has had its one chance to be made: a demo the owner deleted stays deleted. */
+const DEMO_SETTLED = 'demo_settled_at';
+
+/**
+ * The very first start gets a working demo form that mails the sender's own mailbox and
+ * takes posts from this server's own pages only. Runs once the port is known (PORT=0).
+ */
 async function ensureDemoForm(deps: Deps): Promise<void> {
   const owner = addressOf(deps.config.mailFrom);
-  if ((await listForms(deps.db, { limit: 1 })).length > 0) {
-    // Made before MAIL_FROM was set: its mail would go nowhere once SMTP works.
-    const demo = await getForm(deps.db, DEMO_FORM_ID);
-    if (demo?.recipients.length === 1 && demo.recipients[0] === UNREAD_DEFAULT && owner !== UNREAD_DEFAULT) {
-      await updateForm(deps.db, DEMO_FORM_ID, { recipients: [owner] }, deps.now());
-      console.log(`The demo form now mails ${owner} (MAIL_FROM) instead of ${UNREAD_DEFAULT}.`);
+  const ownOrigin = new URL(deps.config.publicUrl).origin;
+  const demo = await getForm(deps.db, DEMO_FORM_ID);
+  if (!(await getSetting(deps.db, DEMO_SETTLED))) {
+    if (!demo && (await listForms(deps.db, { limit: 1 })).length === 0) {
+      await createForm(deps.db, demoForm(owner, ownOrigin), deps.now());
+      console.log(
+        `Created the demo form "${DEMO_FORM_ID}". Put it on a page with:\n\n${embedSnippet(deps.config.publicUrl, DEMO_FORM_ID)}\n`,
+      );
+    } else if (demo && demo.allowedOrigins.length === 0) {
+      // A demo made before this check existed took posts from any site: once, it gets the restriction.
+      await updateForm(deps.db, DEMO_FORM_ID, { allowedOrigins: [ownOrigin] }, deps.now());
+      console.log(`The demo form now takes posts from ${ownOrigin} only (change it in the admin).`);
     }
-    return;
+    await setSetting(deps.db, DEMO_SETTLED, new Date(deps.now()).toISOString());
   }
-  await createForm(deps.db, demoForm(owner), deps.now());
-  console.log(`Created the demo form "${DEMO_FORM_ID}". Put it on a page with:\n\n${embedSnippet(deps.config.publicUrl, DEMO_FORM_ID)}\n`);
+  // Made before MAIL_FROM was set: its mail would go nowhere once SMTP works.
+  if (demo?.recipients.length === 1 && demo.recipients[0] === UNREAD_DEFAULT && owner !== UNREAD_DEFAULT) {
+    await updateForm(deps.db, DEMO_FORM_ID, { recipients: [owner] }, deps.now());
+    console.log(`The demo form now mails ${owner} (MAIL_FROM) instead of ${UNREAD_DEFAULT}.`);
+  }
 }
 
 function printSecrets(generated: GeneratedSecrets): void {
@@ -44,7 +60,6 @@ async function main(): Promise<void> {
   }
   const { config, generated } = loaded;
   const { deps, close } = wired;
-  await ensureDemoForm(deps);
   const outbox = createOutbox(deps);
   const app = createApp(deps, outbox);
 
@@ -55,11 +70,19 @@ async function main(): Promise<void> {
   sweep();
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    // PORT=0 picked a free port: links must name the real one.
+    // PORT=0 picked a free port: links, and the demo's own origin, must name the real one.
     if (!config.publicUrlSet) config.publicUrl = localUrl(config.host, info.port);
-    console.log(`Formharbor listening on ${config.publicUrl} (port ${info.port}); admin at ${config.publicUrl}/admin`);
-    if (!deps.mailer) console.log('SMTP_URL is not set: notifications are kept "held" until it is.');
-    printSecrets(generated);
+    ensureDemoForm(deps).then(
+      () => {
+        console.log(`Formharbor listening on ${config.publicUrl} (port ${info.port}); admin at ${config.publicUrl}/admin`);
+        if (!deps.mailer) console.log('SMTP_URL is not set: notifications are kept "held" until it is.');
+        printSecrets(generated);
+      },
+      (error: unknown) => {
+        console.error(`formharbor: cannot prepare the demo form: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   });
 
   server.on('error', (error: NodeJS.ErrnoException) => {

@@ -36,7 +36,6 @@ type Setup = {
   commit: Deps['commit'];
   /** Secrets that were not set: with no console to print a generated one, their surface refuses everyone. */
   missing: MissingSecrets;
-  warnedAboutPublicUrl?: boolean;
 };
 
 const log: Log = {
@@ -47,6 +46,12 @@ const log: Log = {
 function loadSetup(env: WorkerEnv): Setup {
   const vars: Env = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   const { config, generated } = loadConfig(vars, randomSecret);
+  // Links in mail would otherwise come from each request's Host header, which a visitor chooses.
+  if (!config.publicUrlSet) {
+    throw new ConfigError(
+      'PUBLIC_URL is not set: on Workers it is required (the https:// address the Worker answers at), e.g. in wrangler.toml [vars]',
+    );
+  }
   const missing = { adminToken: !!generated.adminToken, adminPassword: !!generated.adminPassword };
   // Admin sessions are signed with password and token together. A per-isolate random token
   // would sign users out whenever another isolate answers, so derive a stable one instead;
@@ -67,7 +72,8 @@ function setupFor(env: WorkerEnv): Setup {
  * Per invocation: sockets and promises must not cross requests on Workers, so the mailer
  * (one connection per message) and the outbox (which folds concurrent runs into one) are new.
  */
-function workerDeps(setup: Setup, ctx: ExecutionContext, config = setup.config): Deps {
+function workerDeps(setup: Setup, ctx: ExecutionContext): Deps {
+  const { config } = setup;
   return {
     config,
     db: setup.db,
@@ -100,12 +106,11 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
     setup = setupFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return misconfigured(error, log);
+    return misconfigured(error, log, request);
   }
   const refused = await missingSecretRefusal(request, setup.missing);
   if (refused) return refused;
-  const config = setup.config.publicUrlSet ? setup.config : { ...setup.config, publicUrl: new URL(request.url).origin };
-  const deps = workerDeps(setup, ctx, config);
+  const deps = workerDeps(setup, ctx);
   return createApp(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS)).fetch(request, env, ctx);
 }
 
@@ -114,10 +119,13 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
  * the first attempt made under a request's `waitUntil` may be cut off (RELIABILITY rule 8).
  */
 async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-  const setup = setupFor(env);
-  if (!setup.config.publicUrlSet && !setup.warnedAboutPublicUrl) {
-    setup.warnedAboutPublicUrl = true;
-    log.error(`PUBLIC_URL is not set: links in mail sent by the cron point to ${setup.config.publicUrl}`);
+  let setup: Setup;
+  try {
+    setup = setupFor(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Nothing is sent while the configuration is wrong; the outbox keeps every delivery for later.
+    return log.error(`formharbor: ${error.message}`);
   }
   const deps = workerDeps(setup, ctx);
   for (const work of periodicWork(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS))) deps.defer(work);

@@ -55,7 +55,7 @@ describe('configuration', () => {
         DATABASE_AUTH_TOKEN: 'db-token',
         SMTP_URL: 'smtps://u:p@mail.example.com:465',
         MAIL_FROM: 'Site <forms@example.com>',
-        ADMIN_TOKEN: 'a'.repeat(32),
+        ADMIN_TOKEN: 'q0T9xqgGmlXnE6D2u-3o-DtKZ8yL3w1W',
         ADMIN_PASSWORD: 'correct horse',
         DELIVERY_RETRY_SCHEDULE: '500ms,30s,2h,1d',
         DELIVERY_MAX_AGE: '3d',
@@ -73,7 +73,7 @@ describe('configuration', () => {
       databaseAuthToken: 'db-token',
       smtpUrl: 'smtps://u:p@mail.example.com:465',
       mailFrom: 'Site <forms@example.com>',
-      adminToken: 'a'.repeat(32),
+      adminToken: 'q0T9xqgGmlXnE6D2u-3o-DtKZ8yL3w1W',
       adminPassword: 'correct horse',
       retrySchedule: [500, 30_000, 7_200_000, 86_400_000],
       maxAge: 3 * 86_400_000,
@@ -82,7 +82,8 @@ describe('configuration', () => {
       rateLimit: { max: 5, windowMs: 3_600_000 },
     });
     expect(
-      loadConfig({ RATE_LIMIT: 'off', ADMIN_TOKEN: 'a'.repeat(32), ADMIN_PASSWORD: 'correct horse' }, secret).config.rateLimit,
+      loadConfig({ RATE_LIMIT: 'off', ADMIN_TOKEN: 'q0T9xqgGmlXnE6D2u-3o-DtKZ8yL3w1W', ADMIN_PASSWORD: 'correct horse' }, secret).config
+        .rateLimit,
     ).toBeNull();
     expect(generated).toEqual({});
   });
@@ -99,6 +100,11 @@ describe('configuration', () => {
     ['DELIVERY_LEASE', '-1m'],
     ['RATE_LIMIT', 'lots'],
     ['ADMIN_TOKEN', 'short'],
+    // Long enough for the old 16-character rule, hopelessly few tries away from a guess.
+    ['ADMIN_TOKEN', '0123456789abcdefghij'],
+    ['ADMIN_TOKEN', 'a'.repeat(40)],
+    ['ADMIN_TOKEN', 'abcabcabcabcabcabcabcabcabc'],
+    ['SMTP_URL', 'smtp://u:p@mail.example.com:587?allowPlainAuth=yes'],
     ['PORT', ' '],
     ['SMTP_URL', 'smtp://'],
     // Not URLs at all, or with a port no URL can have.
@@ -115,7 +121,7 @@ describe('configuration', () => {
   it('should take a base64 ADMIN_TOKEN, padding included, and refuse = anywhere else', () => {
     const token = 'q0T9xqgGmlXnE6D2u/3o+DtKZ8yL3w1WbS9kq0mW4nY=';
     expect(loadConfig({ ADMIN_TOKEN: token, ADMIN_PASSWORD: 'correct horse' }, secret).config.adminToken).toBe(token);
-    expect(() => loadConfig({ ADMIN_TOKEN: 'abc=defghijklmnopqrstu' }, secret)).toThrow(/^Invalid ADMIN_TOKEN=.*then = padding/);
+    expect(() => loadConfig({ ADMIN_TOKEN: 'abc=defghijklmnopqrstuvwxyz' }, secret)).toThrow(/^Invalid ADMIN_TOKEN=.*then = padding/);
   });
 
   it('should parse durations in every unit', () => {

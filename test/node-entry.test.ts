@@ -25,7 +25,7 @@ async function startServer(url = databaseUrl, env: Record<string, string> = {}):
       DATABASE_URL: url,
       RATE_LIMIT: 'off',
       SMTP_URL: '',
-      ADMIN_TOKEN: 'crash-token-0123456789',
+      ADMIN_TOKEN: 'crash-token-0123456789-abcdef',
       ADMIN_PASSWORD: 'crash-password',
       ...env,
     },
@@ -129,7 +129,7 @@ describe('the demo form', () => {
     const recipients = async (port: number) =>
       (
         (await (
-          await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: { authorization: 'Bearer crash-token-0123456789' } })
+          await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: { authorization: 'Bearer crash-token-0123456789-abcdef' } })
         ).json()) as { recipients: string[] }
       ).recipients;
     const restart = async (env: Record<string, string>) => {
@@ -143,11 +143,69 @@ describe('the demo form', () => {
     // An owner's own choice stays.
     await fetch(`http://127.0.0.1:${await restart({ MAIL_FROM: 'Site <owner@site.test>' })}/api/forms/demo`, {
       method: 'PATCH',
-      headers: { authorization: 'Bearer crash-token-0123456789', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer crash-token-0123456789-abcdef', 'content-type': 'application/json' },
       body: JSON.stringify({ recipients: ['team@site.test'] }),
     });
     expect(await recipients(await restart({ MAIL_FROM: 'Other <other@site.test>' }))).toEqual(['team@site.test']);
     child!.kill('SIGTERM');
+  }, 60_000);
+
+  const TOKEN = { authorization: 'Bearer crash-token-0123456789-abcdef', 'content-type': 'application/json' };
+  const demoOf = async (port: number) => fetch(`http://127.0.0.1:${port}/api/forms/demo`, { headers: TOKEN });
+  const stop = async () => {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child!.kill('SIGTERM');
+    await exited;
+  };
+
+  it("should take posts from the server's own origin only, PORT=0 included (security row 38)", async () => {
+    const port = await startServer(`file:${join(dir, 'demo-origin.db')}`);
+    try {
+      const own = `http://127.0.0.1:${port}`;
+      expect(((await (await demoOf(port)).json()) as { allowedOrigins: string[] }).allowedOrigins).toEqual([own]);
+      const from = (origin: string) =>
+        fetch(`${own}/f/demo`, {
+          method: 'POST',
+          headers: { accept: 'application/json', origin },
+          body: new URLSearchParams({ name: 'Eve', email: 'eve@evil.test', message: 'hi', _subject: 'Reset your password' }),
+        });
+      expect((await from('https://evil.test')).status).toBe(403);
+      expect((await from(own)).status).toBe(201);
+    } finally {
+      await stop();
+    }
+  }, 60_000);
+
+  it('should not make the demo again once the owner deleted it', async () => {
+    const url = `file:${join(dir, 'demo-deleted.db')}`;
+    const port = await startServer(url);
+    expect((await fetch(`http://127.0.0.1:${port}/api/forms/demo`, { method: 'DELETE', headers: TOKEN })).status).toBe(200);
+    await stop();
+    expect((await demoOf(await startServer(url))).status).toBe(404);
+    await stop();
+  }, 60_000);
+
+  it('should restrict, once, a demo made before the restriction that takes posts from any site', async () => {
+    const url = `file:${join(dir, 'demo-old.db')}`;
+    await startServer(url);
+    await stop();
+    // What a database from before looks like: the demo open to every site, no record of it.
+    const database = await openLibsql(url);
+    await database.client.execute(`update forms set allowed_origins = '[]' where id = 'demo'`);
+    await database.client.execute('delete from settings');
+    database.client.close();
+    let port = await startServer(url);
+    expect(((await (await demoOf(port)).json()) as { allowedOrigins: string[] }).allowedOrigins).toEqual([`http://127.0.0.1:${port}`]);
+    // The owner's own choice afterwards stays.
+    await fetch(`http://127.0.0.1:${port}/api/forms/demo`, {
+      method: 'PATCH',
+      headers: TOKEN,
+      body: JSON.stringify({ allowedOrigins: [] }),
+    });
+    await stop();
+    port = await startServer(url);
+    expect(((await (await demoOf(port)).json()) as { allowedOrigins: string[] }).allowedOrigins).toEqual([]);
+    await stop();
   }, 60_000);
 });
 
@@ -186,7 +244,7 @@ describe('npm start', () => {
         ...process.env,
         PORT: '0',
         DATABASE_URL: `file:${join(dir, 'npm.db')}`,
-        ADMIN_TOKEN: 'npm-token-0123456789',
+        ADMIN_TOKEN: 'npm-token-0123456789-abcdefgh',
         ADMIN_PASSWORD: 'npm-password',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -77,19 +77,21 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
         callback();
       },
     });
-    relay = await startRelay(sink.port);
+    const { port: relayPort } = (relay = await startRelay(sink.port));
     await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], dir);
     await wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', dir, '--command', FAIL_DELIVERY_INSERTS], dir);
-    // PUBLIC_URL and ADMIN_PASSWORD stay unset: links follow the request's origin, /admin is closed.
+    // ADMIN_PASSWORD stays unset: /admin is closed.
     dev = await startWranglerDev(
       dir,
-      {
+      (publicUrl) => ({
+        PUBLIC_URL: publicUrl,
         ADMIN_TOKEN,
-        SMTP_URL: `smtp://${SMTP_AUTH.user}:${SMTP_AUTH.pass}@127.0.0.1:${relay.port}`,
+        // Without a certificate the relay on this host takes the password in clear, as the URL must then say.
+        SMTP_URL: `smtp://${SMTP_AUTH.user}:${SMTP_AUTH.pass}@127.0.0.1:${relayPort}${certificate ? '' : '?allowPlainAuth=true'}`,
         MAIL_FROM: 'Formharbor <forms@harbor.test>',
         DELIVERY_RETRY_SCHEDULE: '1s',
         RATE_LIMIT: '5/10m',
-      },
+      }),
       { env: certificate ? { NODE_EXTRA_CA_CERTS: certificate.caFile } : {} },
     );
   }, 240_000);
@@ -126,7 +128,7 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     expect(mail!.parsed.replyTo?.value).toEqual([{ address: 'alice@example.com', name: '' }]);
     expect(mail!.parsed.subject).toBe('New submission: Contact us');
     expect(mail!.parsed.text).toContain('Hello from the edge');
-    // PUBLIC_URL is unset: the admin link names the address the visitor posted to.
+    // The admin link names PUBLIC_URL.
     expect(mail!.parsed.text).toContain(`${dev!.url}/admin/submissions/${id}`);
 
     const row = await until('the delivery to be sent', async () => {
@@ -294,6 +296,41 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
     // public/embed.js may be edited while this runs; wrangler dev rebuilds on change.
     expect([before, after]).toContain(await res.text());
+  });
+});
+
+describe('a Worker without PUBLIC_URL (security row 39)', { timeout: 60_000 }, () => {
+  let dir: string;
+  let dev: WranglerDev | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'formharbor-worker-nourl-'));
+    // No migrations: the Worker must refuse before it touches D1.
+    dev = await startWranglerDev(dir, { ADMIN_TOKEN }, { readyStatus: 503 });
+  }, 240_000);
+  afterAll(async () => {
+    await dev?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('should answer /healthz 503 with the reason, every other request 500, and name PUBLIC_URL in its log', async () => {
+    const health = await fetch(`${dev!.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      ok: false,
+      error: 'misconfigured',
+      reason: expect.stringMatching(/^PUBLIC_URL is not set/),
+    });
+    for (const [path, init] of [
+      ['/f/contact', { method: 'POST', body: JSON.stringify({ message: 'hi' }), headers: { 'content-type': 'application/json' } }],
+      ['/api/forms', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }],
+      ['/', {}],
+    ] as const) {
+      const res = await fetch(`${dev!.url}${path}`, init);
+      expect(res.status, path).toBe(500);
+      expect(await res.json()).toMatchObject({ ok: false, error: 'internal', message: expect.stringContaining('misconfigured') });
+    }
+    // workerd's console reaches wrangler's output a moment after the answer.
+    await until('the log line', async () => (dev!.output().includes('formharbor: PUBLIC_URL is not set') ? true : undefined), 10_000);
   });
 });
 

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
+import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
@@ -16,17 +16,11 @@ import {
 } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
-import { secretsEqual } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { mailDomainReport, sendTestEmail } from './mail-test.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
-
-/** Thrown from bearerAuth's message hook, so the 401 is answered by the app's onError like every other error. */
-const unauthorized = () => {
-  throw new AppError('unauthorized', 'Send Authorization: Bearer <ADMIN_TOKEN>');
-};
 
 /** The JSON body; a form encoding is the wrong type (415), as on /f. A bare or text type is read as JSON. */
 async function jsonBody(c: Context): Promise<unknown> {
@@ -44,14 +38,7 @@ const API_BODY_LIMIT = 256 * 1024;
 
 export function apiRoutes(outbox: Outbox) {
   const api = new Hono<AppEnv>();
-  api.use(
-    bearerAuth({
-      verifyToken: (token, c) => secretsEqual(token, (c as Context<AppEnv>).var.deps.config.adminToken),
-      noAuthenticationHeader: { message: unauthorized },
-      invalidAuthenticationHeader: { message: unauthorized },
-      invalidToken: { message: unauthorized },
-    }),
-  );
+  api.use(...apiAuth());
   // Forms and patches are a few KB; the token does not entitle anyone to fill the memory.
   api.use(
     bodyLimit({

@@ -122,3 +122,9 @@ export type Form = typeof forms.$inferSelect;
 export type Submission = typeof submissions.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
+
+/** Facts about this installation that outlive a restart, e.g. that the demo form was made once. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -75,10 +75,22 @@ export async function hitRateLimit(
     deps.log.error('rate limit not counted', { counter: key.split(':')[0], error: String(error) });
     throw new AppError('unavailable', 'The database could not be written; nothing was kept. Please try again.');
   }
-  const count = Number(row?.count);
-  const windowStart = Number(row?.window_start);
-  if (!(count > limit.max)) return null;
+  return waitOf(limit, now, Number(row?.count), Number(row?.window_start));
+}
+
+/** Over the limit in a window still running: how many seconds are left of it. */
+function waitOf(limit: RateLimit, now: number, count: number, windowStart: number): { retryAfter: number } | null {
+  if (!(count > limit.max) || windowStart + limit.windowMs <= now) return null;
   return { retryAfter: Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000)) };
+}
+
+/**
+ * Whether a key is over its limit now, without counting a hit: one read, for a check that runs
+ * before every request of a surface where only failures count (the API token).
+ */
+export async function rateLimitWait(deps: Pick<Deps, 'db' | 'now'>, limit: RateLimit, key: string): Promise<{ retryAfter: number } | null> {
+  const [row] = await deps.db.select().from(rateLimits).where(eq(rateLimits.key, key));
+  return row ? waitOf(limit, deps.now(), row.count, row.windowStart) : null;
 }
 
 /** Forgets a counter, e.g. after a successful sign-in. */
@@ -86,7 +98,7 @@ export async function clearRateLimit(deps: Pick<Deps, 'db' | 'commit'>, key: str
   await deps.commit([statementOf(deps.db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
 }
 
-/** Sign-in attempts per IP: always on, whatever RATE_LIMIT says. */
+/** Sign-in attempts, and wrong API tokens, per IP: always on, whatever RATE_LIMIT says. */
 export const ADMIN_LOGIN_LIMIT = { max: 10, windowMs: 600_000 };
 
 /**

@@ -80,8 +80,9 @@ export function formRoutes(outbox: Outbox) {
     const form = formOf(c);
     const origin = pageOrigin(c.req.header('origin'), c.req.header('referer'));
     const ownOrigin = new URL(deps.config.publicUrl).origin;
-    // Formharbor's own pages (the no-JavaScript 422 page) may always post again.
-    if (!isOriginAllowed(form, origin) && origin !== ownOrigin) {
+    // Formharbor's own pages (the demo page, the no-JavaScript 422 page) may always post, under
+    // PUBLIC_URL or whichever name the browser used (localhost): no other page can send that Origin.
+    if (!isOriginAllowed(form, origin) && origin !== ownOrigin && origin !== new URL(c.req.url).origin) {
       throw new AppError('origin', 'This site may not post to this form');
     }
     const ip = deps.clientIp(c);
@@ -100,7 +101,9 @@ export function formRoutes(outbox: Outbox) {
         userAgent: c.req.header('user-agent'),
         page: c.req.header('referer'),
         redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
-        countHit: async () => (ipHash ? hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash}`) : null),
+        // No address known (a Worker request without CF-Connecting-IP): all such posts share one
+        // counter, so leaving the header out does not leave the limit behind.
+        countHit: async () => hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash ?? 'unknown'}`),
       });
       // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
       if (wantsJson(c))

@@ -33,9 +33,13 @@ export async function missingSecretRefusal(request: Request, missing: MissingSec
   return undefined;
 }
 
-/** A variable that does not parse: named in the owner's log (secrets' values are never quoted), not to visitors. */
-export function misconfigured(error: ConfigError, log: Log): Response {
+/**
+ * A variable that does not parse, or PUBLIC_URL unset: named in the owner's log (secrets' values
+ * are never quoted), not to visitors; /healthz, which monitoring reads, says what is wrong.
+ */
+export function misconfigured(error: ConfigError, log: Log, request: Request): Response {
   log.error(`formharbor: ${error.message}`);
+  if (getPath(request) === '/healthz') return Response.json({ ok: false, error: 'misconfigured', reason: error.message }, { status: 503 });
   return Response.json(
     { ok: false, error: 'internal', message: 'The Worker is misconfigured; its logs name the variable' },
     { status: 500 },

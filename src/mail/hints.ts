@@ -9,6 +9,11 @@ export type SmtpFailure = Error & {
   cause?: unknown;
 };
 
+export const NO_STARTTLS_FIX = 'use smtps:// on port 465, fix the relay, or add ?allowPlainAuth=true to SMTP_URL for a relay on this host';
+// Trusting the certificate first; switching verification off (which lets a man in the middle read the password) last.
+export const CERTIFICATE_FIX =
+  "trust its CA (on Node: NODE_EXTRA_CA_CERTS=/path/ca.pem, or the PEM URL-encoded in SMTP_URL's ?tls.ca=), or use the relay's real name, the one its certificate names; only as a last resort set ?tls.rejectUnauthorized=false";
+
 /** The relay as configured: which variable holds it, and the URL (never shown, only read). */
 export type RelayRef = { variable: string; url: string };
 
@@ -53,8 +58,11 @@ export function smtpHint(error: SmtpFailure, { variable, url }: RelayRef): strin
   if (error.code === 'ENOAUTH' || code === 530) {
     return `The relay requires a login: put it in ${variable} as smtp://USER:PASSWORD@${host}:${port}.`;
   }
+  if (error.code === 'ETLS' && error.command === 'STARTTLS') {
+    return `${host}:${port} offered no STARTTLS, so the password in ${variable} was not sent in clear: ${NO_STARTTLS_FIX}.`;
+  }
   if (CERTIFICATE.test(text) && !code) {
-    return `The relay's TLS certificate is not trusted (self-signed, expired, or issued for another name than "${host}"). Use the host name the certificate names, or trust its CA (NODE_EXTRA_CA_CERTS=/path/ca.pem); only for a test, ?tls.rejectUnauthorized=false in ${variable}.`;
+    return `The relay's TLS certificate is not trusted (self-signed, expired, or issued for another name than "${host}"): ${CERTIFICATE_FIX}.`;
   }
   if (secure && PLAINTEXT_AS_TLS.test(text)) {
     return `${variable} says smtps:// (TLS from the first byte) but the server on port ${port} started in plain text: that port wants STARTTLS. Use smtp://…:${port} (587 is the usual STARTTLS port), or smtps://…:465.`;

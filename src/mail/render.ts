@@ -1,5 +1,6 @@
 import { html } from 'hono/html';
 import type { Form, Submission } from '../db/schema.ts';
+import { DEMO_FORM_ID, DEMO_NOTICE, DEMO_SUBJECT_PREFIX } from '../demo.ts';
 import type { OutgoingMessage } from './mailer.ts';
 
 // Line breaks of every flavour, including U+2028/2029 and NEL, which some mail clients honour.
@@ -71,16 +72,18 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
   );
   const formName = visibleControls(form.name);
   const adminLink = `${publicUrl}/admin/submissions/${submission.id}`;
+  const demo = form.id === DEMO_FORM_ID;
   const text = [
     `New submission to ${formName}`,
     '',
+    ...(demo ? [DEMO_NOTICE, ''] : []),
     ...entries.map(([name, value]) => `${name}:\n${value}\n`),
     `Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}`,
     `View it: ${adminLink}`,
   ].join('\n');
   const body = html`<!doctype html><html><body style="font-family:sans-serif">
 <h2>New submission to ${formName}</h2>
-<table cellpadding="6" style="border-collapse:collapse">${entries.map(
+${demo ? html`<p style="color:#a00">${DEMO_NOTICE}</p>` : ''}<table cellpadding="6" style="border-collapse:collapse">${entries.map(
     ([name, value]) =>
       html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td></tr>`,
   )}</table>
@@ -90,7 +93,7 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
     from: mailFrom,
     to: form.recipients,
     ...(submission.meta.replyTo && { replyTo: submission.meta.replyTo }),
-    subject: literalHeaderText(renderSubject(form, submission)),
+    subject: literalHeaderText((demo ? DEMO_SUBJECT_PREFIX : '') + renderSubject(form, submission)),
     text,
     // html`` escapes every interpolated value; with no async children it renders synchronously
     html: String(body),

@@ -1,14 +1,16 @@
 import nodemailer from 'nodemailer';
 import type { DkimKey } from './dkim.ts';
-import { smtpHint, type RelayRef } from './hints.ts';
+import { CERTIFICATE_FIX, NO_STARTTLS_FIX, smtpHint, type RelayRef } from './hints.ts';
 import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
 import { transcriptRecorder } from './transcript.ts';
 
-type SmtpError = Error & { code?: string; responseCode?: number; response?: string; recipient?: string };
+type SmtpError = Error & { code?: string; command?: string; responseCode?: number; response?: string; recipient?: string };
 
 const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
+const NO_STARTTLS = 'the server offered no STARTTLS, so the password was not sent';
+
 /** What workerd's own words mean: it keeps the cause of a failed TLS handshake for the Worker's log. */
 const WORKERD_HINTS: [RegExp, string][] = [
   [
@@ -32,9 +34,13 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
   if (error.code === 'EAUTH' || error.code === 'ENOAUTH' || AUTH_REPLY.test(String(error.responseCode ?? ''))) {
     return { temporary: true, error: `${reply ?? error.message} (authentication failed: check the user and password in SMTP_URL)` };
   }
+  // Sent only because requireTLS is on (see smtpTransportUrl): the server did not take STARTTLS.
+  if (error.code === 'ETLS' && error.command === 'STARTTLS') {
+    return { temporary: true, error: `${NO_STARTTLS}: ${reply ?? error.message}; ${NO_STARTTLS_FIX}` };
+  }
   const causeCode = String((error as { cause?: { code?: string } }).cause?.code ?? '');
   if (CERTIFICATE_PROBLEM.test(`${causeCode} ${error.message}`) && !error.responseCode) {
-    return { temporary: true, error: `${error.message}: set ?tls.rejectUnauthorized=false or fix the certificate` };
+    return { temporary: true, error: `${error.message}: ${CERTIFICATE_FIX}` };
   }
   if (error.responseCode && reply) {
     return {
@@ -62,11 +68,31 @@ function failureOf(error: SmtpError, relay: RelayRef) {
   return { ok: false as const, ...classifySmtpError(error), ...(hint && { hint }) };
 }
 
+/** The opt-out of requireTLS, read from SMTP_URL; nodemailer never sees it. */
+export const ALLOW_PLAIN_AUTH = 'allowPlainAuth';
+
+/**
+ * SMTP_URL as nodemailer is to parse it, and whether TLS is required. With credentials in an
+ * smtp:// URL the password is sent only after STARTTLS, even when the server (or a man in the
+ * middle removing STARTTLS from its EHLO reply) offers none; `?allowPlainAuth=true` lifts that
+ * for a relay on this host. A `requireTLS` in the URL would override ours (URL options win in
+ * nodemailer), so it goes too: allowPlainAuth is the one switch.
+ */
+export function smtpTransportUrl(smtpUrl: string): { url: string; requireTLS: boolean } {
+  const url = new URL(smtpUrl);
+  const allowPlainAuth = url.searchParams.get(ALLOW_PLAIN_AUTH) === 'true';
+  const requireTLS = url.protocol === 'smtp:' && (url.username !== '' || url.password !== '') && !allowPlainAuth;
+  if (!url.searchParams.has(ALLOW_PLAIN_AUTH) && !url.searchParams.has('requireTLS')) return { url: smtpUrl, requireTLS };
+  url.searchParams.delete(ALLOW_PLAIN_AUTH);
+  url.searchParams.delete('requireTLS');
+  return { url: url.toString(), requireTLS };
+}
+
 /** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
 export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_URL' }: SmtpOptions): Mailer {
   const relay = { url, variable };
   const options = (extra: object) => ({
-    url,
+    ...smtpTransportUrl(url),
     maxConnections: 5,
     maxMessages: 1000,
     // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
@@ -95,8 +121,10 @@ export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_U
         return { ok: true, response: String(info.response ?? '250 OK'), ...(refused.length > 0 && { refused }) };
       } catch (error) {
         // The hint rides along in the error, so a delivery's lastError tells the owner what to fix.
+        // (Unless the classifier's words already carry the same fix.)
         const { hint, ...failure } = failureOf(error as SmtpError, relay);
-        return hint ? { ...failure, error: `${failure.error} — ${hint}` } : failure;
+        const explained = [CERTIFICATE_FIX, NO_STARTTLS_FIX].some((fix) => failure.error.includes(fix));
+        return hint && !explained ? { ...failure, error: `${failure.error} — ${hint}` } : failure;
       }
     },
     async test(message: OutgoingMessage): Promise<MailTestResult> {

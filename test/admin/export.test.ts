@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvCell } from '../../src/admin/export.ts';
 import { testApp, type TestApp } from '../support/app.ts';
+import { submitTo } from '../support/admin.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -9,16 +10,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-async function submit(fields: Record<string, unknown>): Promise<string> {
-  t.clock.advance(1000);
-  const res = await t.app.request('/f/contact', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(fields),
-  });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { id: string }).id;
-}
+const submit = (fields: Record<string, unknown>) => submitTo(t, 'contact', fields);
 
 /** An RFC 4180 reader, strict enough to fail on a stray quote. */
 function parseCsv(text: string): string[][] {

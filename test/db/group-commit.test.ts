@@ -22,7 +22,12 @@ let close: () => Promise<void>;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'formharbor-group-'));
   const { config } = loadConfig(
-    { DATABASE_URL: `file:${join(dir, 'db.sqlite')}`, RATE_LIMIT: 'off', ADMIN_TOKEN: 'x'.repeat(20), ADMIN_PASSWORD: 'y'.repeat(10) },
+    {
+      DATABASE_URL: `file:${join(dir, 'db.sqlite')}`,
+      RATE_LIMIT: 'off',
+      ADMIN_TOKEN: 'group-commit-token-0123456789',
+      ADMIN_PASSWORD: 'y'.repeat(10),
+    },
     () => '',
   );
   ({ deps, close } = await nodeDeps(config, { info: () => {}, error: () => {} }));

@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { deliveries, submissions } from '../../src/db/schema.ts';
+import { demoForm } from '../../src/demo.ts';
 import { form, testApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -456,6 +457,19 @@ describe('origins and CORS', () => {
     const page = await post(form({ a: 'b' }), {}, '/f/nope');
     expect(page.status).toBe(404);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
+  });
+});
+
+describe('the demo form (security row 38)', () => {
+  const demoPost = (origin: string) =>
+    post(form({ name: 'Eve', email: 'eve@evil.test', message: 'hi', _subject: 'Reset your password' }), { ...json, origin }, '/f/demo');
+
+  it("should refuse a post from another site and take one from Formharbor's own origin, under any name", async () => {
+    await t.createForm(demoForm('forms@harbor.test', 'http://harbor.test'));
+    expect((await demoPost('https://evil.test')).status).toBe(403);
+    expect((await demoPost('http://harbor.test')).status).toBe(201);
+    // The request's own origin: the demo page opened as http://localhost:8787 instead of PUBLIC_URL.
+    expect((await demoPost('http://localhost')).status).toBe(201);
   });
 });
 

@@ -27,6 +27,15 @@ describe('rate limit', () => {
     expect((await send(t.app)).status).toBe(201);
   });
 
+  it('should count posts whose address is unknown (a Worker without CF-Connecting-IP) in one shared bucket', async () => {
+    t = await testApp({ env: { RATE_LIMIT: '3/10m' }, clientIp: () => undefined });
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    for (let i = 0; i < 3; i++) expect((await send(t.app)).status).toBe(201);
+    const limited = await send(t.app);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   // One subscriber is given at least a /64: counting each IPv6 address alone gave them 2^64 tries.
   it('should count an IPv6 visitor by their /64 network, and an IPv4 address written as IPv6 as itself', async () => {
     let ip = '2001:db8:7:1::1';

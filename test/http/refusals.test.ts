@@ -32,9 +32,20 @@ describe("the Worker's refusals", () => {
 
   it('should name a bad variable in the log only, answering 500', async () => {
     const lines: string[] = [];
-    const res = misconfigured(new ConfigError('Invalid RATE_LIMIT=x: expected N/window'), { info: () => {}, error: (m) => lines.push(m) });
+    const res = misconfigured(
+      new ConfigError('Invalid RATE_LIMIT=x: expected N/window'),
+      { info: () => {}, error: (m) => lines.push(m) },
+      request('/f/contact'),
+    );
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ ok: false, error: 'internal', message: 'The Worker is misconfigured; its logs name the variable' });
     expect(lines).toEqual(['formharbor: Invalid RATE_LIMIT=x: expected N/window']);
+  });
+
+  it('should tell /healthz what is wrong, 503 with the reason, for monitoring (security row 39)', async () => {
+    const error = new ConfigError('PUBLIC_URL is not set: on Workers it is required');
+    const res = misconfigured(error, { info: () => {}, error: () => {} }, request('/healthz'));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ ok: false, error: 'misconfigured', reason: 'PUBLIC_URL is not set: on Workers it is required' });
   });
 });

@@ -72,9 +72,10 @@ describe('a test email against real SMTP servers', () => {
   });
 
   it('should point at the password, and an app password for Gmail, on a 535, never showing the password', async () => {
-    const server = await sink({ auth: { user: 'owner@harbor.test', pass: 'the-right-one' } });
+    // Over STARTTLS, as credentials must be sent; the sink's certificate is its own, self-signed.
+    const server = await sink({ auth: { user: 'owner@harbor.test', pass: 'the-right-one' }, starttls: true });
     const result = await testSend(
-      `smtp://${encodeURIComponent('owner@harbor.test')}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${server.port}`,
+      `smtp://${encodeURIComponent('owner@harbor.test')}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${server.port}?tls.rejectUnauthorized=false`,
     );
     expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^535 /) });
     expect(result.hint).toMatch(/refused the user name or password in SMTP_URL.*Gmail .* app password/);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_FORM_ID, demoForm } from '../../src/demo.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.ts';
 
@@ -258,5 +259,33 @@ describe('markup in submissions', () => {
 
     for (const value of Object.values(payloads)) expect(mail!.parsed.text).toContain(value);
     expect(mail!.parsed.text).toContain('<b onmouseover=alert(1)>field</b>:\nnamed with markup');
+  });
+});
+
+describe('the demo form (security row 38)', () => {
+  it("should mark a demo notification's subject and body, a visitor's _subject included", async () => {
+    await t.createForm(demoForm('forms@harbor.test', 'http://harbor.test'));
+    const res = await post(
+      DEMO_FORM_ID,
+      urlencoded([
+        ['name', 'IT desk'],
+        ['email', 'it@evil.test'],
+        ['message', 'Your mailbox is full: sign in at https://evil.test'],
+        ['_subject', 'Action required: your mailbox is full'],
+      ]),
+    );
+    expect(res.status).toBe(201);
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.parsed.subject).toBe('[Formharbor demo] Action required: your mailbox is full');
+    expect(mail!.parsed.text).toContain("Sent through the demo form on Formharbor's own page, which anyone can fill in");
+    expect(mail!.parsed.html).toContain('Sent through the demo form');
+  });
+
+  it('should leave the subject of any other form as the visitor typed it', async () => {
+    await t.createForm({ id: 'contact', name: 'Contact us' });
+    await post('contact', urlencoded([['_subject', 'Hello']]));
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.parsed.subject).toBe('Hello');
+    expect(mail!.parsed.text).not.toContain('demo form');
   });
 });

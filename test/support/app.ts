@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Context } from 'hono';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.ts';
 import { loadConfig, type Env } from '../../src/config.ts';
@@ -39,7 +40,8 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
   return { now: () => now, advance: (ms: number) => (now += ms), set: (ms: number) => (now = ms) };
 }
 
-export type TestAppOptions = { env?: Env; smtpUrl?: string; clientIp?: string };
+/** `clientIp`: the visitor's address, or a function of the request (undefined: no address known, as on a Worker without CF-Connecting-IP). */
+export type TestAppOptions = { env?: Env; smtpUrl?: string; clientIp?: string | ((c: Context) => string | undefined) };
 
 /**
  * The app exactly as production builds it, over a temp database, a real SMTP transport
@@ -70,6 +72,7 @@ export async function testApp(options: TestAppOptions = {}) {
     info: (message, extra) => infos.push(`${message} ${JSON.stringify(extra)}`),
     error: (message, extra) => errors.push(`${message} ${JSON.stringify(extra)}`),
   };
+  const ip = options.clientIp;
   const deps: Deps = {
     config,
     db: database.db,
@@ -78,7 +81,7 @@ export async function testApp(options: TestAppOptions = {}) {
     now: clock.now,
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),
     log,
-    clientIp: () => options.clientIp ?? '192.0.2.1',
+    clientIp: typeof ip === 'function' ? ip : () => ip ?? '192.0.2.1',
     embedJs: readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8'),
     dns: nodeDnsLookup(config.dnsServers),
   };

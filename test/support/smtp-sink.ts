@@ -49,6 +49,7 @@ export async function startSmtpSink(options: SinkOptions = {}) {
   const attempts: { at: 'connect' | 'data' | 'rcpt'; outcome: string }[] = [];
   const behaviour: SinkBehaviour = {};
   const stats = { connections: 0, secure: 0 };
+  const auths: { user: string; secure: boolean }[] = [];
   const waiters: (() => void)[] = [];
   const { auth, port: wantedPort = 0, starttls = false, ...serverOptions } = options;
   const server = new SMTPServer({
@@ -68,7 +69,8 @@ export async function startSmtpSink(options: SinkOptions = {}) {
       }
       callback();
     },
-    onAuth(credentials, _session, callback) {
+    onAuth(credentials, session, callback) {
+      auths.push({ user: String(credentials.username), secure: session.secure });
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) return callback(null, { user: auth.user });
       callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
     },
@@ -134,6 +136,8 @@ export async function startSmtpSink(options: SinkOptions = {}) {
     behaviour,
     /** Connections opened so far, and RCPT commands that arrived over TLS. */
     stats,
+    /** Every AUTH that reached the server: whose, and whether over TLS. */
+    auths,
     /** Resolves once at least `count` messages have arrived. */
     async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedMail[]> {
       const deadline = Date.now() + timeoutMs;

@@ -67,15 +67,22 @@ export type WranglerDev = { url: string; output: () => string; stop: () => Promi
 
 /**
  * `wrangler dev` on free ports with its D1 under `stateDir`, `--test-scheduled` so that
- * GET /__scheduled runs the cron handler. Resolves once /healthz answers 200.
+ * GET /__scheduled runs the cron handler. `vars` may depend on the address it will answer at
+ * (PUBLIC_URL). Resolves once /healthz answers `readyStatus` (200 unless a test wants a refusal).
  */
 export async function startWranglerDev(
   stateDir: string,
-  vars: Record<string, string>,
-  { env = {}, readyTimeoutMs = 90_000 }: { env?: Record<string, string>; readyTimeoutMs?: number } = {},
+  varsFor: Record<string, string> | ((url: string) => Record<string, string>),
+  {
+    env = {},
+    readyTimeoutMs = 90_000,
+    readyStatus = 200,
+  }: { env?: Record<string, string>; readyTimeoutMs?: number; readyStatus?: number } = {},
 ): Promise<WranglerDev> {
   const port = await freePort();
   const inspectorPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const vars = typeof varsFor === 'function' ? varsFor(url) : varsFor;
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', stateDir];
   args.push('--test-scheduled', '--show-interactive-dev-session=false');
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
@@ -89,7 +96,6 @@ export async function startWranglerDev(
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
   const exited = once(child, 'exit');
-  const url = `http://127.0.0.1:${port}`;
   const dev: WranglerDev = {
     url,
     output: () => output,
@@ -108,13 +114,13 @@ export async function startWranglerDev(
     }
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
-      if (res.status === 200) return dev;
+      if (res.status === readyStatus) return dev;
     } catch {
       // Not listening yet.
     }
     if (Date.now() > deadline) {
       await dev.stop();
-      throw new Error(`wrangler dev did not answer /healthz within ${readyTimeoutMs} ms:\n${output}`);
+      throw new Error(`wrangler dev did not answer /healthz with ${readyStatus} within ${readyTimeoutMs} ms:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
