@@ -5,7 +5,7 @@ import { displayValue, visibleControls } from '../mail/render.ts';
 import { embedSnippet } from '../demo.ts';
 import { layout } from '../pages.ts';
 
-const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
+export const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 
 /** Text someone else wrote: isolated from its neighbours, its direction controls made visible. */
 export const theirs = (value: unknown) => html`<bdi>${visibleControls(displayValue(value))}</bdi>`;
@@ -25,10 +25,10 @@ function preview(data: Submission['data']) {
   return parts;
 }
 
-const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
+export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
 export const nav = (token: string) =>
-  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
+  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <a href="/admin/mail">Mail</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
 
 /** `next`: the admin page asked for, where signing in leads. */
 export function loginPage(error?: string, next?: string) {

@@ -49,3 +49,18 @@ export async function getDelivery(db: Db, id: string): Promise<Delivery | undefi
   const [row] = await db.select().from(deliveries).where(eq(deliveries.id, id));
   return row;
 }
+
+export type RelayHealth = { lastSuccess: { at: number } | null; lastError: { at: number; reply: string } | null };
+
+/** The latest attempt that was accepted and the latest that failed, read from the attempt history. */
+export async function relayHealth(db: Db): Promise<RelayHealth> {
+  const latest = (outcomes: ('sent' | 'temporary' | 'permanent')[]) =>
+    db
+      .select({ at: deliveryAttempts.at, reply: deliveryAttempts.reply })
+      .from(deliveryAttempts)
+      .where(inArray(deliveryAttempts.outcome, outcomes))
+      .orderBy(desc(deliveryAttempts.id))
+      .limit(1);
+  const [[success], [failure]] = await Promise.all([latest(['sent']), latest(['temporary', 'permanent'])]);
+  return { lastSuccess: success ? { at: success.at } : null, lastError: failure ?? null };
+}
