@@ -7,19 +7,20 @@
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { loadConfig, randomSecret } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { createForm } from '../src/db/forms.ts';
 import { submissionInsert } from '../src/db/submissions.ts';
 import { demoForm } from '../src/demo.ts';
 import { validateFields } from '../src/forms/validate.ts';
-import { ulid } from '../src/ids.ts';
+import { randomSecret, ulid } from '../src/ids.ts';
 import { newDelivery } from '../src/mail/outbox.ts';
 import { addressOf } from '../src/mail/render.ts';
 import { nodeDeps } from '../src/node-wiring.ts';
 
 const { config } = loadConfig(process.env, randomSecret);
 const { deps } = await nodeDeps(config);
-const form = await createForm(deps.db, demoForm(addressOf(config.mailFrom), new URL(config.publicUrl).origin), deps.now());
+// A fresh database: the demo's id is free.
+const form = (await createForm(deps.db, demoForm(addressOf(config.mailFrom), new URL(config.publicUrl).origin), deps.now()))!;
 const app = new Hono();
 app.post('/f/:id', async (c) => {
   const validated = validateFields(form, new Map(new URLSearchParams(await c.req.text())));

@@ -6,7 +6,8 @@
  */
 import { serve } from '@hono/node-server';
 import { createApp } from '../src/app.ts';
-import { loadConfig, randomSecret } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { randomSecret } from '../src/ids.ts';
 import { createForm } from '../src/db/forms.ts';
 import { demoForm } from '../src/demo.ts';
 import type { Deps } from '../src/deps.ts';

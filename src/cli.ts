@@ -1,12 +1,15 @@
-import { writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, randomSecret } from './config.ts';
-import { exportQuery, exportText } from './admin/export.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { randomSecret } from './ids.ts';
+import { exportQuery, exportStream } from './admin/export.ts';
 import { presentDelivery, presentForm } from './admin/present.ts';
-import { deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
+import { created, deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
 import { getDelivery, listDeliveries } from './db/deliveries.ts';
 import { createForm, getForm, listForms } from './db/forms.ts';
-import { allSubmissions } from './db/submissions.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
@@ -60,6 +63,13 @@ function jsonOption(name: string, text: string): unknown {
     throw new AppError('validation', `${name} must be JSON: ${(error as Error).message}`);
   }
 }
+async function writableFile(path: string) {
+  try {
+    return (await open(path, 'w')).createWriteStream();
+  } catch (error) {
+    throw new AppError('bad_request', `Cannot write --out ${path}: ${(error as Error).message}`);
+  }
+}
 const print = (value: unknown) => console.log(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 
 const COMMANDS: Record<string, Command> = {
@@ -77,9 +87,9 @@ const COMMANDS: Record<string, Command> = {
       subject: v.subject,
       fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
     });
-    const created = await createForm(deps.db, input, deps.now());
-    print(presentForm(created));
-    print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, created.id)}`);
+    const form = created(await createForm(deps.db, input, deps.now()), input.id);
+    print(presentForm(form));
+    print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, form.id)}`);
   },
   async 'forms list'(deps) {
     for (const f of await listForms(deps.db, { limit: 1000 })) print(`${f.id}\t${f.name}\t${f.recipients.join(', ')}`);
@@ -88,16 +98,10 @@ const COMMANDS: Record<string, Command> = {
     const { format } = parseOr422(exportQuery, { format: v.format || undefined });
     const form = v.form && (await getForm(deps.db, v.form));
     if (!form) throw new AppError('not_found', `There is no form "${v.form ?? ''}" (give --form ID)`);
-    const text =
-      format === 'json'
-        ? exportText(await allSubmissions(deps.db, form.id), format, 2) + '\n'
-        : exportText(await allSubmissions(deps.db, form.id), format);
-    if (!v.out) return void process.stdout.write(text);
-    try {
-      writeFileSync(v.out, text);
-    } catch (error) {
-      throw new AppError('bad_request', `Cannot write --out ${v.out}: ${(error as Error).message}`);
-    }
+    const stream = await exportStream(deps.db, form.id, format, { indent: format === 'json' ? 2 : undefined });
+    const out = v.out ? await writableFile(v.out) : process.stdout;
+    // pipeline reads the next page only as fast as the file or the pipe takes it; stdout stays open for errors.
+    await pipeline(Readable.fromWeb(stream as NodeReadableStream<Uint8Array>), out, { end: out !== process.stdout });
   },
   async 'mail test'(deps, v) {
     if (!v.to) throw new AppError('validation', 'Give --to ADDRESS');

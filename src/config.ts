@@ -21,6 +21,9 @@ export type Config = {
   publicUrlSet: boolean;
   /** Reverse proxies in front of the Node server whose X-Forwarded-For is believed (0: none). */
   trustProxy: number;
+  /** Node only: a request's headers must arrive within this, and the whole request within `requestTimeout`. */
+  headersTimeout: number;
+  requestTimeout: number;
   /** Signs every message when set (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY together). */
   dkim: DkimKey | null;
   /** A second relay, used at once when the first fails temporarily. */
@@ -139,6 +142,9 @@ const envSchema = z.object({
   DELIVERY_LEASE: duration.prefault('2m'),
   RATE_LIMIT: rateLimit.prefault('20/10m'),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // A slow body holds its buffer until then (docs/security.md, "Slow and large bodies").
+  HEADERS_TIMEOUT: duration.prefault('10s'),
+  REQUEST_TIMEOUT: duration.prefault('30s'),
   SMTP_BACKUP_URL: absoluteUrl(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.backup.example:587').optional(),
   DKIM_DOMAIN: z
     .string()
@@ -224,18 +230,12 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
     lease: e.DELIVERY_LEASE,
     rateLimit: e.RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
+    // Node refuses to start with headers allowed longer than the whole request.
+    headersTimeout: Math.min(e.HEADERS_TIMEOUT, e.REQUEST_TIMEOUT),
+    requestTimeout: e.REQUEST_TIMEOUT,
     dkim: dkimOf(e),
     smtpBackupUrl: e.SMTP_BACKUP_URL,
     dnsServers: e.DNS_SERVERS ?? [],
   };
   return { config, generated };
-}
-
-/** A URL-safe random secret from Web Crypto (Node and Workers alike). */
-export function randomSecret(bytes = 24): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
 }

@@ -39,16 +39,3 @@ export class AppError extends Error {
     this.retryAfter = details.retryAfter;
   }
 }
-
-/** True when a database error is a UNIQUE violation (libSQL and D1 word it the same way). */
-export function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (
-      /UNIQUE constraint failed|SQLITE_CONSTRAINT_UNIQUE|SQLITE_CONSTRAINT_PRIMARYKEY/.test(
-        `${e.message} ${(e as { code?: string }).code ?? ''}`,
-      )
-    )
-      return true;
-  }
-  return false;
-}

@@ -50,3 +50,12 @@ export function secretsEqual(given: string, expected: string): boolean {
   // Hashing first gives equal lengths, which timingSafeEqual requires, and hides the secret's length.
   return timingSafeEqual(Buffer.from(sha256(given), 'hex'), Buffer.from(sha256(expected), 'hex'));
 }
+
+/** A URL-safe random secret from Web Crypto (Node and Workers alike). */
+export function randomSecret(bytes = 24): string {
+  const raw = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...raw))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+}

@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import { createApp, periodicWork } from './app.ts';
-import { ConfigError, loadConfig, localUrl, randomSecret, type GeneratedSecrets } from './config.ts';
+import { ConfigError, loadConfig, localUrl, type GeneratedSecrets } from './config.ts';
+import { randomSecret } from './ids.ts';
 import { createForm, getForm, listForms, updateForm } from './db/forms.ts';
 import { getSetting, setSetting } from './db/settings.ts';
 import { DEMO_FORM_ID, demoForm, embedSnippet } from './demo.ts';
@@ -69,7 +70,14 @@ async function main(): Promise<void> {
   const timer = setInterval(sweep, config.outboxInterval);
   sweep();
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const serverOptions = {
+    headersTimeout: config.headersTimeout,
+    requestTimeout: config.requestTimeout,
+    // Node looks for requests past their deadline only this often (30 s by default): a slow
+    // body would otherwise hold its buffer up to twice REQUEST_TIMEOUT.
+    connectionsCheckingInterval: Math.min(1_000, config.headersTimeout),
+  };
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, serverOptions }, (info) => {
     // PORT=0 picked a free port: links, and the demo's own origin, must name the real one.
     if (!config.publicUrlSet) config.publicUrl = localUrl(config.host, info.port);
     ensureDemoForm(deps).then(

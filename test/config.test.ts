@@ -124,6 +124,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ ADMIN_TOKEN: 'abc=defghijklmnopqrstuvwxyz' }, secret)).toThrow(/^Invalid ADMIN_TOKEN=.*then = padding/);
   });
 
+  it('should take the Node deadlines for headers and whole requests, headers never longer than the request', () => {
+    expect(loadConfig({}, secret).config).toMatchObject({ headersTimeout: 10_000, requestTimeout: 30_000 });
+    expect(loadConfig({ HEADERS_TIMEOUT: '2s', REQUEST_TIMEOUT: '1m' }, secret).config).toMatchObject({
+      headersTimeout: 2_000,
+      requestTimeout: 60_000,
+    });
+    expect(loadConfig({ REQUEST_TIMEOUT: '5s' }, secret).config).toMatchObject({ headersTimeout: 5_000, requestTimeout: 5_000 });
+    expect(() => loadConfig({ REQUEST_TIMEOUT: 'soon' }, secret)).toThrow(/^Invalid REQUEST_TIMEOUT="soon"/);
+  });
+
   it('should parse durations in every unit', () => {
     expect([
       parseDuration('250ms'),

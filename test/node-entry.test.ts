@@ -6,6 +6,7 @@ import { inArray } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLibsql } from '../src/db/libsql.ts';
 import { deliveries, submissions } from '../src/db/schema.ts';
+import { startNodeEntry } from './support/node-entry.ts';
 import { startSmtpSink } from './support/smtp-sink.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-crash-'));
@@ -18,28 +19,14 @@ afterAll(() => {
 
 /** The real Node entry, as `npm start` runs it, on an ephemeral port. */
 async function startServer(url = databaseUrl, env: Record<string, string> = {}): Promise<number> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      DATABASE_URL: url,
-      RATE_LIMIT: 'off',
-      SMTP_URL: '',
-      ADMIN_TOKEN: 'crash-token-0123456789-abcdef',
-      ADMIN_PASSWORD: 'crash-password',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const started = await startNodeEntry({
+    DATABASE_URL: url,
+    ADMIN_TOKEN: 'crash-token-0123456789-abcdef',
+    ADMIN_PASSWORD: 'crash-password',
+    ...env,
   });
-  return new Promise<number>((resolve, reject) => {
-    let out = '';
-    child!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk;
-      const port = /\(port (\d+)\)/.exec(out)?.[1];
-      if (port) resolve(Number(port));
-    });
-    child!.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
+  child = started.child;
+  return started.port;
 }
 
 /** Posts in 10 parallel loops until the server dies; answers the ids it acknowledged. */

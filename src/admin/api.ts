@@ -6,21 +6,25 @@ import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import {
-  allSubmissions,
-  deleteSubmission,
-  getSubmission,
-  listSubmissions,
-  setSubmissionStatus,
-  withDeliveries,
-} from '../db/submissions.ts';
+import { deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { formInput, formPatch } from '../forms/definition.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { mailDomainReport, sendTestEmail } from './mail-test.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
-import { deliveryQuery, found, mailTestInput, page, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
+import {
+  created,
+  deliveryQuery,
+  found,
+  mailTestInput,
+  page,
+  pageOf,
+  parseOr422,
+  queryOf,
+  retryDelivery,
+  submissionQuery,
+} from './queries.ts';
 
 /** The JSON body; a form encoding is the wrong type (415), as on /f. A bare or text type is read as JSON. */
 async function jsonBody(c: Context): Promise<unknown> {
@@ -51,7 +55,7 @@ export function apiRoutes(outbox: Outbox) {
 
   api.post('/forms', async (c) => {
     const input = parseOr422(formInput, await jsonBody(c));
-    return c.json(presentForm(await createForm(c.var.deps.db, input, c.var.deps.now())), 201);
+    return c.json(presentForm(created(await createForm(c.var.deps.db, input, c.var.deps.now()), input.id)), 201);
   });
   api.get('/forms', async (c) => {
     const { limit, cursor } = parseOr422(page, queryOf(c));
@@ -76,7 +80,7 @@ export function apiRoutes(outbox: Outbox) {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
     const query = parseOr422(exportQuery, queryOf(c));
-    return exportResponse(c, form.id, await allSubmissions(db, form.id), query);
+    return exportResponse(c, form.id, query);
   });
 
   api.get('/submissions/:id', async (c) => {

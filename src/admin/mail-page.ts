@@ -29,11 +29,11 @@ const settingsTable = (config: Config) => html`<table>
 <tr><th>DNS_SERVERS</th><td>${config.dnsServers.length > 0 ? config.dnsServers.join(', ') : 'the system resolver'}</td></tr>
 </table>`;
 
-const healthRow = (name: string, configured: boolean, health: RelayHealth | undefined) =>
+const healthRow = (name: string, configured: boolean, health: RelayHealth) =>
   html`<tr><th>${name}</th>${
     !configured
       ? html`<td colspan="2" class="muted">not configured</td>`
-      : html`<td>${health?.lastSuccess ? when(health.lastSuccess.at) : '—'}</td><td>${health?.lastError ? html`${when(health.lastError.at)}: <span class="error">${theirs(health.lastError.reply)}</span>` : '—'}</td>`
+      : html`<td>${health.lastSuccess ? when(health.lastSuccess.at) : '—'}</td><td>${health.lastError ? html`${when(health.lastError.at)}: <span class="error">${theirs(health.lastError.reply)}</span>` : '—'}</td>`
   }</tr>`;
 
 const testResult = (
@@ -49,14 +49,14 @@ ${report.checks.map((c) => html`<tr><td>${c.name.toUpperCase()}</td><td><span cl
 
 async function mailPage(deps: Deps, token: string, extra: { test?: MailTestAnswer; to?: string; check?: DomainReport | string }) {
   const { config, db } = deps;
-  const [health, unsent] = await Promise.all([relayHealth(db), unsentCounts(db)]);
+  const [primary, backup, unsent] = await Promise.all([relayHealth(db, 'primary'), relayHealth(db, 'backup'), unsentCounts(db)]);
   const check = extra.check;
   return layout(
     'Mail — Formharbor',
     html`${nav(token)}<h1>Mail</h1>
 <h2>Settings</h2>${settingsTable(config)}
 <h2>Relays</h2><table><tr><th>Relay</th><th>Last success</th><th>Last error</th></tr>
-${healthRow('Primary (SMTP_URL)', !!config.smtpUrl, health)}${healthRow('Backup (SMTP_BACKUP_URL)', !!config.smtpBackupUrl, undefined)}</table>
+${healthRow('Primary (SMTP_URL)', !!config.smtpUrl, primary)}${healthRow('Backup (SMTP_BACKUP_URL)', !!config.smtpBackupUrl, backup)}</table>
 <p>Outbox: ${unsent.pending} pending, ${unsent.sending} being sent, ${unsent.held} held, <a href="/admin/deliveries?status=failed">${unsent.failed} failed</a>.</p>
 <h2>Send a test email</h2>
 <form method="post" action="/admin/mail/test">${csrfField(token)}<label for="to">To</label><input id="to" name="to" type="email" required value="${extra.to ?? ''}"><button type="submit">Send a test email</button></form>

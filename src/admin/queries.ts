@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { getDelivery } from '../db/deliveries.ts';
-import { deliveryStatuses, submissionStatuses, type Delivery } from '../db/schema.ts';
+import { deliveryStatuses, submissionStatuses, type Delivery, type Form } from '../db/schema.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
 import { isPlainAddress } from '../forms/email.ts';
 import type { Outbox } from '../mail/outbox.ts';
@@ -50,6 +50,12 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number) {
 export const found = <T>(row: T | undefined, what: string): T => {
   if (!row) throw new AppError('not_found', `There is no such ${what}`);
   return row;
+};
+
+/** A form createForm made, or the conflict of an id that is taken (the API's and the CLI's 409). */
+export const created = (form: Form | undefined, id: string | undefined): Form => {
+  if (!form) throw new AppError('conflict', `A form with the id "${id}" exists`);
+  return form;
 };
 
 /** Makes a delivery due now and wakes the outbox; 404 when it does not exist, 409 while a worker holds it. */

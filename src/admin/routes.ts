@@ -8,15 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import {
-  allSubmissions,
-  deleteSubmission,
-  getSubmission,
-  listSubmissions,
-  setSubmissionStatus,
-  statusCounts,
-  withDeliveries,
-} from '../db/submissions.ts';
+import { deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
@@ -27,7 +19,7 @@ import { exportQuery, exportResponse } from './export.ts';
 import { deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
-import { endSession, isLiveSession, startSession } from './sessions.ts';
+import { endSession, isLiveSession, startSession } from '../db/sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
 
 const COOKIE = 'fh_session';
@@ -178,13 +170,9 @@ export function adminRoutes(outbox: Outbox) {
   admin.post('/new-form', async (c) => {
     const { values, input, errors } = parseEditor(await postedFields(c));
     if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors), 422);
-    try {
-      const form = await createForm(c.var.deps.db, input, c.var.deps.now());
-      return c.redirect(`/admin/forms/${form.id}`, 303);
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'conflict')) throw error;
-      return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
-    }
+    const form = await createForm(c.var.deps.db, input, c.var.deps.now());
+    if (!form) return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
+    return c.redirect(`/admin/forms/${form.id}`, 303);
   });
 
   admin.get('/forms/:id/edit', async (c) => {
@@ -213,7 +201,7 @@ export function adminRoutes(outbox: Outbox) {
   admin.get('/forms/:id/export', async (c) => {
     const form = found(await getForm(c.var.deps.db, c.req.param('id')), 'form');
     const query = parseOr422(exportQuery, queryOf(c));
-    return exportResponse(c, form.id, await allSubmissions(c.var.deps.db, form.id), query);
+    return exportResponse(c, form.id, query);
   });
 
   // The address the export had before JSON joined it: bookmarks keep working.

@@ -136,8 +136,8 @@ ${submission.deliveries.map(
   (d, i) => html`<section><h3>Email to ${d.recipients.join(', ')}: ${d.status}</h3>
 <p>${d.attempts} attempt(s) · Message-ID ${d.messageId}${d.status === 'pending' ? html` · next try ${when(d.nextAttemptAt)}` : ''}${d.sentAt ? html` · sent ${when(d.sentAt)}` : ''}</p>
 ${d.lastError ? html`<p class="error">Last reply: ${theirs(d.lastError)}</p>` : ''}
-<table><tr><th>Attempt</th><th>Outcome</th><th>Server reply</th></tr>
-${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${theirs(a.reply)}</td></tr>`)}</table>
+<table><tr><th>Attempt</th><th>Outcome</th><th>Relay</th><th>Server reply</th></tr>
+${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${a.relay ?? '—'}</td><td>${theirs(a.reply)}</td></tr>`)}</table>
 ${retryControl(token, d)}
 </section>`,
 )}`,

@@ -1,9 +1,11 @@
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { Db } from '../deps.ts';
+import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { Commit, Db } from './client.ts';
 import { deliveries, deliveryAttempts, type Delivery, type DeliveryStatus } from './schema.ts';
+import { chunks, insertStatements, PARAMS_PER_STATEMENT, rowDecoder, statementOf, type Buildable } from './statements.ts';
 
-// The read side of `deliveries` and `delivery_attempts`, for the API, the admin, the CLI and
-// /healthz. Their writes all belong to mail/outbox.ts.
+// This module owns every write to `deliveries` and `delivery_attempts`, and their reads for the
+// API, the admin, the CLI and /healthz. The policy (states, when to try next, whom to address)
+// is mail/'s: it decides, this module says it in SQL.
 
 export async function listDeliveries(
   db: Db,
@@ -50,17 +52,184 @@ export async function getDelivery(db: Db, id: string): Promise<Delivery | undefi
   return row;
 }
 
+// ---- writes: every statement on `deliveries` and `delivery_attempts` is built here ----
+
+/** The INSERT of a new delivery row; the caller commits it with its submission. Prepared once per set of columns. */
+export const deliveryInsert = insertStatements(deliveries);
+
+const decodeDelivery = rowDecoder(deliveries);
+
+/**
+ * Commits delivery writes through `commit` (the outbox's path: on Node's file database the
+ * commit thread, so no fsync on the event loop) and decodes the rows they returned.
+ */
+export async function commitDeliveryWrites(commit: Commit, queries: Buildable[]): Promise<Delivery[][]> {
+  const results = await commit(queries.map(statementOf));
+  return results.map((rows) => rows.map(decodeDelivery));
+}
+
+/** Deletes a submission's deliveries and their history; for the submissions module's delete batch. */
+export function deliveryDeletes(db: Db, submissionIds: string[] | SQLWrapper) {
+  const ids = db.select({ id: deliveries.id }).from(deliveries).where(inArray(deliveries.submissionId, submissionIds));
+  return [
+    db.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids)),
+    db.delete(deliveries).where(inArray(deliveries.submissionId, submissionIds)),
+  ] as const;
+}
+
+const INTERRUPTED =
+  'no outcome recorded: the lease ran out while it was being sent (the process stopped or stalled); sending again with the same Message-ID';
+
+/** An attempt cut short left no outcome: the timeline says so, so it matches `attempts`. */
+const recordInterrupted = (db: Db, now: number, where: SQL | undefined) =>
+  db.insert(deliveryAttempts).select(
+    db
+      .select({
+        id: sql<number>`null`.as('id'),
+        deliveryId: deliveries.id,
+        at: sql<number>`${now}`.as('at'),
+        outcome: sql<'interrupted'>`'interrupted'`.as('outcome'),
+        reply: sql<string>`${INTERRUPTED}`.as('reply'),
+        relay: sql<null>`null`.as('relay'),
+      })
+      .from(deliveries)
+      .where(and(eq(deliveries.status, 'sending'), where)),
+  );
+
+/**
+ * Takes up to `limit` due rows (and rows whose lease ran out after a crash) in one statement,
+ * so two workers never claim one at once; the second statement returns the claimed rows.
+ */
+export function claimDue(db: Db, now: number, limit: number, leaseUntil: number): Buildable[] {
+  const leaseRanOut = and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now));
+  const due = db
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut))
+    .orderBy(asc(deliveries.nextAttemptAt))
+    .limit(limit);
+  return [
+    recordInterrupted(db, now, and(inArray(deliveries.id, due), leaseRanOut)),
+    db
+      .update(deliveries)
+      .set({ status: 'sending', leaseUntil, attempts: sql`${deliveries.attempts} + 1` })
+      .where(inArray(deliveries.id, due))
+      .returning(),
+  ];
+}
+
+/** Rows still `sending` under the lease `leaseUntil`: a worker that took over after it expired owns them now. */
+const stillLeased = (ids: string[], leaseUntil: number) =>
+  and(inArray(deliveries.id, ids), eq(deliveries.status, 'sending'), eq(deliveries.leaseUntil, leaseUntil));
+
+/** Moves the lease of rows still held under `current` to `next`. */
+export const renewLease = (db: Db, ids: string[], current: number, next: number): Buildable[] =>
+  chunks(ids, PARAMS_PER_STATEMENT).map((part) => db.update(deliveries).set({ leaseUntil: next }).where(stillLeased(part, current)));
+
+export type AttemptRecord = { id: string; outcome: 'sent' | 'temporary' | 'permanent'; reply: string; relay: 'primary' | 'backup' | null };
+export type DeliveryChange = Partial<Pick<Delivery, 'status' | 'sentAt' | 'lastError' | 'nextAttemptAt' | 'recipients' | 'deliveredTo'>>;
+
+/**
+ * The record of a claimed chunk's attempts, for one commit: attempt rows in multi-row inserts,
+ * one UPDATE for every delivery in `sentIds`, one per other change. Every statement is guarded
+ * by the claim's lease.
+ */
+export function outcomeWrites(
+  db: Db,
+  record: {
+    now: number;
+    leaseUntil: number;
+    attempts: AttemptRecord[];
+    sentIds: string[];
+    changes: { id: string; change: DeliveryChange }[];
+  },
+): Buildable[] {
+  const { now, leaseUntil } = record;
+  return [
+    // First, while the rows still say `sending` under our lease: a worker that stalled past its
+    // lease was already recorded as interrupted and taken over, so its late outcome adds no row.
+    ...chunks(record.attempts, PARAMS_PER_STATEMENT / 5).map((part) => {
+      const byId = (value: (attempt: AttemptRecord) => string | null) =>
+        sql.join([sql`CASE ${deliveries.id}`, ...part.map((a) => sql`WHEN ${a.id} THEN ${value(a)}`), sql`END`], sql` `);
+      return db.insert(deliveryAttempts).select(
+        db
+          .select({
+            id: sql<number>`null`.as('id'),
+            deliveryId: deliveries.id,
+            at: sql<number>`${now}`.as('at'),
+            outcome: sql<AttemptRecord['outcome']>`${byId((a) => a.outcome)}`.as('outcome'),
+            reply: sql<string>`${byId((a) => a.reply)}`.as('reply'),
+            relay: sql<AttemptRecord['relay']>`${byId((a) => a.relay)}`.as('relay'),
+          })
+          .from(deliveries)
+          .where(
+            stillLeased(
+              part.map((a) => a.id),
+              leaseUntil,
+            ),
+          ),
+      );
+    }),
+    ...chunks(record.sentIds, PARAMS_PER_STATEMENT).map((ids) =>
+      db
+        .update(deliveries)
+        .set({ status: 'sent', sentAt: now, lastError: null, nextAttemptAt: null, leaseUntil: null })
+        .where(stillLeased(ids, leaseUntil)),
+    ),
+    ...record.changes.map(({ id, change }) =>
+      db
+        .update(deliveries)
+        .set({ ...change, leaseUntil: null })
+        .where(stillLeased([id], leaseUntil)),
+    ),
+  ];
+}
+
+/** Notifications kept `held` while no SMTP was configured become due now. */
+export const releaseHeld = (db: Db, now: number): Buildable =>
+  db.update(deliveries).set({ status: 'pending', nextAttemptAt: now, retrySince: now }).where(eq(deliveries.status, 'held'));
+
+/**
+ * Makes one delivery due now (`status` pending, or held without SMTP) unless a live lease
+ * holds it; the second statement returns the row. Retrying a row a stopped worker left
+ * `sending` ends that attempt in the timeline first. A `sent` delivery is re-sent to everyone.
+ */
+export function retryWrites(db: Db, id: string, now: number, status: 'pending' | 'held'): Buildable[] {
+  const leaseGone = or(lt(deliveries.leaseUntil, now), sql`${deliveries.leaseUntil} IS NULL`);
+  return [
+    recordInterrupted(db, now, and(eq(deliveries.id, id), leaseGone)),
+    db
+      .update(deliveries)
+      .set({
+        status,
+        nextAttemptAt: now,
+        retrySince: now,
+        leaseUntil: null,
+        // SET reads the row as it was: the old status decides.
+        deliveredTo: sql`CASE WHEN ${deliveries.status} = 'sent' THEN '[]' ELSE ${deliveries.deliveredTo} END`,
+      })
+      .where(and(eq(deliveries.id, id), leaseGone))
+      .returning(),
+  ];
+}
+
 export type RelayHealth = { lastSuccess: { at: number } | null; lastError: { at: number; reply: string } | null };
 
-/** The latest attempt that was accepted and the latest that failed, read from the attempt history. */
-export async function relayHealth(db: Db): Promise<RelayHealth> {
-  const latest = (outcomes: ('sent' | 'temporary' | 'permanent')[]) =>
+/**
+ * A relay's latest accepted attempt and latest failed one, read from the attempt history. The
+ * backup is only tried after the primary failed, so every backup attempt is also a primary failure.
+ */
+export async function relayHealth(db: Db, relay: 'primary' | 'backup'): Promise<RelayHealth> {
+  const failed = inArray(deliveryAttempts.outcome, ['temporary', 'permanent']);
+  const latest = (where: SQL | undefined) =>
     db
       .select({ at: deliveryAttempts.at, reply: deliveryAttempts.reply })
       .from(deliveryAttempts)
-      .where(inArray(deliveryAttempts.outcome, outcomes))
+      .where(where)
       .orderBy(desc(deliveryAttempts.id))
       .limit(1);
-  const [[success], [failure]] = await Promise.all([latest(['sent']), latest(['temporary', 'permanent'])]);
+  const ofRelay = eq(deliveryAttempts.relay, relay);
+  const failures = relay === 'primary' ? or(and(ofRelay, failed), eq(deliveryAttempts.relay, 'backup')) : and(ofRelay, failed);
+  const [[success], [failure]] = await Promise.all([latest(and(ofRelay, eq(deliveryAttempts.outcome, 'sent'))), latest(failures)]);
   return { lastSuccess: success ? { at: success.at } : null, lastError: failure ?? null };
 }

@@ -1,12 +1,14 @@
 import { asc, eq, gt } from 'drizzle-orm';
-import type { Db } from '../deps.ts';
-import { AppError, isUniqueViolation } from '../errors.ts';
-import type { FormInput, FormPatch } from '../forms/definition.ts';
-import { randomSecret } from '../config.ts';
+import { randomSecret } from '../ids.ts';
+import { isUniqueViolation, type Db } from './client.ts';
 import { forms, submissions, type Form } from './schema.ts';
 import { submissionDeletes } from './submissions.ts';
 
 // This module owns every write to `forms`.
+
+/** A form as stored, less what this module sets itself; without an id, one is made. */
+export type NewForm = Omit<typeof forms.$inferInsert, 'id' | 'createdAt' | 'updatedAt'> & { id?: string };
+export type FormChanges = Partial<Omit<NewForm, 'id'>>;
 
 /**
  * Forms read on the submission hot path, kept briefly per database. Writes through this
@@ -30,9 +32,9 @@ export async function getFormCached(db: Db, id: string, now: number): Promise<Fo
   return form;
 }
 
-/** The new form; an id that is taken is the caller's conflict (409), for the API, the admin and the CLI alike. */
-export async function createForm(db: Db, input: FormInput, now: number): Promise<Form> {
-  const [row] = await db
+/** The new form, or undefined when its id is taken (each caller words that conflict its own way). */
+export async function createForm(db: Db, input: NewForm, now: number): Promise<Form | undefined> {
+  const rows = await db
     .insert(forms)
     .values({
       ...input,
@@ -44,10 +46,12 @@ export async function createForm(db: Db, input: FormInput, now: number): Promise
     })
     .returning()
     .catch((error: unknown) => {
-      throw isUniqueViolation(error) ? new AppError('conflict', `A form with the id "${input.id}" exists`) : error;
+      if (isUniqueViolation(error)) return [];
+      throw error;
     });
-  forget(db, row!.id);
-  return row!;
+  const [row] = rows;
+  if (row) forget(db, row.id);
+  return row;
 }
 
 export async function getForm(db: Db, id: string): Promise<Form | undefined> {
@@ -64,7 +68,7 @@ export async function listForms(db: Db, page: { limit: number; cursor?: string }
     .limit(page.limit);
 }
 
-export async function updateForm(db: Db, id: string, patch: FormPatch, now: number): Promise<Form | undefined> {
+export async function updateForm(db: Db, id: string, patch: FormChanges, now: number): Promise<Form | undefined> {
   const [row] = await db
     .update(forms)
     .set({ ...patch, updatedAt: now })

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Row, WriteStatement } from './statements.ts';
+import type { Row, WriteStatement } from './client.ts';
 
 /**
  * What crosses to commit-worker.mjs in one message: each SQL text once, statements naming

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { createClient, type Client, type InArgs } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
-import type { Deps } from '../deps.ts';
+import type { Commit } from './client.ts';
 import * as schema from './schema.ts';
 
 export type LibsqlDatabase = { db: ReturnType<typeof drizzle<typeof schema>>; client: Client };
@@ -40,7 +40,7 @@ export async function migrateLibsql(database: LibsqlDatabase, migrationsFolder: 
 }
 
 /** Commits as one batch per call: for a libSQL server, which answers asynchronously anyway, and tests. */
-export function batchCommit(client: Client): Deps['commit'] {
+export function batchCommit(client: Client): Commit {
   return async (statements) => {
     const results = await client.batch(
       statements.map(({ sql, params }) => ({ sql, args: params as InArgs })),

@@ -1,4 +1,4 @@
-import type { Db } from '../deps.ts';
+import type { Db } from './client.ts';
 import { adminSessions, deliveries, deliveryAttempts, forms, rateLimits, submissions } from './schema.ts';
 
 /**

@@ -1,9 +1,6 @@
 import { getTableColumns, is, Param, Placeholder, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../deps.ts';
-
-/** A write ready to run anywhere: SQL text and its bound values. */
-export type WriteStatement = { sql: string; params: unknown[] };
+import type { Db, Row, WriteStatement } from './client.ts';
 
 /** D1 binds at most 100 parameters per statement; lists in SQL are split below that. */
 export const PARAMS_PER_STATEMENT = 90;
@@ -13,9 +10,6 @@ export function chunks<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-
-/** A row a statement returned (RETURNING), keyed by SQL column name. */
-export type Row = Record<string, unknown>;
 
 /** A drizzle query, as far as a template needs it. */
 export type Buildable = { toSQL(): { sql: string; params: unknown[] } };

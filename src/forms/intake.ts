@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.ts';
 import type { Form, Submission, SubmissionData, SubmissionMeta } from '../db/schema.ts';
 import { findByIdempotencyKey, submissionInsert } from '../db/submissions.ts';
-import { emptyFieldErrors, AppError, isUniqueViolation } from '../errors.ts';
+import { isUniqueViolation } from '../db/client.ts';
+import { emptyFieldErrors, AppError } from '../errors.ts';
 import { sha256, ulid } from '../ids.ts';
 import { newDelivery, type Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';

@@ -1,15 +1,13 @@
 import type { Context } from 'hono';
 import type { FieldValue } from '../db/schema.ts';
-import { emptyFieldErrors, AppError } from '../errors.ts';
+import { AppError, emptyFieldErrors } from '../errors.ts';
+import { checkJsonCounts, MAX_ARRAY_ITEMS, MAX_FIELDS, MAX_PAIRS, occursMoreThan, tooMany } from './field-count.ts';
 
 /** The fields of a submission as sent, before validation. A Map, so `__proto__` is just a name. */
 export type RawFields = Map<string, FieldValue>;
 
-const MAX_FIELDS = 300;
-
 /** The visitor's address when no `_replyto` is sent: a field named email, in any case (`Email` is common). */
 export const isEmailFieldName = (name: string) => name.length === 5 && name.toLowerCase() === 'email';
-const MAX_ARRAY_ITEMS = 200;
 
 export type BodyKind = 'urlencoded' | 'multipart' | 'json';
 
@@ -22,10 +20,6 @@ export function bodyKind(contentType: string | undefined): BodyKind | undefined 
 }
 
 const normaliseBreaks = (text: string) => text.replace(/\r\n?/g, '\n');
-
-function tooMany(): never {
-  throw new AppError('too_large', `At most ${MAX_FIELDS} fields are accepted`);
-}
 
 // Line breaks and control characters in a name could masquerade as structure in the mail.
 const BAD_NAME = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
@@ -44,7 +38,7 @@ function fromPairs(pairs: Iterable<[string, string]>): RawFields {
   const fields: RawFields = new Map();
   let count = 0;
   for (const [rawName, value] of pairs) {
-    if (++count > MAX_FIELDS * 4) tooMany();
+    if (++count > MAX_PAIRS) tooMany();
     const isList = rawName.endsWith('[]');
     const name = isList ? rawName.slice(0, -2) : rawName;
     const text = normaliseBreaks(value);
@@ -64,6 +58,7 @@ function fromPairs(pairs: Iterable<[string, string]>): RawFields {
 }
 
 function fromJson(text: string): RawFields {
+  checkJsonCounts(text);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -97,6 +92,16 @@ function fromJson(text: string): RawFields {
   return fields;
 }
 
+/** FormData parses every part before the first is counted: parts are counted first, by their delimiters. */
+async function multipartForm(c: Context): Promise<FormData> {
+  const contentType = c.req.header('content-type')!;
+  const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const bytes = await c.req.arrayBuffer();
+  // A delimiter opens each part and one more closes the body; ASCII survives any decoding.
+  if (boundary && occursMoreThan(new TextDecoder().decode(bytes), `--${boundary[1] ?? boundary[2]}`, MAX_PAIRS + 1)) tooMany();
+  return new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+}
+
 /** Reads the body once, by its declared type. The body limit has already been enforced. */
 export async function readFields(c: Context): Promise<RawFields> {
   const kind = bodyKind(c.req.header('content-type'));
@@ -104,11 +109,17 @@ export async function readFields(c: Context): Promise<RawFields> {
     throw new AppError('unsupported_media_type', 'Send application/x-www-form-urlencoded, multipart/form-data or application/json');
   }
   if (kind === 'json') return fromJson(await c.req.text());
-  if (kind === 'urlencoded') return fromPairs(new URLSearchParams(await c.req.text()));
+  if (kind === 'urlencoded') {
+    const text = await c.req.text();
+    // URLSearchParams splits the whole body before the first pair is counted.
+    if (occursMoreThan(text, '&', MAX_PAIRS)) tooMany();
+    return fromPairs(new URLSearchParams(text));
+  }
   let form: FormData;
   try {
-    form = await c.req.raw.formData();
-  } catch {
+    form = await multipartForm(c);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
     throw new AppError('bad_request', 'The multipart body is malformed');
   }
   const pairs: [string, string][] = [];

@@ -1,4 +1,3 @@
-import { eq, lt, sql } from 'drizzle-orm';
 import {
   convertIPv4BinaryToString,
   convertIPv4MappedIPv6ToIPv4,
@@ -9,14 +8,12 @@ import {
 } from 'hono/utils/ipaddr';
 import { AppError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
-import { rateLimits } from '../db/schema.ts';
-import { statementOf, statementTemplate, type Row } from '../db/statements.ts';
+import { clearCount, countHit, countOf, pruneCounts, readCount } from '../db/rate-limits.ts';
 import type { Config } from '../config.ts';
 
 export type RateLimit = NonNullable<Config['rateLimit']>;
 
-// This module owns every write to `rate_limits`. Counters live in the database so the
-// limit holds across processes and Workers isolates.
+// The policy of the limits; their counters and SQL are in db/rate-limits.ts.
 
 /**
  * Whom a limit counts: an IPv4 address, or the /64 network of an IPv6 one. A subscriber is
@@ -35,25 +32,6 @@ export function rateLimitSubject(ip: string): string {
 }
 
 /**
- * The upsert that counts a hit: a new window when the old one has ended, else one more.
- * SQLite evaluates every SET expression against the old row.
- */
-const countHit = statementTemplate<{ key: string; now: number; endedBefore: number }>((db) => {
-  const ended = sql`${rateLimits.windowStart} <= ${sql.placeholder('endedBefore')}`;
-  return db
-    .insert(rateLimits)
-    .values({ key: sql.placeholder('key'), windowStart: sql.placeholder('now'), count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`CASE WHEN ${ended} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-        windowStart: sql`CASE WHEN ${ended} THEN ${sql.placeholder('now')} ELSE ${rateLimits.windowStart} END`,
-      },
-    })
-    .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
-});
-
-/**
  * Counts one hit in a fixed window; answers how long to wait when over the limit. It is a
  * write like the submission's, through `deps.commit`: on Node it joins the group commit
  * instead of an fsync of its own on the event loop (which held the server to ~1,200 req/s).
@@ -65,17 +43,17 @@ export async function hitRateLimit(
 ): Promise<{ retryAfter: number } | null> {
   if (!limit) return null;
   const now = deps.now();
-  let row: Row | undefined;
+  let counted;
   try {
-    const [rows] = await deps.commit([countHit(deps.db, { key, now, endedBefore: now - limit.windowMs })]);
-    row = rows?.[0];
+    const [rows] = await deps.commit([countHit(deps.db, key, now, limit.windowMs)]);
+    counted = countOf(rows?.[0]);
   } catch (error) {
     // A database that cannot take the count answers 503 like any failed write. The key's
     // first part says whose counter it was (a form's id, or sign-in), not whose address.
     deps.log.error('rate limit not counted', { counter: key.split(':')[0], error: String(error) });
     throw new AppError('unavailable', 'The database could not be written; nothing was kept. Please try again.');
   }
-  return waitOf(limit, now, Number(row?.count), Number(row?.window_start));
+  return waitOf(limit, now, counted.count, counted.windowStart);
 }
 
 /** Over the limit in a window still running: how many seconds are left of it. */
@@ -89,13 +67,13 @@ function waitOf(limit: RateLimit, now: number, count: number, windowStart: numbe
  * before every request of a surface where only failures count (the API token).
  */
 export async function rateLimitWait(deps: Pick<Deps, 'db' | 'now'>, limit: RateLimit, key: string): Promise<{ retryAfter: number } | null> {
-  const [row] = await deps.db.select().from(rateLimits).where(eq(rateLimits.key, key));
-  return row ? waitOf(limit, deps.now(), row.count, row.windowStart) : null;
+  const counted = await readCount(deps.db, key);
+  return counted ? waitOf(limit, deps.now(), counted.count, counted.windowStart) : null;
 }
 
 /** Forgets a counter, e.g. after a successful sign-in. */
 export async function clearRateLimit(deps: Pick<Deps, 'db' | 'commit'>, key: string): Promise<void> {
-  await deps.commit([statementOf(deps.db.delete(rateLimits).where(eq(rateLimits.key, key)))]);
+  await deps.commit([clearCount(deps.db, key)]);
 }
 
 /** Sign-in attempts, and wrong API tokens, per IP: always on, whatever RATE_LIMIT says. */
@@ -107,5 +85,5 @@ export const ADMIN_LOGIN_LIMIT = { max: 10, windowMs: 600_000 };
  */
 export async function pruneRateLimits(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'config'>): Promise<void> {
   const longest = Math.max(deps.config.rateLimit?.windowMs ?? 0, ADMIN_LOGIN_LIMIT.windowMs);
-  await deps.commit([statementOf(deps.db.delete(rateLimits).where(lt(rateLimits.windowStart, deps.now() - longest)))]);
+  await deps.commit([pruneCounts(deps.db, deps.now() - longest)]);
 }

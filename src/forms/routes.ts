@@ -9,7 +9,9 @@ import { sha256 } from '../ids.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { PAGE_CSP } from '../pages.ts';
 import { formCors } from './cors.ts';
+import { bodyGuard } from './body-guard.ts';
 import { acceptSubmission } from './intake.ts';
+import { knownLimits } from './known-limits.ts';
 import { thanksPage, validationPage } from './pages.ts';
 import { readFields } from './parse.ts';
 import { hitRateLimit, rateLimitSubject } from './rate-limit.ts';
@@ -25,22 +27,35 @@ const countingLimit = bodyLimit({
   },
 });
 
+const declaresLength = (c: Context) => c.req.header('content-length') !== undefined && c.req.header('transfer-encoding') === undefined;
+
 /**
  * A declared Content-Length settles the limit before anything is read (Node's parser never
- * reads past it). Only bodies without one go through Hono's counting bodyLimit, which touches
- * `c.req.raw.body`: on @hono/node-server that builds a full Request, measured as the largest
- * single cost of a submission.
+ * reads past it). Bodies without one are counted as they are read, in `readLimitedFields`.
  */
 const limitBody: MiddlewareHandler = async function limitBody(c, next) {
   const length = c.req.header('content-length');
-  if (length === undefined || c.req.header('transfer-encoding') !== undefined) return countingLimit(c, next);
-  if (!/^\d+$/.test(length) || Number(length) > BODY_LIMIT) throw tooLarge();
+  if (declaresLength(c) && (!/^\d+$/.test(length!) || Number(length) > BODY_LIMIT)) throw tooLarge();
   await next();
 };
+
+/**
+ * The fields, read within the body limit. Hono's counting bodyLimit buffers a body without a
+ * declared length whole, so it runs here, in the body's read slot and after the known-limit
+ * check, not as a middleware ahead of them. It touches `c.req.raw.body`: on
+ * @hono/node-server that builds a full Request, measured as the largest single cost of a
+ * submission, so a body with a length skips it.
+ */
+async function readLimitedFields(c: Context) {
+  if (!declaresLength(c)) await countingLimit(c, async () => {});
+  return readFields(c);
+}
 
 export function formRoutes(outbox: Outbox) {
   // Unset for an unknown id until the 404 below: CORS must still answer for it.
   const app = new Hono<AppEnv & { Variables: { form?: Form } }>();
+  const guardedRead = bodyGuard();
+  const limits = knownLimits();
   const formOf = (c: Context<AppEnv & { Variables: { form?: Form } }>) => {
     const form = c.get('form');
     if (!form) throw new AppError('not_found', 'There is no such form');
@@ -86,10 +101,16 @@ export function formRoutes(outbox: Outbox) {
       throw new AppError('origin', 'This site may not post to this form');
     }
     const ip = deps.clientIp(c);
+    const subject = ip ? rateLimitSubject(ip) : undefined;
     // Kept with the submission and the key of its rate limit: an IPv6 visitor is their /64.
-    const ipHash = ip ? sha256(`${form.id}\n${rateLimitSubject(ip)}`).slice(0, 32) : undefined;
+    const ipHash = subject ? sha256(`${form.id}\n${subject}`).slice(0, 32) : undefined;
+    // No address known (a Worker request without CF-Connecting-IP): all such posts share one
+    // counter, so leaving the header out does not leave the limit behind.
+    const limitKey = `${form.id}:${ipHash ?? 'unknown'}`;
+    // Before the body: an address over its limit costs no reading or parsing.
+    await limits.refuseKnown(deps, limitKey, form.id, c.req.header('idempotency-key'));
 
-    const fields = await readFields(c);
+    const fields = await guardedRead(subject, () => readLimitedFields(c));
     // Taken before acceptSubmission removes the magic fields, for the 422 page.
     const asSent = [...fields];
     // Relative: right behind any proxy, whatever PUBLIC_URL says.
@@ -101,9 +122,7 @@ export function formRoutes(outbox: Outbox) {
         userAgent: c.req.header('user-agent'),
         page: c.req.header('referer'),
         redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
-        // No address known (a Worker request without CF-Connecting-IP): all such posts share one
-        // counter, so leaving the header out does not leave the limit behind.
-        countHit: async () => hitRateLimit(deps, deps.config.rateLimit, `${form.id}:${ipHash ?? 'unknown'}`),
+        countHit: async () => limits.note(limitKey, deps.now(), await hitRateLimit(deps, deps.config.rateLimit, limitKey)),
       });
       // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
       if (wantsJson(c))

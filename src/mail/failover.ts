@@ -11,9 +11,9 @@ export function createFailoverMailer(primary: Mailer, backup: Mailer): Mailer {
       const first = await primary.send(message);
       if (first.ok || !first.temporary) return { ...first, relay: 'primary' };
       const second = await backup.send(message);
-      // When both fail, the primary's reason stays in view: it is the relay meant to work.
+      // The primary's failure stays in the reply either way: the history is where the owner sees it.
       return second.ok
-        ? { ...second, relay: 'backup' }
+        ? { ...second, response: `${second.response} (primary failed: ${first.error})`, relay: 'backup' }
         : { ...second, error: `primary: ${first.error}; backup: ${second.error}`, relay: 'backup' };
     },
     async test(message: OutgoingMessage): Promise<MailTestResult> {

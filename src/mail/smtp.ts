@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { DkimKey } from './dkim.ts';
+import { dkimSigner, type DkimKey } from './dkim.ts';
 import { CERTIFICATE_FIX, NO_STARTTLS_FIX, smtpHint, type RelayRef } from './hints.ts';
 import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
@@ -91,6 +91,7 @@ export function smtpTransportUrl(smtpUrl: string): { url: string; requireTLS: bo
 /** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
 export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_URL' }: SmtpOptions): Mailer {
   const relay = { url, variable };
+  const signer = dkim ? dkimSigner(dkim) : undefined;
   const options = (extra: object) => ({
     ...smtpTransportUrl(url),
     maxConnections: 5,
@@ -103,7 +104,7 @@ export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_U
     disableFileAccess: true,
     disableUrlAccess: true,
     // Signed as the last step, so the signature covers the headers and body the relay receives.
-    ...(dkim && { dkim }),
+    ...(signer && { dkim: signer }),
     ...extra,
   });
   const transport = nodemailer.createTransport(options({ pool }));

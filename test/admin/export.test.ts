@@ -159,6 +159,62 @@ describe('GET /api/forms/:id/export?format=csv&excel=1', () => {
   });
 });
 
+describe('GET /api/forms/:id/export of a form larger than a page', () => {
+  /** The body as the reader receives it, chunk by chunk. */
+  async function chunksOf(res: Response): Promise<string[]> {
+    const chunks: string[] = [];
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body! as unknown as AsyncIterable<Uint8Array>) chunks.push(decoder.decode(chunk, { stream: true }));
+    return chunks;
+  }
+
+  // Three submissions of 0.9 MB (45 fields at the cap of an undeclared field): pages of at most
+  // 2 MB of stored data hold two, then one.
+  const bigFields = Array.from({ length: 45 }, (_, k) => `f${k}`);
+  const large = (i: number) => ({ n: i, ...Object.fromEntries(bigFields.map((name) => [name, `${i}`.repeat(20_000)])) });
+
+  it('should send the CSV a page at a time, its header naming a field first seen on the last page', async () => {
+    const ids = [await submit(large(0)), await submit(large(1)), await submit({ ...large(2), late: 'yes' })];
+    const chunks = await chunksOf(await exportOf('csv'));
+    expect(chunks.length).toBeGreaterThan(2);
+    const rows = parseCsv(chunks.join(''));
+    expect(rows[0]).toEqual(['id', 'createdAt', 'status', 'n', ...bigFields, 'late']);
+    expect(rows.slice(1).map((row) => [row[0], row[3], row.slice(4, -1).join('').length, row.at(-1)])).toEqual([
+      [ids[0], '0', 900_000, ''],
+      [ids[1], '1', 900_000, ''],
+      [ids[2], '2', 900_000, 'yes'],
+    ]);
+  });
+
+  it('should send the JSON array a page at a time, the same bytes as one JSON.stringify', async () => {
+    for (let i = 0; i < 3; i++) await submit(large(i));
+    const chunks = await chunksOf(await exportOf('json'));
+    expect(chunks.length).toBeGreaterThan(2);
+    const text = chunks.join('');
+    const rows = JSON.parse(text) as { data: { n: number } }[];
+    expect(rows.map((row) => row.data.n)).toEqual([0, 1, 2]);
+    expect(text === JSON.stringify(rows)).toBe(true);
+  });
+});
+
+describe('GET /api/forms/:id/export of a damaged row', () => {
+  it('should cut the JSON body short when met midway, never end it as if complete, and log why; 500 when met before the first byte', async () => {
+    // Three large submissions: a first page of two, then the third with a row whose stored JSON is damaged.
+    for (let i = 0; i < 3; i++) await submit(Object.fromEntries(Array.from({ length: 45 }, (_, k) => [`f${k}`, 'x'.repeat(20_000)])));
+    await t.database.client.execute(
+      `INSERT INTO submissions (id, form_id, created_at, status, data, meta) VALUES ('7ZZZZZZZZZZZZZZZZZZZZZZZZZ', 'contact', 0, 'inbox', '{"damaged', '{}')`,
+    );
+    const json = await exportOf('json');
+    expect(json.status).toBe(200);
+    await expect(json.text()).rejects.toThrow();
+    expect(t.errors).toEqual([expect.stringMatching(/^export failed midway \{"formId":"contact",/)]);
+    // The CSV header's first pass reads every row before the first byte goes out.
+    const csv = await exportOf('csv');
+    expect(csv.status).toBe(500);
+    expect(await csv.json()).toMatchObject({ ok: false, error: 'internal' });
+  });
+});
+
 describe('GET /api/forms/:id/export errors', () => {
   it('should answer 404 JSON for an unknown form', async () => {
     for (const format of ['csv', 'json']) {

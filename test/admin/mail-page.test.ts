@@ -67,9 +67,10 @@ describe('the admin mail page', () => {
     expect(relay.messages).toHaveLength(0);
   });
 
-  it('should report the last success and last error of the relay from the delivery history', async () => {
+  it('should report the last success and last error of each relay from the delivery history', async () => {
     const relay = await sink();
-    await start({ SMTP_URL: relay.url });
+    const backup = await sink();
+    await start({ SMTP_URL: relay.url, SMTP_BACKUP_URL: backup.url });
     await t.createForm({ id: 'contact' });
     const cookie = await session();
     const before = (await page('/admin/mail', cookie)).html;
@@ -81,6 +82,26 @@ describe('the admin mail page', () => {
     });
     expect(submitted.status).toBe(201);
     await t.settle();
-    expect((await page('/admin/mail', cookie)).html).toMatch(/<th>Primary \(SMTP_URL\)<\/th><td>2026-01-01 00:00:00 UTC<\/td><td>—<\/td>/);
+    const after = (await page('/admin/mail', cookie)).html;
+    expect(after).toMatch(/<th>Primary \(SMTP_URL\)<\/th><td>2026-01-01 00:00:00 UTC<\/td><td>—<\/td>/);
+    expect(after).toMatch(/<th>Backup \(SMTP_BACKUP_URL\)<\/th><td>—<\/td><td>—<\/td>/);
+    // The primary refuses for a while: the backup takes the next message, and each row says so.
+    relay.behaviour.rcpt = '451 4.3.0 Try again later';
+    t.clock.advance(60_000);
+    const again = await t.app.request('/f/contact', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"again"}',
+    });
+    expect(again.status).toBe(201);
+    await t.settle();
+    const failedOver = (await page('/admin/mail', cookie)).html;
+    expect(failedOver).toMatch(
+      /<th>Primary \(SMTP_URL\)<\/th><td>2026-01-01 00:00:00 UTC<\/td><td>2026-01-01 00:01:00 UTC: <span class="error"><bdi>250 Queued as test \(primary failed: 451 4\.3\.0 Try again later/,
+    );
+    expect(failedOver).toMatch(/<th>Backup \(SMTP_BACKUP_URL\)<\/th><td>2026-01-01 00:01:00 UTC<\/td><td>—<\/td>/);
+    // The submission's own history names the relay of each attempt.
+    const { id } = (await again.json()) as { id: string };
+    expect((await page(`/admin/submissions/${id}`, cookie)).html).toMatch(/<th>Relay<\/th>[^]*<td>sent<\/td><td>backup<\/td>/);
   });
 });

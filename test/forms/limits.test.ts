@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
 import { deliveries, submissions } from '../../src/db/schema.ts';
 import { form, testApp, type TestApp } from '../support/app.ts';
+import { probeBody, streamed } from '../support/probe-body.ts';
 
 let t: TestApp;
 afterEach(() => t.close());
@@ -68,6 +69,40 @@ describe('rate limit', () => {
       body: form({ email: 'a@b.test' }),
     });
     expect(other.status).toBe(201);
+  });
+
+  // Review finding 4a: an address over its limit had every body parsed before the count refused it.
+  it('should refuse an address already over its limit with 429 before reading its body, until the window ends', async () => {
+    t = await testApp({ env: { RATE_LIMIT: '2/10m' } });
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    for (let i = 0; i < 2; i++) expect((await send(t.app)).status).toBe(201);
+    expect((await send(t.app)).status).toBe(429);
+    const keys = JSON.stringify(Object.fromEntries(Array.from({ length: 96_000 }, (_, i) => [`k${i}`, 1])));
+    const probe = probeBody(keys);
+    const res = await t.app.request('/f/contact', streamed(probe.body, { 'content-type': 'application/json' }));
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBe(600);
+    expect(probe.pulled).toBe(false);
+    t.clock.advance(10 * 60_000);
+    expect((await send(t.app)).status).toBe(201);
+  });
+
+  it('should still answer the replay of a stored submission from an address over its limit, and refuse a new key', async () => {
+    t = await testApp({ env: { RATE_LIMIT: '1/10m' } });
+    await t.createForm({ id: 'contact', name: 'Contact' });
+    const keyed = (key: string) =>
+      t.app.request('/f/contact', {
+        method: 'POST',
+        headers: { accept: 'application/json', 'idempotency-key': key },
+        body: form({ email: 'a@b.test' }),
+      });
+    const first = await keyed('key-1');
+    expect(first.status).toBe(201);
+    expect((await keyed('key-2')).status).toBe(429);
+    const replay = await keyed('key-1');
+    expect(replay.status).toBe(201);
+    expect(await replay.json()).toEqual(await first.json());
+    expect((await keyed('key-3')).status).toBe(429);
   });
 
   it('should not limit at all when RATE_LIMIT is off', async () => {

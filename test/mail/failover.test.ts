@@ -48,6 +48,13 @@ describe('a backup relay (SMTP_BACKUP_URL)', () => {
 
     const first = await submitAndDeliver();
     expect(first).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(first.history).toEqual([
+      expect.objectContaining({
+        outcome: 'sent',
+        relay: 'backup',
+        reply: expect.stringMatching(/^250 Queued as test \(primary failed: ESOCKET: connect ECONNREFUSED .* — Nothing accepted a connection/),
+      }),
+    ]);
     const [viaBackup] = await backup.waitFor(1);
     expect(backup.messages).toHaveLength(1);
     // The same message: a receiver that saw an earlier try can tell it is not a second one.
@@ -56,6 +63,7 @@ describe('a backup relay (SMTP_BACKUP_URL)', () => {
     const revived = await sink(primaryPort);
     const second = await submitAndDeliver();
     expect(second).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(second.history).toEqual([expect.objectContaining({ outcome: 'sent', relay: 'primary' })]);
     await revived.waitFor(1);
     expect(revived.messages[0]!.parsed.messageId).toBe(second.messageId);
     expect(backup.messages).toHaveLength(1);
@@ -71,5 +79,6 @@ describe('a backup relay (SMTP_BACKUP_URL)', () => {
     const delivery = await submitAndDeliver();
     expect(delivery).toMatchObject({ status: 'failed', lastError: expect.stringContaining('550 5.1.1 No such user') });
     expect(backup.stats.connections).toBe(0);
+    expect(delivery.history).toEqual([expect.objectContaining({ outcome: 'permanent', relay: 'primary' })]);
   });
 });

@@ -99,12 +99,12 @@ export async function testApp(options: TestAppOptions = {}) {
     settle: async () => {
       while (pending.length) await Promise.all(pending.splice(0));
     },
-    createForm: (input: Partial<FormInput> = {}) =>
-      createForm(
-        database.db,
-        { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep', ...input },
-        clock.now(),
-      ),
+    createForm: async (input: Partial<FormInput> = {}) => {
+      const defaults: FormInput = { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep' };
+      const form = await createForm(database.db, { ...defaults, ...input }, clock.now());
+      if (!form) throw new Error(`A form with the id "${input.id}" exists`);
+      return form;
+    },
     api: (path: string, init: RequestInit = {}) =>
       app.request(`/api${path}`, {
         ...init,

@@ -1,7 +1,7 @@
 import { eq, gt, and, lte } from 'drizzle-orm';
-import { randomSecret } from '../config.ts';
-import type { Db } from '../deps.ts';
-import { adminSessions } from '../db/schema.ts';
+import { randomSecret } from '../ids.ts';
+import type { Db } from './client.ts';
+import { adminSessions } from './schema.ts';
 
 // This module owns every write to `admin_sessions`.
 

@@ -1,0 +1,16 @@
+import type { Delivery, Form, Submission } from '../db/schema.ts';
+import type { SendResult } from './mailer.ts';
+
+/** What a delivery is made from: the submission as stored and its form as it is now. */
+export type Source = { form: Form; submission: Submission };
+
+/**
+ * One way a delivery leaves the server. The outbox claims, leases, retries and records alike
+ * for every channel; a channel only turns a delivery into one attempt and says how it went
+ * (a temporary failure is retried on the schedule, a permanent one fails the delivery).
+ */
+export type ChannelSender = {
+  send(delivery: Delivery, source: Source, addressed: string[]): Promise<SendResult>;
+};
+
+export type Channels = Record<Delivery['channel'], ChannelSender>;
