@@ -52,7 +52,9 @@ describe('a backup relay (SMTP_BACKUP_URL)', () => {
       expect.objectContaining({
         outcome: 'sent',
         relay: 'backup',
-        reply: expect.stringMatching(/^250 Queued as test \(primary failed: ESOCKET: connect ECONNREFUSED .* — Nothing accepted a connection/),
+        reply: expect.stringMatching(
+          /^250 Queued as test \(primary failed: ESOCKET: connect ECONNREFUSED .* — Nothing accepted a connection/,
+        ),
       }),
     ]);
     const [viaBackup] = await backup.waitFor(1);
