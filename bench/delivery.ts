@@ -24,17 +24,24 @@ import { cpuMeter } from './cpu.ts';
 const BACKLOG = 2_000;
 
 /** The counting SMTP sink (bench/sink-server.ts) in a process of its own. */
-async function countingSink() {
+export async function countingSink() {
   const child = fork('bench/sink-server.ts', { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = () => new Promise<{ port?: number; received?: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
+  const next = () =>
+    new Promise<{ port?: number; received?: number; distinct?: number }>((resolve) =>
+      child.once('message', resolve as (m: unknown) => void),
+    );
+  const counts = async () => {
+    const answer = next();
+    child.send('count');
+    const { received, distinct } = await answer;
+    return { received: received!, distinct: distinct! };
+  };
   const { port } = await next();
   return {
     url: `smtp://127.0.0.1:${port}`,
-    received: async () => {
-      const answer = next();
-      child.send('count');
-      return (await answer).received!;
-    },
+    received: async () => (await counts()).received,
+    /** Messages taken, and distinct Message-IDs among them. */
+    counts,
     close: () => child.disconnect(),
   };
 }

@@ -20,6 +20,11 @@ export type Deps = {
   /** null when SMTP is not configured: deliveries are then kept `held`. */
   mailer: Mailer | null;
   now: () => number;
+  /**
+   * Hands deliveries to a queue whose consumer sends them in batches (a Workers Queue); when
+   * absent, the outbox sends them from this process or invocation.
+   */
+  enqueue?: (deliveryIds: string[]) => Promise<unknown>;
   /** Runs work after the response: `waitUntil` on Workers, catch-and-log on Node. */
   defer: (work: Promise<unknown>) => void;
   log: Log;

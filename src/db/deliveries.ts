@@ -98,14 +98,17 @@ const recordInterrupted = (db: Db, now: number, where: SQL | undefined) =>
 
 /**
  * Takes up to `limit` due rows (and rows whose lease ran out after a crash) in one statement,
- * so two workers never claim one at once; the second statement returns the claimed rows.
+ * so two workers never claim one at once; the second statement returns the claimed rows. With
+ * `ids` (a queue batch names its deliveries), only those of them that are due.
  */
-export function claimDue(db: Db, now: number, limit: number, leaseUntil: number): Buildable[] {
+export function claimDue(db: Db, now: number, limit: number, leaseUntil: number, ids?: string[]): Buildable[] {
   const leaseRanOut = and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now));
   const due = db
     .select({ id: deliveries.id })
     .from(deliveries)
-    .where(or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut))
+    .where(
+      and(ids && inArray(deliveries.id, ids), or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut)),
+    )
     .orderBy(asc(deliveries.nextAttemptAt))
     .limit(limit);
   return [

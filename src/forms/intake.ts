@@ -102,6 +102,7 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   const now = deps.now();
   const id = ulid(now);
   const meta = metaOf(fields, magic, visit, spam);
+  const deliveryId = ulid(now);
   const insert = submissionInsert(deps.db, {
     id,
     formId: form.id,
@@ -114,13 +115,13 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   });
   try {
     // Spam is stored and flagged, never mailed.
-    await deps.commit(spam ? [insert] : [insert, newDelivery(deps, form.recipients, id, now)]);
+    await deps.commit(spam ? [insert] : [insert, newDelivery(deps, form.recipients, id, now, deliveryId)]);
   } catch (error) {
     if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);
     deps.log.error('submission not stored', { formId: form.id, error: String(error) });
     throw new AppError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
-  if (!spam && deps.mailer) deps.defer(outbox.run());
+  if (!spam && deps.mailer) deps.defer(outbox.wake([deliveryId]));
   return { id, redirect: meta.redirect };
 }
 

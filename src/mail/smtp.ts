@@ -1,11 +1,18 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { dkimSigner, type DkimKey } from './dkim.ts';
 import { CERTIFICATE_FIX, NO_STARTTLS_FIX, smtpHint, type RelayRef } from './hints.ts';
 import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
 import { transcriptRecorder } from './transcript.ts';
 
-type SmtpError = Error & { code?: string; command?: string; responseCode?: number; response?: string; recipient?: string };
+type SmtpError = Error & {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+  recipient?: string;
+  timeoutType?: string;
+};
 
 const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
@@ -50,13 +57,16 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
   }
   // Network errors, timeouts and anything unexpected: never drop a message on a guess.
   const hint = WORKERD_HINTS.find(([pattern]) => pattern.test(error.message))?.[1];
-  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${hint ? ` (${hint})` : ''}` };
+  // Every nodemailer timeout is ETIMEDOUT; which one fired (connect, greeting, socket) tells a stalled server from a starved client.
+  const kind = error.timeoutType ? ` [${error.timeoutType}]` : '';
+  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${kind}${hint ? ` (${hint})` : ''}` };
 }
 
 export type SmtpOptions = {
   url: string;
   pool: boolean;
   mailFrom: string;
+  maxConnections?: number;
   dkim?: DkimKey | null;
   /** The variable the URL came from, named in hints (SMTP_URL by default). */
   variable?: string;
@@ -88,32 +98,38 @@ export function smtpTransportUrl(smtpUrl: string): { url: string; requireTLS: bo
   return { url: url.toString(), requireTLS };
 }
 
-/** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
-export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_URL' }: SmtpOptions): Mailer {
+/**
+ * Nodemailer over SMTP. Pooled on Node; on Workers one connection per message from a request,
+ * or one pooled connection for a whole queue batch. nodemailer is loaded at the first send, so
+ * code that only checks whether SMTP is configured (the intake) never parses it.
+ */
+export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5, dkim, variable = 'SMTP_URL' }: SmtpOptions): Mailer {
   const relay = { url, variable };
   const signer = dkim ? dkimSigner(dkim) : undefined;
-  const options = (extra: object) => ({
-    ...smtpTransportUrl(url),
-    maxConnections: 5,
-    maxMessages: 1000,
-    // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    // Never let message content make the server read files or fetch URLs.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-    // Signed as the last step, so the signature covers the headers and body the relay receives.
-    ...(signer && { dkim: signer }),
-    ...extra,
-  });
-  const transport = nodemailer.createTransport(options({ pool }));
+  const create = async (extra: object) =>
+    (await import('nodemailer')).default.createTransport({
+      ...smtpTransportUrl(url),
+      maxConnections,
+      maxMessages: 1000,
+      // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+      // Never let message content make the server read files or fetch URLs.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      // Signed as the last step, so the signature covers the headers and body the relay receives.
+      ...(signer && { dkim: signer }),
+      ...extra,
+    });
+  let transport: Promise<Transporter> | undefined;
   const envelopeFrom = addressOf(mailFrom);
   const envelopeOf = (message: OutgoingMessage) => ({ ...message, envelope: { from: envelopeFrom, to: message.to } });
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
       try {
-        const info = await transport.sendMail(envelopeOf(message));
+        transport ??= create({ pool });
+        const info = await (await transport).sendMail(envelopeOf(message));
         // nodemailer succeeds when any recipient was accepted; the ones refused at RCPT would be lost unnoticed.
         const refused = ((info as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).map((error) => ({
           recipient: String(error.recipient),
@@ -131,7 +147,7 @@ export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_U
     async test(message: OutgoingMessage): Promise<MailTestResult> {
       // Its own connection: a pooled one would skip the greeting, EHLO and AUTH worth seeing.
       const { logger, lines } = transcriptRecorder(url);
-      const once = nodemailer.createTransport(options({ pool: false, logger, debug: true }));
+      const once = await create({ pool: false, logger, debug: true });
       try {
         const info = await once.sendMail(envelopeOf(message));
         return { ok: true, response: String(info.response ?? '250 OK'), transcript: lines };
@@ -142,7 +158,7 @@ export function createSmtpMailer({ url, pool, mailFrom, dkim, variable = 'SMTP_U
       }
     },
     close() {
-      transport.close();
+      void transport?.then((opened) => opened.close());
     },
   };
 }
