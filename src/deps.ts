@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Config } from './config.ts';
 import type { Commit, Db } from './db/client.ts';
+import type { DnsLookup } from './mail/domain-check.ts';
 import type { Mailer } from './mail/mailer.ts';
 
 export type { Db } from './db/client.ts';
@@ -31,4 +32,6 @@ export type Deps = {
   clientIp: (c: Context) => string | undefined;
   /** The browser script, read from public/embed.js by the entry. */
   embedJs: string;
+  /** DNS for the mail domain check: node:dns on Node; absent on Workers, where the check runs from the CLI. */
+  dns?: DnsLookup;
 };

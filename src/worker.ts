@@ -15,7 +15,7 @@ import type { Db, Deps, Log } from './deps.ts';
 import { misconfigured, missingSecretRefusal, type MissingSecrets } from './http/refusals.ts';
 import { randomSecret, sha256 } from './ids.ts';
 import { createOutbox } from './mail/outbox.ts';
-import { createSmtpMailer } from './mail/smtp.ts';
+import { createRelayMailer } from './mail/relays.ts';
 import embedText from '../public/embed.js';
 
 const EMBED_JS: string = embedText;
@@ -102,7 +102,7 @@ function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { batch
     config,
     db: setup.db,
     commit: setup.commit,
-    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: batch, maxConnections: 1, mailFrom: config.mailFrom }) : null,
+    mailer: createRelayMailer(config, batch, 1),
     // One message per delivery: the consumer gathers up to max_batch_size of them into one invocation.
     ...(queue && { enqueue: (ids: string[]) => queue.sendBatch(ids.map((id) => ({ body: id }))) }),
     now: Date.now,

@@ -174,7 +174,12 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       outcomeWrites(db, {
         now,
         leaseUntil: lease.current,
-        attempts: claimed.map((delivery, i) => ({ id: delivery.id, outcome: attemptOutcome(outcomes[i]!), reply: outcomes[i]!.reply })),
+        attempts: claimed.map((delivery, i) => ({
+          id: delivery.id,
+          outcome: attemptOutcome(outcomes[i]!),
+          reply: outcomes[i]!.reply,
+          relay: outcomes[i]!.relay ?? null,
+        })),
         sentIds: claimed.filter((_, i) => sentAsAddressed[i]).map((d) => d.id),
         changes,
       }),
