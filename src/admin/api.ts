@@ -6,14 +6,16 @@ import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import { deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
+import { deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
-import { formInput, formPatch } from '../forms/definition.ts';
+import { formInput, formPatch, settleForm } from '../forms/definition.ts';
+import { eraseByEmail, eraseInput } from '../forms/retention.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { mailDomainReport, sendTestEmail } from './mail-test.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import {
+  changeStatus,
   created,
   deliveryQuery,
   found,
@@ -54,7 +56,7 @@ export function apiRoutes(outbox: Outbox) {
   );
 
   api.post('/forms', async (c) => {
-    const input = parseOr422(formInput, await jsonBody(c));
+    const input = settleForm(parseOr422(formInput, await jsonBody(c)));
     return c.json(presentForm(created(await createForm(c.var.deps.db, input, c.var.deps.now()), input.id)), 201);
   });
   api.get('/forms', async (c) => {
@@ -64,8 +66,10 @@ export function apiRoutes(outbox: Outbox) {
   });
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
   api.patch('/forms/:id', async (c) => {
+    const { db, now } = c.var.deps;
     const patch = parseOr422(formPatch, await jsonBody(c));
-    return c.json(presentForm(found(await updateForm(c.var.deps.db, c.req.param('id'), patch, c.var.deps.now()), 'form')));
+    const form = found(await getForm(db, c.req.param('id')), 'form');
+    return c.json(presentForm(found(await updateForm(db, form.id, settleForm(patch, form), now()), 'form')));
   });
   api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
 
@@ -92,7 +96,7 @@ export function apiRoutes(outbox: Outbox) {
   api.patch('/submissions/:id', async (c) => {
     const { db } = c.var.deps;
     const { status } = parseOr422(z.object({ status: z.enum(submissionStatuses) }), await jsonBody(c));
-    const [row] = await withDeliveries(db, [found(await setSubmissionStatus(db, c.req.param('id'), status), 'submission')]);
+    const [row] = await withDeliveries(db, [await changeStatus(c.var.deps, outbox, c.req.param('id'), status)]);
     return c.json(presentSubmission(row!));
   });
   api.delete('/submissions/:id', async (c) => {
@@ -100,6 +104,11 @@ export function apiRoutes(outbox: Outbox) {
     const [row] = await withDeliveries(db, [found(await getSubmission(db, c.req.param('id')), 'submission')]);
     await deleteSubmission(db, row!.id);
     return c.json(presentSubmission(row!));
+  });
+
+  api.post('/erase', async (c) => {
+    const { email } = parseOr422(eraseInput, await jsonBody(c));
+    return c.json({ ok: true, deleted: await eraseByEmail(c.var.deps, email) });
   });
 
   api.get('/deliveries', async (c) => {
