@@ -129,6 +129,9 @@ const stillLeased = (ids: string[], leaseUntil: number) =>
 export const renewLease = (db: Db, ids: string[], current: number, next: number): Buildable[] =>
   chunks(ids, PARAMS_PER_STATEMENT).map((part) => db.update(deliveries).set({ leaseUntil: next }).where(stillLeased(part, current)));
 
+/** Values one attempt row binds in `outcomeWrites`. */
+const ATTEMPT_PARAMS = 7;
+
 export type AttemptRecord = { id: string; outcome: 'sent' | 'temporary' | 'permanent'; reply: string; relay: 'primary' | 'backup' | null };
 export type DeliveryChange = Partial<Pick<Delivery, 'status' | 'sentAt' | 'lastError' | 'nextAttemptAt' | 'recipients' | 'deliveredTo'>>;
 
@@ -151,7 +154,9 @@ export function outcomeWrites(
   return [
     // First, while the rows still say `sending` under our lease: a worker that stalled past its
     // lease was already recorded as interrupted and taken over, so its late outcome adds no row.
-    ...chunks(record.attempts, PARAMS_PER_STATEMENT / 5).map((part) => {
+    // Each attempt binds seven values (three CASE arms of two, and its id in the lease guard):
+    // D1 refuses a statement past 100, which the relay column's arm once pushed it over.
+    ...chunks(record.attempts, Math.floor(PARAMS_PER_STATEMENT / ATTEMPT_PARAMS)).map((part) => {
       const byId = (value: (attempt: AttemptRecord) => string | null) =>
         sql.join([sql`CASE ${deliveries.id}`, ...part.map((a) => sql`WHEN ${a.id} THEN ${value(a)}`), sql`END`], sql` `);
       return db.insert(deliveryAttempts).select(
