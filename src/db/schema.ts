@@ -23,6 +23,9 @@ export type SubmissionMeta = {
   spamReasons?: string[];
 };
 
+/** Where a form's submissions are also posted; `secret` signs `standard` bodies (write-only in the API). */
+export type WebhookSpec = { id: string; url: string; secret: string; format: 'standard' | 'slack' | 'discord' };
+
 export const forms = sqliteTable('forms', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
@@ -34,6 +37,7 @@ export const forms = sqliteTable('forms', {
   extraFields: text('extra_fields', { enum: ['keep', 'reject'] })
     .notNull()
     .default('keep'),
+  webhooks: text('webhooks', { mode: 'json' }).$type<WebhookSpec[]>().notNull().default([]),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -68,9 +72,11 @@ export const deliveries = sqliteTable(
   {
     id: text('id').primaryKey(),
     submissionId: text('submission_id').notNull(),
-    channel: text('channel', { enum: ['email'] })
+    channel: text('channel', { enum: ['email', 'webhook'] })
       .notNull()
       .default('email'),
+    /** For a `webhook` delivery, the id of the form's webhook it is for (null for email). */
+    target: text('target'),
     /**
      * Whom it was last addressed to (the form's recipients when it was created, until it is
      * attempted); after a partial refusal, only the refused. Each attempt addresses the form's
