@@ -4,11 +4,12 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
-import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
+import { createForm, deleteForm, getForm, listForms, updateForm, type FormChanges } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
-import { formInput, formPatch } from '../forms/definition.ts';
+import { formInputWithWebhooks, formPatchWithWebhooks } from '../forms/definition.ts';
+import { checkWebhookTargets, webhooksToStore } from '../forms/webhooks.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { renderTestMessage } from '../mail/render.ts';
 import { exportQuery, exportResponse } from './export.ts';
@@ -54,18 +55,30 @@ export function apiRoutes(outbox: Outbox) {
   );
 
   api.post('/forms', async (c) => {
-    const input = parseOr422(formInput, await jsonBody(c));
-    return c.json(presentForm(created(await createForm(c.var.deps.db, input, c.var.deps.now()), input.id)), 201);
+    const { config, db, now } = c.var.deps;
+    const input = parseOr422(formInputWithWebhooks, await jsonBody(c));
+    checkWebhookTargets(input.webhooks, config.webhookAllowPrivate);
+    const form = created(await createForm(db, { ...input, webhooks: webhooksToStore(input.webhooks, [], now()) }, now()), input.id);
+    // The one answer that shows the secrets: the owner copies them into the receivers now.
+    return c.json(presentForm(form, { showSecrets: true }), 201);
   });
   api.get('/forms', async (c) => {
     const { limit, cursor } = parseOr422(page, queryOf(c));
     const { items, nextCursor } = pageOf(await listForms(c.var.deps.db, { limit: limit + 1, cursor }), limit);
-    return c.json({ items: items.map(presentForm), nextCursor });
+    return c.json({ items: items.map((form) => presentForm(form)), nextCursor });
   });
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
   api.patch('/forms/:id', async (c) => {
-    const patch = parseOr422(formPatch, await jsonBody(c));
-    return c.json(presentForm(found(await updateForm(c.var.deps.db, c.req.param('id'), patch, c.var.deps.now()), 'form')));
+    const { config, db, now } = c.var.deps;
+    const patch = parseOr422(formPatchWithWebhooks, await jsonBody(c));
+    const { webhooks, ...rest } = patch;
+    let changes: FormChanges = rest;
+    if (webhooks) {
+      checkWebhookTargets(webhooks, config.webhookAllowPrivate);
+      const stored = found(await getForm(db, c.req.param('id')), 'form').webhooks;
+      changes = { ...rest, webhooks: webhooksToStore(webhooks, stored, now()) };
+    }
+    return c.json(presentForm(found(await updateForm(db, c.req.param('id'), changes, now()), 'form')));
   });
   api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
 

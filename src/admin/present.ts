@@ -1,10 +1,16 @@
 import type { Delivery, Form, Submission } from '../db/schema.ts';
+import { presentWebhook } from '../forms/webhooks.ts';
 
 /** Public JSON shapes: timestamps as ISO strings, internals (hashes, keys) left out. */
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export const presentForm = (form: Form) => ({ ...form, createdAt: iso(form.createdAt), updatedAt: iso(form.updatedAt) });
+export const presentForm = (form: Form, options: { showSecrets?: boolean } = {}) => ({
+  ...form,
+  webhooks: form.webhooks.map((webhook) => presentWebhook(webhook, options.showSecrets ?? false)),
+  createdAt: iso(form.createdAt),
+  updatedAt: iso(form.updatedAt),
+});
 
 export const presentDelivery = (d: Delivery) => ({
   id: d.id,

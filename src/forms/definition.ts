@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isPlainAddress } from './email.ts';
+import { webhooksInput } from './webhooks.ts';
 
 /** The owner's description of a form, as `/api/forms` and the CLI accept it. */
 
@@ -81,6 +82,11 @@ export const formPatch = formInput
     fields: formInput.shape.fields.unwrap().optional(),
     extraFields: z.enum(['keep', 'reject']).optional(),
   });
+
+// Webhooks are set through the API only for now: the admin editor and the CLI leave them alone
+// (an editor without the field must not erase them on save).
+export const formInputWithWebhooks = formInput.extend({ webhooks: webhooksInput.default([]) });
+export const formPatchWithWebhooks = formPatch.extend({ webhooks: webhooksInput.optional() });
 
 export type FormInput = z.infer<typeof formInput>;
 export type FormPatch = z.infer<typeof formPatch>;

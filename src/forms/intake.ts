@@ -4,7 +4,7 @@ import { findByIdempotencyKey, submissionInsert } from '../db/submissions.ts';
 import { isUniqueViolation } from '../db/client.ts';
 import { emptyFieldErrors, AppError } from '../errors.ts';
 import { sha256, ulid } from '../ids.ts';
-import { newDelivery, type Outbox } from '../mail/outbox.ts';
+import { newDeliveries, type Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';
 import { isPlainAddress } from './email.ts';
 import { isEmailFieldName, type RawFields } from './parse.ts';
@@ -114,13 +114,13 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   });
   try {
     // Spam is stored and flagged, never mailed.
-    await deps.commit(spam ? [insert] : [insert, newDelivery(deps, form.recipients, id, now)]);
+    await deps.commit(spam ? [insert] : [insert, ...newDeliveries(deps, form, id, now)]);
   } catch (error) {
     if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);
     deps.log.error('submission not stored', { formId: form.id, error: String(error) });
     throw new AppError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
-  if (!spam && deps.mailer) deps.defer(outbox.run());
+  if (!spam && (deps.mailer || form.webhooks.length > 0)) deps.defer(outbox.run());
   return { id, redirect: meta.redirect };
 }
 

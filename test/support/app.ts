@@ -1,3 +1,4 @@
+import { resolveAllAddresses } from '../../src/node-wiring.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,7 @@ export async function testApp(options: TestAppOptions = {}) {
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),
     log,
     clientIp: typeof ip === 'function' ? ip : () => ip ?? '192.0.2.1',
+    resolveHost: resolveAllAddresses,
     embedJs: readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8'),
   };
   const outbox = createOutbox(deps);
