@@ -27,7 +27,10 @@ describe('the webhook address guard', () => {
     expect(isRefusedAddress(address)).toBe(true);
   });
 
-  it.each(['93.184.216.34', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:93.184.216.34'])('should allow the public address %s', (address) => {
-    expect(isRefusedAddress(address)).toBe(false);
-  });
+  it.each(['93.184.216.34', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:93.184.216.34'])(
+    'should allow the public address %s',
+    (address) => {
+      expect(isRefusedAddress(address)).toBe(false);
+    },
+  );
 });

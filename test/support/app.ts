@@ -1,3 +1,4 @@
+import type { WebhookSpec } from '../../src/db/schema.ts';
 import { resolveAllAddresses } from '../../src/node-wiring.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,7 @@ export async function testApp(options: TestAppOptions = {}) {
     settle: async () => {
       while (pending.length) await Promise.all(pending.splice(0));
     },
-    createForm: async (input: Partial<FormInput> = {}) => {
+    createForm: async (input: Partial<FormInput> & { webhooks?: WebhookSpec[] } = {}) => {
       const defaults: FormInput = { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep' };
       const form = await createForm(database.db, { ...defaults, ...input }, clock.now());
       if (!form) throw new Error(`A form with the id "${input.id}" exists`);
