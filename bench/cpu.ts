@@ -4,7 +4,7 @@
  * cores, while the CPU a server spends per request is its own cost, whoever else is running.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -27,5 +27,43 @@ export function cpuMeter(pid: number) {
   const before = cpuMicros(pid);
   return {
     perItem: (count: number) => Number(((cpuMicros(pid) - before) / count).toFixed(1)),
+  };
+}
+
+/** The process group (field 5 of /proc/<pid>/stat) and command name of a process, or undefined once it is gone. */
+function groupAndName(pid: number): { group: number; name: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    return { group: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]), name };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU of every process named `name` in process group `group`, in µs; one that exits between two reads is skipped. */
+function groupCpuMicros(group: number, name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    const process = Number.isInteger(pid) ? groupAndName(pid) : undefined;
+    if (process?.group !== group || process.name !== name) continue;
+    try {
+      total += cpuMicros(pid);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return total;
+}
+
+/**
+ * Counts the CPU of every `name` process (e.g. workerd) in the process group `group`: a
+ * `wrangler dev` started detached leads its own group, so other engineers' workerd are not counted.
+ */
+export function groupCpuMeter(group: number, name: string) {
+  const before = groupCpuMicros(group, name);
+  return {
+    perItem: (count: number) => Number(((groupCpuMicros(group, name) - before) / count).toFixed(1)),
   };
 }

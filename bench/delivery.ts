@@ -1,5 +1,5 @@
 /**
- * Outbox delivery of a backlog into a local SMTP sink (its own process), beside nodemailer alone
+ * Outbox delivery of a backlog (optionally DKIM-signed, RSA-2048) into a local SMTP sink (its own process), beside nodemailer alone
  * sending the same messages into the same sink: msg/s, and the CPU per message of this process,
  * which runs the outbox (with the commit thread, as `npm start` does) and nothing else meanwhile.
  */
@@ -15,6 +15,7 @@ import { deliveries, forms, submissions } from '../src/db/schema.ts';
 import { renderNotification } from '../src/mail/render.ts';
 import type { Deps } from '../src/deps.ts';
 import { createOutbox, newDelivery } from '../src/mail/outbox.ts';
+import { generateDkimKey } from '../src/mail/dkim.ts';
 import { createSmtpMailer } from '../src/mail/smtp.ts';
 import { submissionInsert } from '../src/db/submissions.ts';
 import { ulid } from '../src/ids.ts';
@@ -23,28 +24,42 @@ import { cpuMeter } from './cpu.ts';
 const BACKLOG = 2_000;
 
 /** The counting SMTP sink (bench/sink-server.ts) in a process of its own. */
-async function countingSink() {
+export async function countingSink() {
   const child = fork('bench/sink-server.ts', { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = () => new Promise<{ port?: number; received?: number }>((resolve) => child.once('message', resolve as (m: unknown) => void));
+  const next = () =>
+    new Promise<{ port?: number; received?: number; distinct?: number }>((resolve) =>
+      child.once('message', resolve as (m: unknown) => void),
+    );
+  const counts = async () => {
+    const answer = next();
+    child.send('count');
+    const { received, distinct } = await answer;
+    return { received: received!, distinct: distinct! };
+  };
   const { port } = await next();
   return {
     url: `smtp://127.0.0.1:${port}`,
-    received: async () => {
-      const answer = next();
-      child.send('count');
-      return (await answer).received!;
-    },
+    received: async () => (await counts()).received,
+    /** Messages taken, and distinct Message-IDs among them. */
+    counts,
     close: () => child.disconnect(),
   };
 }
 
-export async function delivery(dir: string) {
+export async function delivery(dir: string, signed = false) {
   const sink = await countingSink();
-  const url = `file:${join(dir, 'outbox.db')}`;
+  const url = `file:${join(dir, signed ? 'outbox-dkim.db' : 'outbox.db')}`;
+  const key = signed ? generateDkimKey('bench.test', 'bench') : undefined;
   const database = await openLibsql(url);
   await migrateLibsql(database, fileURLToPath(new URL('../drizzle', import.meta.url)));
   const { config } = loadConfig(
-    { SMTP_URL: sink.url, ADMIN_TOKEN: 'bench-token-0123456789-abcdef', ADMIN_PASSWORD: 'x'.repeat(8) },
+    {
+      SMTP_URL: sink.url,
+      ADMIN_TOKEN: 'bench-token-0123456789-abcdef',
+      ADMIN_PASSWORD: 'x'.repeat(8),
+      MAIL_FROM: 'Bench <forms@bench.test>',
+      ...(key && { DKIM_DOMAIN: 'bench.test', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY: key.privateKey }),
+    },
     () => '',
   );
   const grouped = createGroupCommit(url);
@@ -53,7 +68,7 @@ export async function delivery(dir: string) {
     db: database.db,
     // Writes go through the commit thread, as in `npm start` on a local file.
     commit: grouped.commit,
-    mailer: createSmtpMailer({ url: sink.url, pool: true, mailFrom: config.mailFrom }),
+    mailer: createSmtpMailer({ url: sink.url, pool: true, mailFrom: config.mailFrom, dkim: config.dkim }),
     now: Date.now,
     defer: () => {},
     log: { info: () => {}, error: console.error },
@@ -84,8 +99,8 @@ export async function delivery(dir: string) {
     await deps.commit(rows);
   }
   // Warm-up (not counted): a cold JIT made the first 2,000 sends ~25% slower than the next.
-  await nodemailerAlone(database.db, sink.url, config.mailFrom);
-  const reference = await nodemailerAlone(database.db, sink.url, config.mailFrom);
+  await nodemailerAlone(database.db, sink.url, config);
+  const reference = await nodemailerAlone(database.db, sink.url, config);
   const sentBefore = await sink.received();
   const cpu = cpuMeter(process.pid);
   const started = performance.now();
@@ -100,6 +115,7 @@ export async function delivery(dir: string) {
   sink.close();
   const perSecond = BACKLOG / seconds;
   return {
+    dkim: signed,
     messages: BACKLOG,
     sent: sent!.n,
     received,
@@ -116,7 +132,7 @@ export async function delivery(dir: string) {
  * The delivery reference: the same notifications, rendered beforehand, sent by a fresh pooled
  * transport into the same sink in chunks of the outbox's size, with no database at all.
  */
-async function nodemailerAlone(db: Deps['db'], url: string, mailFrom: string) {
+async function nodemailerAlone(db: Deps['db'], url: string, { mailFrom, dkim }: Deps['config']) {
   const rows = await db
     .select()
     .from(deliveries)
@@ -131,7 +147,7 @@ async function nodemailerAlone(db: Deps['db'], url: string, mailFrom: string) {
       publicUrl: 'http://localhost:3000',
     }),
   );
-  const mailer = createSmtpMailer({ url, pool: true, mailFrom });
+  const mailer = createSmtpMailer({ url, pool: true, mailFrom, dkim });
   const cpu = cpuMeter(process.pid);
   const started = performance.now();
   for (let i = 0; i < messages.length; i += 100) {

@@ -15,8 +15,9 @@ import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 import { formInput } from './forms/definition.ts';
 import { createOutbox } from './mail/outbox.ts';
-import { renderTestMessage } from './mail/render.ts';
 import { nodeDeps } from './node-wiring.ts';
+import { sendTestEmail } from './admin/mail-test.ts';
+import { dkimGenerate, MAIL_USAGE, mailCheck } from './cli-mail.ts';
 
 const USAGE = `usage: formharbor <command>
   migrate                                   apply database migrations
@@ -26,6 +27,7 @@ const USAGE = `usage: formharbor <command>
   mail test --to ADDRESS                    one real SMTP attempt with the configured SMTP_URL
   outbox list [--status pending|sending|held|sent|failed]
   outbox retry DELIVERY_ID
+${MAIL_USAGE}
 Configuration comes from the same environment variables as the server (DATABASE_URL, SMTP_URL, MAIL_FROM, …).`;
 
 const OPTIONS = {
@@ -104,10 +106,11 @@ const COMMANDS: Record<string, Command> = {
   async 'mail test'(deps, v) {
     if (!v.to) throw new AppError('validation', 'Give --to ADDRESS');
     const { to } = parseOr422(mailTestInput, { to: v.to });
-    if (!deps.mailer) throw new AppError('unavailable', 'SMTP_URL is not set');
-    const result = await deps.mailer.send(renderTestMessage(deps.config.mailFrom, to, deps.now()));
-    if (!result.ok) throw new AppError('unavailable', result.error);
-    print(result.response);
+    const result = await sendTestEmail(deps, to);
+    // The conversation goes to stderr: stdout stays the one reply line that scripts read.
+    if (result.transcript) console.error(result.transcript);
+    if (!result.ok) throw new AppError('unavailable', result.hint ? `${result.error}\nhint: ${result.hint}` : result.error);
+    print(`${result.response}${result.relay ? ` (via the ${result.relay} relay)` : ''}`);
   },
   async 'outbox list'(deps, v) {
     const { status } = parseOr422(deliveryQuery.pick({ status: true }), { status: v.status || undefined });
@@ -125,6 +128,9 @@ const COMMANDS: Record<string, Command> = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Neither needs the database; key generation not even a valid configuration.
+  if (argv[0] === 'dkim' && argv[1] === 'generate') return (dkimGenerate(argv.slice(2)), 0);
+  if (argv[0] === 'mail' && argv[1] === 'check') return mailCheck(loadConfig(process.env, randomSecret).config);
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
   const twoWords = positionals.slice(0, 2).join(' ');
   const name = COMMANDS[twoWords] ? twoWords : positionals[0];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { privateKeyProblem, unescapePem, type DkimKey } from './mail/dkim.ts';
 
 /** Typed, validated configuration: the only place defaults live. */
 export type Config = {
@@ -27,6 +28,12 @@ export type Config = {
   webhookAllowPrivate: boolean;
   /** How long a webhook's receiver may take to answer (10 s; shorter in tests). */
   webhookTimeout: number;
+  /** Signs every message when set (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY together). */
+  dkim: DkimKey | null;
+  /** A second relay, used at once when the first fails temporarily. */
+  smtpBackupUrl: string | undefined;
+  /** `host:port` resolvers for the domain check; empty: the system's. */
+  dnsServers: string[];
 };
 
 export type Env = Record<string, string | undefined>;
@@ -144,9 +151,49 @@ const envSchema = z.object({
   REQUEST_TIMEOUT: duration.prefault('30s'),
   WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).default('0'),
   WEBHOOK_TIMEOUT: duration.prefault('10s'),
+  SMTP_BACKUP_URL: absoluteUrl(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.backup.example:587').optional(),
+  DKIM_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'must be a domain name like example.com')
+    .optional(),
+  DKIM_SELECTOR: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be a selector like formharbor or s1')
+    .optional(),
+  DKIM_PRIVATE_KEY: z
+    .string()
+    .transform(unescapePem)
+    .superRefine((pem, ctx) => {
+      const problem = privateKeyProblem(pem);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  DNS_SERVERS: z
+    .string()
+    .transform((text) => text.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\[[0-9a-f:]+\]|[0-9a-z.:-]+)(:\d{1,5})?$/i, 'must be a list of host:port like 1.1.1.1:53')))
+    .optional(),
 });
 
-const SECRETS = new Set(['ADMIN_TOKEN', 'ADMIN_PASSWORD', 'SMTP_URL', 'DATABASE_AUTH_TOKEN', 'DATABASE_URL']);
+const DKIM_VARS = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const;
+
+/** All three DKIM variables or none: a half-configured signer would silently sign nothing. */
+function dkimOf(e: Partial<Record<(typeof DKIM_VARS)[number], string>>): DkimKey | null {
+  const missing = DKIM_VARS.filter((name) => !e[name]);
+  if (missing.length === DKIM_VARS.length) return null;
+  if (missing.length > 0) throw new ConfigError(`Invalid ${missing[0]}: DKIM signing needs ${DKIM_VARS.join(', ')} set together`);
+  return { domainName: e.DKIM_DOMAIN!.toLowerCase(), keySelector: e.DKIM_SELECTOR!, privateKey: e.DKIM_PRIVATE_KEY! };
+}
+
+const SECRETS = new Set([
+  'ADMIN_TOKEN',
+  'ADMIN_PASSWORD',
+  'SMTP_URL',
+  'SMTP_BACKUP_URL',
+  'DATABASE_AUTH_TOKEN',
+  'DATABASE_URL',
+  'DKIM_PRIVATE_KEY',
+]);
 
 /** The address a server on HOST:PORT answers at, IPv6 hosts in brackets. */
 export const localUrl = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -194,6 +241,9 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
     requestTimeout: e.REQUEST_TIMEOUT,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1',
     webhookTimeout: e.WEBHOOK_TIMEOUT,
+    dkim: dkimOf(e),
+    smtpBackupUrl: e.SMTP_BACKUP_URL,
+    dnsServers: e.DNS_SERVERS ?? [],
   };
   return { config, generated };
 }

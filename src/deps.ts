@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Config } from './config.ts';
 import type { Commit, Db } from './db/client.ts';
+import type { DnsLookup } from './mail/domain-check.ts';
 import type { Mailer } from './mail/mailer.ts';
 
 export type { Db } from './db/client.ts';
@@ -19,6 +20,11 @@ export type Deps = {
   /** null when SMTP is not configured: deliveries are then kept `held`. */
   mailer: Mailer | null;
   now: () => number;
+  /**
+   * Hands deliveries to a queue whose consumer sends them in batches (a Workers Queue); when
+   * absent, the outbox sends them from this process or invocation.
+   */
+  enqueue?: (deliveryIds: string[]) => Promise<unknown>;
   /** Runs work after the response: `waitUntil` on Workers, catch-and-log on Node. */
   defer: (work: Promise<unknown>) => void;
   log: Log;
@@ -31,4 +37,6 @@ export type Deps = {
   resolveHost?: (host: string) => Promise<string[]>;
   /** The browser script, read from public/embed.js by the entry. */
   embedJs: string;
+  /** DNS for the mail domain check: node:dns on Node; absent on Workers, where the check runs from the CLI. */
+  dns?: DnsLookup;
 };

@@ -1,4 +1,4 @@
-import { lookup } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -6,6 +6,7 @@ import { ConfigError, type Config } from './config.ts';
 import type { Deps, Log } from './deps.ts';
 import { batchCommit, migrateLibsql, openLibsql } from './db/libsql.ts';
 import { createGroupCommit } from './db/group-commit.ts';
+import type { DnsLookup } from './mail/domain-check.ts';
 
 // Resolved from this module, one folder below the project in src/ and in the dist/ bundle alike.
 const EMBED_JS = new URL('../public/embed.js', import.meta.url);
@@ -17,9 +18,27 @@ const consoleLog: Log = {
 };
 
 /** Nodemailer is loaded only when SMTP is configured: a server holding mail does without its memory. */
-async function smtpMailer(url: string, mailFrom: string) {
-  const { createSmtpMailer } = await import('./mail/smtp.ts');
-  return createSmtpMailer({ url, pool: true, mailFrom });
+async function smtpMailer(config: Config) {
+  const { createRelayMailer } = await import('./mail/relays.ts');
+  return createRelayMailer(config, true);
+}
+
+const NO_SUCH_RECORD = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);
+
+/** node:dns for the domain check, through DNS_SERVERS when set; "no such record" is an empty answer. */
+export function nodeDnsLookup(servers: string[]): DnsLookup {
+  const resolver = new Resolver({ timeout: 3_000, tries: 2 });
+  if (servers.length > 0) resolver.setServers(servers);
+  const orNone = <T>(lookup: Promise<T[]>) =>
+    lookup.catch((error: { code?: string }) => {
+      if (NO_SUCH_RECORD.has(error.code ?? '')) return [] as T[];
+      throw error;
+    });
+  return {
+    // A TXT record arrives in chunks of at most 255 characters: one record is their concatenation.
+    txt: async (name) => (await orNone(resolver.resolveTxt(name))).map((chunks) => chunks.join('')),
+    mx: async (name) => (await orNone(resolver.resolveMx(name))).sort((a, b) => a.priority - b.priority).map((mx) => mx.exchange),
+  };
 }
 
 /**
@@ -72,7 +91,7 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
     config,
     db: database.db,
     commit: grouped?.commit ?? batchCommit(database.client),
-    mailer: config.smtpUrl ? await smtpMailer(config.smtpUrl, config.mailFrom) : null,
+    mailer: config.smtpUrl ? await smtpMailer(config) : null,
     now: Date.now,
     defer: (work) => {
       work.catch((error: unknown) =>
@@ -83,6 +102,7 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
     clientIp: (c) => clientIp(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy),
     resolveHost: resolveAllAddresses,
     embedJs: readFileSync(EMBED_JS, 'utf8'),
+    dns: nodeDnsLookup(config.dnsServers),
   };
   return {
     deps,

@@ -1,10 +1,12 @@
-// The Cloudflare Workers entry: the same app as node.ts over D1, an unpooled SMTP
-// transport, `waitUntil` for work after the answer, and a cron trigger for the outbox.
+// The Cloudflare Workers entry: the same app as node.ts over D1, a queue consumer that sends
+// deliveries in batches over one SMTP connection, and a cron trigger for the outbox. Without
+// the queue binding a request sends its own notification under `waitUntil`.
 
 // workerd hands warnings to node:process only once that module is loaded; without it each
 // SMTP session ends in an "Uncaught TypeError" from a MaxListeners warning (workerd#7310).
 import 'node:process';
-import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types/index.ts';
+import { Socket } from 'node:net';
+import type { D1Database, ExecutionContext, MessageBatch, Queue, ScheduledController } from '@cloudflare/workers-types/index.ts';
 import { drizzle } from 'drizzle-orm/d1';
 import { createApp, periodicWork } from './app.ts';
 import { ConfigError, loadConfig, type Config, type Env } from './config.ts';
@@ -13,13 +15,32 @@ import type { Db, Deps, Log } from './deps.ts';
 import { misconfigured, missingSecretRefusal, type MissingSecrets } from './http/refusals.ts';
 import { randomSecret, sha256 } from './ids.ts';
 import { createOutbox } from './mail/outbox.ts';
-import { createSmtpMailer } from './mail/smtp.ts';
+import { createRelayMailer } from './mail/relays.ts';
 import embedText from '../public/embed.js';
 
 const EMBED_JS: string = embedText;
 
+/**
+ * workerd's net.Socket re-arms its idle timer on every read and write with
+ * `s[kTimeout] = this.setTimeout(...)`, which stores the socket, not the timer: no timer is ever
+ * cleared again. The one `net.connect({ timeout })` starts (nodemailer passes its 10 s
+ * connectionTimeout) then fires 10 s after connecting, whatever the session is doing, and
+ * nodemailer fails it with ETIMEDOUT, even after the server took the message: under load the
+ * retry sent it twice. Each re-arm also added a 'timeout' listener (the MaxListeners warning
+ * above). Re-arming through setTimeout alone restores Node's meaning: time without activity.
+ */
+type WrappedSocket = Socket & { _parentWrap?: WrappedSocket; _unrefTimer(): void };
+function rearmIdleTimer(socket: WrappedSocket | undefined): void {
+  if (!socket) return;
+  if (socket.timeout) socket.setTimeout(socket.timeout);
+  rearmIdleTimer(socket._parentWrap);
+}
+(Socket.prototype as WrappedSocket)._unrefTimer = function (this: WrappedSocket) {
+  rearmIdleTimer(this);
+};
+
 /** The bindings wrangler.toml declares, plus vars and secrets with the CONTRACT.md names. */
-export type WorkerEnv = { DB: D1Database } & Record<string, unknown>;
+export type WorkerEnv = { DB: D1Database; DELIVERIES?: Queue<string> } & Record<string, unknown>;
 
 /** One D1 batch per commit: D1 runs a batch as a single transaction. */
 function d1Commit(d1: D1Database): Deps['commit'] {
@@ -69,16 +90,21 @@ function setupFor(env: WorkerEnv): Setup {
 }
 
 /**
- * Per invocation: sockets and promises must not cross requests on Workers, so the mailer
- * (one connection per message) and the outbox (which folds concurrent runs into one) are new.
+ * Per invocation: sockets and promises must not cross requests on Workers, so the mailer and
+ * the outbox (which folds concurrent runs into one) are new. A request's mailer opens one
+ * connection per message; a batch's (`batch`) keeps one connection for all its messages and
+ * must be closed when the invocation's work is done.
  */
-function workerDeps(setup: Setup, ctx: ExecutionContext): Deps {
+function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { batch = false } = {}): Deps {
   const { config } = setup;
+  const queue = env.DELIVERIES;
   return {
     config,
     db: setup.db,
     commit: setup.commit,
-    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: false, mailFrom: config.mailFrom }) : null,
+    mailer: createRelayMailer(config, batch, 1),
+    // One message per delivery: the consumer gathers up to max_batch_size of them into one invocation.
+    ...(queue && { enqueue: (ids: string[]) => queue.sendBatch(ids.map((id) => ({ body: id }))) }),
     now: Date.now,
     // The runtime would only log a bare rejection; this names it like Node does.
     defer: (work) =>
@@ -100,6 +126,13 @@ function workerDeps(setup: Setup, ctx: ExecutionContext): Deps {
  */
 const WORKER_OUTBOX_LIMITS = { claimLimit: 10, maxChunks: 3 };
 
+const QUEUE_MAX_DELAY_SECONDS = 12 * 60 * 60;
+
+/** Closes a batch mailer once every piece of the invocation's work has settled. */
+function closeWhenSettled(deps: Deps, ctx: ExecutionContext, work: Promise<unknown>[]): void {
+  ctx.waitUntil(Promise.allSettled(work).then(() => deps.mailer?.close()));
+}
+
 async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
   let setup: Setup;
   try {
@@ -110,8 +143,22 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
   }
   const refused = await missingSecretRefusal(request, setup.missing);
   if (refused) return refused;
-  const deps = workerDeps(setup, ctx);
+  const deps = workerDeps(setup, env, ctx);
   return createApp(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS)).fetch(request, env, ctx);
+}
+
+/**
+ * The setup for work without a request (the cron, the queue); undefined, logged, while the
+ * configuration is wrong: nothing is sent then, and the outbox keeps every delivery for later.
+ */
+function setupOrLog(env: WorkerEnv): Setup | undefined {
+  try {
+    return setupFor(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.error(`formharbor: ${error.message}`);
+    return undefined;
+  }
 }
 
 /**
@@ -119,16 +166,34 @@ async function fetchHandler(request: Request, env: WorkerEnv, ctx: ExecutionCont
  * the first attempt made under a request's `waitUntil` may be cut off (RELIABILITY rule 8).
  */
 async function scheduledHandler(_controller: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-  let setup: Setup;
-  try {
-    setup = setupFor(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // Nothing is sent while the configuration is wrong; the outbox keeps every delivery for later.
-    return log.error(`formharbor: ${error.message}`);
-  }
-  const deps = workerDeps(setup, ctx);
-  for (const work of periodicWork(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS))) deps.defer(work);
+  const setup = setupOrLog(env);
+  if (!setup) return;
+  const deps = workerDeps(setup, env, ctx, { batch: true });
+  const work = periodicWork(deps, createOutbox(deps, WORKER_OUTBOX_LIMITS));
+  for (const piece of work) deps.defer(piece);
+  closeWhenSettled(deps, ctx, work);
 }
 
-export default { fetch: fetchHandler, scheduled: scheduledHandler };
+/**
+ * The queue consumer: a batch of delivery ids, claimed under the lease and sent over one
+ * connection. A delivery that failed for now comes back when its retry is due; anything else is
+ * acknowledged, since the outbox in D1, swept by the cron, is the record of what is left.
+ */
+async function queueHandler(batch: MessageBatch<string>, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+  const setup = setupOrLog(env);
+  // Acknowledged: the deliveries wait in D1 and the cron sends them once the configuration is fixed.
+  if (!setup) return;
+  const deps = workerDeps(setup, env, ctx, { batch: true });
+  const sending = createOutbox(deps).deliver(batch.messages.map((message) => message.body));
+  closeWhenSettled(deps, ctx, [sending]);
+  const retryAt = await sending;
+  const now = Date.now();
+  for (const message of batch.messages) {
+    const at = retryAt.get(message.body);
+    if (at === undefined) message.ack();
+    // Queues delay a retry by at most 12 hours; a later one waits for the cron's sweep after that.
+    else message.retry({ delaySeconds: Math.min(QUEUE_MAX_DELAY_SECONDS, Math.max(0, Math.ceil((at - now) / 1000))) });
+  }
+}
+
+export default { fetch: fetchHandler, scheduled: scheduledHandler, queue: queueHandler };

@@ -15,7 +15,7 @@ import { startNodeEntry } from './support/node-entry.ts';
 const ROWS = 100;
 const HEAP = `--max-old-space-size=64`;
 const MESSAGE = 'a,"b"\n' + 'x'.repeat(1_000_000);
-const TOKEN = 'export-token-0123456789';
+const TOKEN = 'export-token-0123456789-abcdef';
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-export-'));
 const databaseUrl = `file:${join(dir, 'large.db')}`;

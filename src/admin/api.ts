@@ -11,8 +11,8 @@ import { AppError } from '../errors.ts';
 import { formInputWithWebhooks, formPatchWithWebhooks } from '../forms/definition.ts';
 import { checkWebhookTargets, webhooksToStore } from '../forms/webhooks.ts';
 import type { Outbox } from '../mail/outbox.ts';
-import { renderTestMessage } from '../mail/render.ts';
 import { exportQuery, exportResponse } from './export.ts';
+import { mailDomainReport, sendTestEmail } from './mail-test.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import {
   created,
@@ -130,11 +130,9 @@ export function apiRoutes(outbox: Outbox) {
 
   api.post('/mail/test', async (c) => {
     const { to } = parseOr422(mailTestInput, await jsonBody(c));
-    const { mailer, config } = c.var.deps;
-    if (!mailer) return c.json({ ok: false, error: 'SMTP_URL is not configured: notifications are held until it is' });
-    const result = await mailer.send(renderTestMessage(config.mailFrom, to, c.var.deps.now()));
-    return c.json(result.ok ? { ok: true, response: result.response } : { ok: false, error: result.error });
+    return c.json(await sendTestEmail(c.var.deps, to));
   });
+  api.get('/mail/check', async (c) => c.json(await mailDomainReport(c.var.deps)));
 
   return api;
 }

@@ -65,7 +65,7 @@ export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Pro
     found(await getDelivery(deps.db, id), 'delivery');
     throw new AppError('conflict', 'This delivery is being sent right now; retry after it settles');
   }
-  if (deps.mailer) deps.defer(outbox.run());
+  if (deps.mailer) deps.defer(outbox.wake([retried.id]));
   return retried;
 }
 

@@ -18,6 +18,7 @@ import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
+import { mailPageRoutes } from './mail-page.ts';
 import { endSession, isLiveSession, startSession } from '../db/sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
 
@@ -233,6 +234,8 @@ export function adminRoutes(outbox: Outbox) {
     const row = found(await deleteSubmission(c.var.deps.db, c.req.param('id')), 'submission');
     return c.redirect(`/admin/forms/${row.formId}`, 303);
   });
+
+  admin.route('/mail', mailPageRoutes());
 
   admin.post('/deliveries/:id/retry', async (c) => {
     const delivery = await retryDelivery(c.var.deps, outbox, c.req.param('id'));

@@ -5,7 +5,7 @@ import { displayValue, visibleControls } from '../mail/render.ts';
 import { embedSnippet } from '../demo.ts';
 import { layout } from '../pages.ts';
 
-const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
+export const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 
 /** Text someone else wrote: isolated from its neighbours, its direction controls made visible. */
 export const theirs = (value: unknown) => html`<bdi>${visibleControls(displayValue(value))}</bdi>`;
@@ -25,10 +25,10 @@ function preview(data: Submission['data']) {
   return parts;
 }
 
-const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
+export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
 export const nav = (token: string) =>
-  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
+  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <a href="/admin/mail">Mail</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
 
 /** `next`: the admin page asked for, where signing in leads. */
 export function loginPage(error?: string, next?: string) {
@@ -136,8 +136,8 @@ ${submission.deliveries.map(
   (d, i) => html`<section><h3>Email to ${d.recipients.join(', ')}: ${d.status}</h3>
 <p>${d.attempts} attempt(s) · Message-ID ${d.messageId}${d.status === 'pending' ? html` · next try ${when(d.nextAttemptAt)}` : ''}${d.sentAt ? html` · sent ${when(d.sentAt)}` : ''}</p>
 ${d.lastError ? html`<p class="error">Last reply: ${theirs(d.lastError)}</p>` : ''}
-<table><tr><th>Attempt</th><th>Outcome</th><th>Server reply</th></tr>
-${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${theirs(a.reply)}</td></tr>`)}</table>
+<table><tr><th>Attempt</th><th>Outcome</th><th>Relay</th><th>Server reply</th></tr>
+${(history[i] ?? []).map((a) => html`<tr><td>${when(a.at)}</td><td>${a.outcome}</td><td>${a.relay ?? '—'}</td><td>${theirs(a.reply)}</td></tr>`)}</table>
 ${retryControl(token, d)}
 </section>`,
 )}`,

@@ -90,6 +90,7 @@ const recordInterrupted = (db: Db, now: number, where: SQL | undefined) =>
         at: sql<number>`${now}`.as('at'),
         outcome: sql<'interrupted'>`'interrupted'`.as('outcome'),
         reply: sql<string>`${INTERRUPTED}`.as('reply'),
+        relay: sql<null>`null`.as('relay'),
       })
       .from(deliveries)
       .where(and(eq(deliveries.status, 'sending'), where)),
@@ -97,14 +98,17 @@ const recordInterrupted = (db: Db, now: number, where: SQL | undefined) =>
 
 /**
  * Takes up to `limit` due rows (and rows whose lease ran out after a crash) in one statement,
- * so two workers never claim one at once; the second statement returns the claimed rows.
+ * so two workers never claim one at once; the second statement returns the claimed rows. With
+ * `ids` (a queue batch names its deliveries), only those of them that are due.
  */
-export function claimDue(db: Db, now: number, limit: number, leaseUntil: number): Buildable[] {
+export function claimDue(db: Db, now: number, limit: number, leaseUntil: number, ids?: string[]): Buildable[] {
   const leaseRanOut = and(eq(deliveries.status, 'sending'), lte(deliveries.leaseUntil, now));
   const due = db
     .select({ id: deliveries.id })
     .from(deliveries)
-    .where(or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut))
+    .where(
+      and(ids && inArray(deliveries.id, ids), or(and(eq(deliveries.status, 'pending'), lte(deliveries.nextAttemptAt, now)), leaseRanOut)),
+    )
     .orderBy(asc(deliveries.nextAttemptAt))
     .limit(limit);
   return [
@@ -125,7 +129,7 @@ const stillLeased = (ids: string[], leaseUntil: number) =>
 export const renewLease = (db: Db, ids: string[], current: number, next: number): Buildable[] =>
   chunks(ids, PARAMS_PER_STATEMENT).map((part) => db.update(deliveries).set({ leaseUntil: next }).where(stillLeased(part, current)));
 
-export type AttemptRecord = { id: string; outcome: 'sent' | 'temporary' | 'permanent'; reply: string };
+export type AttemptRecord = { id: string; outcome: 'sent' | 'temporary' | 'permanent'; reply: string; relay: 'primary' | 'backup' | null };
 export type DeliveryChange = Partial<Pick<Delivery, 'status' | 'sentAt' | 'lastError' | 'nextAttemptAt' | 'recipients' | 'deliveredTo'>>;
 
 /**
@@ -148,7 +152,7 @@ export function outcomeWrites(
     // First, while the rows still say `sending` under our lease: a worker that stalled past its
     // lease was already recorded as interrupted and taken over, so its late outcome adds no row.
     ...chunks(record.attempts, PARAMS_PER_STATEMENT / 5).map((part) => {
-      const byId = (value: (attempt: AttemptRecord) => string) =>
+      const byId = (value: (attempt: AttemptRecord) => string | null) =>
         sql.join([sql`CASE ${deliveries.id}`, ...part.map((a) => sql`WHEN ${a.id} THEN ${value(a)}`), sql`END`], sql` `);
       return db.insert(deliveryAttempts).select(
         db
@@ -158,6 +162,7 @@ export function outcomeWrites(
             at: sql<number>`${now}`.as('at'),
             outcome: sql<AttemptRecord['outcome']>`${byId((a) => a.outcome)}`.as('outcome'),
             reply: sql<string>`${byId((a) => a.reply)}`.as('reply'),
+            relay: sql<AttemptRecord['relay']>`${byId((a) => a.relay)}`.as('relay'),
           })
           .from(deliveries)
           .where(
@@ -211,4 +216,25 @@ export function retryWrites(db: Db, id: string, now: number, emailHeld: boolean)
       .where(and(eq(deliveries.id, id), leaseGone))
       .returning(),
   ];
+}
+
+export type RelayHealth = { lastSuccess: { at: number } | null; lastError: { at: number; reply: string } | null };
+
+/**
+ * A relay's latest accepted attempt and latest failed one, read from the attempt history. The
+ * backup is only tried after the primary failed, so every backup attempt is also a primary failure.
+ */
+export async function relayHealth(db: Db, relay: 'primary' | 'backup'): Promise<RelayHealth> {
+  const failed = inArray(deliveryAttempts.outcome, ['temporary', 'permanent']);
+  const latest = (where: SQL | undefined) =>
+    db
+      .select({ at: deliveryAttempts.at, reply: deliveryAttempts.reply })
+      .from(deliveryAttempts)
+      .where(where)
+      .orderBy(desc(deliveryAttempts.id))
+      .limit(1);
+  const ofRelay = eq(deliveryAttempts.relay, relay);
+  const failures = relay === 'primary' ? or(and(ofRelay, failed), eq(deliveryAttempts.relay, 'backup')) : and(ofRelay, failed);
+  const [[success], [failure]] = await Promise.all([latest(and(ofRelay, eq(deliveryAttempts.outcome, 'sent'))), latest(failures)]);
+  return { lastSuccess: success ? { at: success.at } : null, lastError: failure ?? null };
 }

@@ -108,6 +108,8 @@ export const deliveryAttempts = sqliteTable(
     // `interrupted`: the lease ran out with no outcome recorded (the process stopped mid-send).
     outcome: text('outcome', { enum: ['sent', 'temporary', 'permanent', 'interrupted'] }).notNull(),
     reply: text('reply').notNull(),
+    // Which SMTP relay took the attempt (SMTP_URL or SMTP_BACKUP_URL); null when none was reached for it (interrupted, not rendered).
+    relay: text('relay', { enum: ['primary', 'backup'] }),
   },
   (t) => [index('delivery_attempts_delivery').on(t.deliveryId)],
 );

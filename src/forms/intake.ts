@@ -112,15 +112,16 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
     idempotencyKey: key || null,
     bodyHash,
   });
+  const deliveries = newDeliveries(deps, form, id, now);
   try {
     // Spam is stored and flagged, never mailed.
-    await deps.commit(spam ? [insert] : [insert, ...newDeliveries(deps, form, id, now)]);
+    await deps.commit(spam ? [insert] : [insert, ...deliveries.statements]);
   } catch (error) {
     if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);
     deps.log.error('submission not stored', { formId: form.id, error: String(error) });
     throw new AppError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
-  if (!spam && (deps.mailer || form.webhooks.length > 0)) deps.defer(outbox.run());
+  if (!spam && deliveries.due.length > 0) deps.defer(outbox.wake(deliveries.due));
   return { id, redirect: meta.redirect };
 }
 

@@ -21,7 +21,8 @@ export function emailChannel(deps: Pick<Deps, 'config' | 'log'>, mailer: Mailer)
         deps.log.error('notification not rendered', { deliveryId: delivery.id, error: String(error) });
         return { ok: false, temporary: false, error: `could not render the message: ${String(error)}` };
       }
-      return mailer.send(message);
+      // A single relay is the primary; a failover mailer names the one that took the message.
+      return { relay: 'primary', ...(await mailer.send(message)) };
     },
   };
 }

@@ -19,9 +19,19 @@ export type Refusal = { recipient: string; temporary: boolean; error: string };
  * Expected failures come back as values saying whether another attempt makes sense. A
  * message accepted for some recipients only names the others in `refused`.
  */
-export type SendResult = { ok: true; response: string; refused?: Refusal[] } | { ok: false; temporary: boolean; error: string };
+export type SendResult = ({ ok: true; response: string; refused?: Refusal[] } | { ok: false; temporary: boolean; error: string }) & {
+  /** Which relay took (or last refused) the message when a backup is configured. */
+  relay?: Relay;
+};
+
+export type Relay = 'primary' | 'backup';
+
+/** A test send's outcome with the SMTP conversation (credentials redacted) and, on failure, the fix in plain words. */
+export type MailTestResult = SendResult & { transcript: string[]; hint?: string };
 
 export interface Mailer {
   send(message: OutgoingMessage): Promise<SendResult>;
+  /** One send on a fresh connection, recording the conversation (SMTP mailers; test doubles may lack it). */
+  test?(message: OutgoingMessage): Promise<MailTestResult>;
   close(): void;
 }

@@ -8,6 +8,7 @@ import {
   type DeliveryChange,
 } from '../db/deliveries.ts';
 import type { Delivery, Form } from '../db/schema.ts';
+import { chunks } from '../db/statements.ts';
 import { storedSizes, submissionsWithForms } from '../db/submissions.ts';
 import type { Deps } from '../deps.ts';
 import { ulid } from '../ids.ts';
@@ -35,9 +36,17 @@ const NODE_LIMITS: OutboxLimits = { claimLimit: 100, maxChunks: Infinity };
  */
 const SENDING_BYTES = 2 * 1024 * 1024;
 
+/** Ids one claim names: the claim's statements repeat them, and D1 binds at most 100 parameters per statement. */
+const CLAIM_BY_IDS = 50;
+
 /** The row for a new submission's notification; the caller commits it with the submission. */
-export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipients: string[], submissionId: string, now: number) {
-  const id = ulid(now);
+export function newDelivery(
+  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
+  recipients: string[],
+  submissionId: string,
+  now: number,
+  id = ulid(now),
+) {
   return deliveryInsert(deps.db, {
     id,
     submissionId,
@@ -54,17 +63,17 @@ export function newDelivery(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, recipi
 
 /**
  * Every row a new (non-spam) submission starts: its notification and one per webhook of the
- * form; the caller commits them with the submission, in one atomic write.
+ * form; the caller commits `statements` with the submission, in one atomic write, then wakes
+ * the outbox for `due` (the notification only when SMTP is configured: else it is held).
  */
 export function newDeliveries(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, form: Form, submissionId: string, now: number) {
-  const mail = newDelivery(deps, form.recipients, submissionId, now);
-  if (form.webhooks.length === 0) return [mail];
-  return [
-    mail,
-    ...form.webhooks.map((webhook) => {
-      const id = ulid(now);
-      return deliveryInsert(deps.db, {
-        id,
+  const mailId = ulid(now);
+  const webhookIds = form.webhooks.map(() => ulid(now));
+  const statements = [
+    newDelivery(deps, form.recipients, submissionId, now, mailId),
+    ...form.webhooks.map((webhook, i) =>
+      deliveryInsert(deps.db, {
+        id: webhookIds[i]!,
         submissionId,
         channel: 'webhook',
         target: webhook.id,
@@ -73,10 +82,11 @@ export function newDeliveries(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, form
         createdAt: now,
         retrySince: now,
         nextAttemptAt: now,
-        messageId: id,
-      });
-    }),
+        messageId: webhookIds[i]!,
+      }),
+    ),
   ];
+  return { statements, due: deps.mailer ? [mailId, ...webhookIds] : webhookIds };
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;
@@ -107,8 +117,8 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   // Without SMTP, email deliveries stay `held` (never claimed); webhooks go out regardless.
   const channels: Partial<Channels> = { webhook: webhookChannel(deps), ...(deps.mailer && { email: emailChannel(deps, deps.mailer) }) };
 
-  async function claim(now: number): Promise<Delivery[]> {
-    const [, claimed] = await write(claimDue(db, now, limits.claimLimit, now + config.lease));
+  async function claim(now: number, ids?: string[]): Promise<Delivery[]> {
+    const [, claimed] = await write(claimDue(db, now, limits.claimLimit, now + config.lease, ids));
     return claimed!;
   }
 
@@ -146,9 +156,9 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   /**
    * Sends one claimed chunk, a turn at a time (the pool bounds connections), and records it in
    * one commit guarded by the claim's lease: a worker that took over after the lease expired
-   * owns the row now.
+   * owns the row now. Answers when each delivery that is to be tried again is due.
    */
-  async function deliverChunk(claimed: Delivery[]): Promise<void> {
+  async function deliverChunk(claimed: Delivery[]): Promise<Map<string, number>> {
     const lease = new LeaseKeeper(deps, claimed);
     const results: SendResult[] = [];
     const addressed: string[][] = [];
@@ -182,15 +192,30 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     const changes: { id: string; change: DeliveryChange }[] = claimed.flatMap((delivery, i) =>
       sentAsAddressed[i] ? [] : [{ id: delivery.id, change: nextState(delivery, outcomes[i]!, now, addressed[i]!, config) }],
     );
+    const retryAt = new Map<string, number>();
+    for (const { id, change } of changes) if (change.status === 'pending') retryAt.set(id, change.nextAttemptAt!);
+    const statusOf = new Map(changes.map(({ id, change }) => [id, change.status]));
+    claimed.forEach((delivery, i) => {
+      const outcome = outcomes[i]!;
+      // One line per failed attempt, whatever the runtime: the timeline is in D1, the log is where an owner looks first.
+      if (!outcome.ok)
+        deps.log.error(`delivery ${delivery.id} attempt ${delivery.attempts} failed, now ${statusOf.get(delivery.id)}: ${outcome.error}`);
+    });
     await write(
       outcomeWrites(db, {
         now,
         leaseUntil: lease.current,
-        attempts: claimed.map((delivery, i) => ({ id: delivery.id, outcome: attemptOutcome(outcomes[i]!), reply: outcomes[i]!.reply })),
+        attempts: claimed.map((delivery, i) => ({
+          id: delivery.id,
+          outcome: attemptOutcome(outcomes[i]!),
+          reply: outcomes[i]!.reply,
+          relay: outcomes[i]!.relay ?? null,
+        })),
         sentIds: claimed.filter((_, i) => sentAsAddressed[i]).map((d) => d.id),
         changes,
       }),
     );
+    return retryAt;
   }
 
   async function sweep(): Promise<void> {
@@ -203,9 +228,29 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     }
   }
 
+  const runs = foldedRuns(sweep);
   return {
     /** Delivers everything due; `settled` resolves once no sweep runs. */
-    ...foldedRuns(sweep),
+    ...runs,
+
+    /** New or retried deliveries are due: the queue's consumer sends them when there is one, else a sweep here. */
+    wake(ids: string[]): Promise<unknown> {
+      return deps.enqueue ? deps.enqueue(ids) : runs.run();
+    },
+
+    /**
+     * Sends the named deliveries that are due, all in this invocation (a queue batch: its
+     * mailer holds one connection for all). Rows sent, not due or held by another run are left
+     * alone; answers when each one that failed for now is due again.
+     */
+    async deliver(ids: string[]): Promise<Map<string, number>> {
+      const retryAt = new Map<string, number>();
+      for (const part of chunks(ids, CLAIM_BY_IDS)) {
+        const claimed = await claim(deps.now(), part);
+        if (claimed.length > 0) for (const [id, at] of await deliverChunk(claimed)) retryAt.set(id, at);
+      }
+      return retryAt;
+    },
 
     /**
      * Makes a delivery due now, whatever became of it, with a fresh DELIVERY_MAX_AGE; held

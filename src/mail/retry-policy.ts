@@ -1,13 +1,17 @@
 import type { Delivery } from '../db/schema.ts';
 import type { AttemptRecord, DeliveryChange } from '../db/deliveries.ts';
-import type { SendResult } from './mailer.ts';
+import type { Relay, SendResult } from './mailer.ts';
 import { union, without } from './recipients.ts';
 
 // What an attempt means for its delivery, MTA style (RELIABILITY rule 3): pure functions, so
 // the policy is tested without a server or a database.
 
 /** What one attempt means for its delivery; `recipients` are the ones still to deliver when that changed. */
-export type Outcome = { ok: true; reply: string } | { ok: false; temporary: boolean; error: string; reply: string; recipients?: string[] };
+export type Outcome = (
+  { ok: true; reply: string } | { ok: false; temporary: boolean; error: string; reply: string; recipients?: string[] }
+) & {
+  relay?: Relay;
+};
 
 export type RetryPolicy = { retrySchedule: number[]; maxAge: number };
 
@@ -17,7 +21,8 @@ export type RetryPolicy = { retrySchedule: number[]; maxAge: number };
  */
 export function outcomeOf(result: SendResult): Outcome {
   if (!result.ok) return { ...result, reply: result.error };
-  if (!result.refused?.length) return { ok: true, reply: result.response };
+  const relay = result.relay && { relay: result.relay };
+  if (!result.refused?.length) return { ok: true, reply: result.response, ...relay };
   // The server's reply first, as everywhere, then whom it was about.
   const error = result.refused.map((r) => `${r.error} (${r.recipient})`).join('; ');
   return {
@@ -26,6 +31,7 @@ export function outcomeOf(result: SendResult): Outcome {
     error,
     reply: `${result.response}; refused ${error}`,
     recipients: result.refused.map((r) => r.recipient),
+    ...relay,
   };
 }
 

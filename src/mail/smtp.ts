@@ -1,16 +1,22 @@
-import nodemailer from 'nodemailer';
-import type { Mailer, OutgoingMessage, SendResult } from './mailer.ts';
+import type { Transporter } from 'nodemailer';
+import { dkimSigner, type DkimKey } from './dkim.ts';
+import { CERTIFICATE_FIX, NO_STARTTLS_FIX, smtpHint, type RelayRef } from './hints.ts';
+import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
+import { transcriptRecorder } from './transcript.ts';
 
-type SmtpError = Error & { code?: string; command?: string; responseCode?: number; response?: string; recipient?: string };
+type SmtpError = Error & {
+  code?: string;
+  command?: string;
+  responseCode?: number;
+  response?: string;
+  recipient?: string;
+  timeoutType?: string;
+};
 
 const AUTH_REPLY = /^(530|534|535|538)$/;
 const CERTIFICATE_PROBLEM = /certificate|CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
 const NO_STARTTLS = 'the server offered no STARTTLS, so the password was not sent';
-const NO_STARTTLS_FIX = 'use smtps:// on port 465, fix the relay, or add ?allowPlainAuth=true to SMTP_URL for a relay on this host';
-// Trusting the certificate first; switching verification off (which lets a man in the middle read the password) last.
-const CERTIFICATE_FIX =
-  "trust its CA (on Node: NODE_EXTRA_CA_CERTS=/path/ca.pem, or the PEM URL-encoded in SMTP_URL's ?tls.ca=), or use the relay's real name, the one its certificate names; only as a last resort set ?tls.rejectUnauthorized=false";
 
 /** What workerd's own words mean: it keeps the cause of a failed TLS handshake for the Worker's log. */
 const WORKERD_HINTS: [RegExp, string][] = [
@@ -51,10 +57,26 @@ export function classifySmtpError(error: SmtpError): { temporary: boolean; error
   }
   // Network errors, timeouts and anything unexpected: never drop a message on a guess.
   const hint = WORKERD_HINTS.find(([pattern]) => pattern.test(error.message))?.[1];
-  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${hint ? ` (${hint})` : ''}` };
+  // Every nodemailer timeout is ETIMEDOUT; which one fired (connect, greeting, socket) tells a stalled server from a starved client.
+  const kind = error.timeoutType ? ` [${error.timeoutType}]` : '';
+  return { temporary: true, error: `${error.code ?? 'ERROR'}: ${error.message}${kind}${hint ? ` (${hint})` : ''}` };
 }
 
-export type SmtpOptions = { url: string; pool: boolean; mailFrom: string };
+export type SmtpOptions = {
+  url: string;
+  pool: boolean;
+  mailFrom: string;
+  maxConnections?: number;
+  dkim?: DkimKey | null;
+  /** The variable the URL came from, named in hints (SMTP_URL by default). */
+  variable?: string;
+};
+
+/** The classified failure and, when there is one to give, the owner's fix. */
+function failureOf(error: SmtpError, relay: RelayRef) {
+  const hint = smtpHint(error, relay);
+  return { ok: false as const, ...classifySmtpError(error), ...(hint && { hint }) };
+}
 
 /** The opt-out of requireTLS, read from SMTP_URL; nodemailer never sees it. */
 export const ALLOW_PLAIN_AUTH = 'allowPlainAuth';
@@ -76,26 +98,38 @@ export function smtpTransportUrl(smtpUrl: string): { url: string; requireTLS: bo
   return { url: url.toString(), requireTLS };
 }
 
-/** Nodemailer over SMTP. Pooled on Node; one connection per message where pooling is not wanted (Workers). */
-export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
-  const transport = nodemailer.createTransport({
-    ...smtpTransportUrl(url),
-    pool,
-    maxConnections: 5,
-    maxMessages: 1000,
-    // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-    // Never let message content make the server read files or fetch URLs.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+/**
+ * Nodemailer over SMTP. Pooled on Node; on Workers one connection per message from a request,
+ * or one pooled connection for a whole queue batch. nodemailer is loaded at the first send, so
+ * code that only checks whether SMTP is configured (the intake) never parses it.
+ */
+export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5, dkim, variable = 'SMTP_URL' }: SmtpOptions): Mailer {
+  const relay = { url, variable };
+  const signer = dkim ? dkimSigner(dkim) : undefined;
+  const create = async (extra: object) =>
+    (await import('nodemailer')).default.createTransport({
+      ...smtpTransportUrl(url),
+      maxConnections,
+      maxMessages: 1000,
+      // Far shorter than the defaults (minutes): a stuck server fails one attempt, not a whole run.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+      // Never let message content make the server read files or fetch URLs.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      // Signed as the last step, so the signature covers the headers and body the relay receives.
+      ...(signer && { dkim: signer }),
+      ...extra,
+    });
+  let transport: Promise<Transporter> | undefined;
   const envelopeFrom = addressOf(mailFrom);
+  const envelopeOf = (message: OutgoingMessage) => ({ ...message, envelope: { from: envelopeFrom, to: message.to } });
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
       try {
-        const info = await transport.sendMail({ ...message, envelope: { from: envelopeFrom, to: message.to } });
+        transport ??= create({ pool });
+        const info = await (await transport).sendMail(envelopeOf(message));
         // nodemailer succeeds when any recipient was accepted; the ones refused at RCPT would be lost unnoticed.
         const refused = ((info as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).map((error) => ({
           recipient: String(error.recipient),
@@ -103,11 +137,28 @@ export function createSmtpMailer({ url, pool, mailFrom }: SmtpOptions): Mailer {
         }));
         return { ok: true, response: String(info.response ?? '250 OK'), ...(refused.length > 0 && { refused }) };
       } catch (error) {
-        return { ok: false, ...classifySmtpError(error as SmtpError) };
+        // The hint rides along in the error, so a delivery's lastError tells the owner what to fix.
+        // (Unless the classifier's words already carry the same fix.)
+        const { hint, ...failure } = failureOf(error as SmtpError, relay);
+        const explained = [CERTIFICATE_FIX, NO_STARTTLS_FIX].some((fix) => failure.error.includes(fix));
+        return hint && !explained ? { ...failure, error: `${failure.error} — ${hint}` } : failure;
+      }
+    },
+    async test(message: OutgoingMessage): Promise<MailTestResult> {
+      // Its own connection: a pooled one would skip the greeting, EHLO and AUTH worth seeing.
+      const { logger, lines } = transcriptRecorder(url);
+      const once = await create({ pool: false, logger, debug: true });
+      try {
+        const info = await once.sendMail(envelopeOf(message));
+        return { ok: true, response: String(info.response ?? '250 OK'), transcript: lines };
+      } catch (error) {
+        return { ...failureOf(error as SmtpError, relay), transcript: lines };
+      } finally {
+        once.close();
       }
     },
     close() {
-      transport.close();
+      void transport?.then((opened) => opened.close());
     },
   };
 }

@@ -53,7 +53,12 @@ describe('/api/mail/test', () => {
   it('should answer ok:false with a reason when SMTP is not configured', async () => {
     const { status, body } = await send('/mail/test', 'POST', { to: 'owner@site.test' });
     expect(status).toBe(200);
-    expect(body).toEqual({ ok: false, error: expect.stringContaining('SMTP_URL') });
+    expect(body).toEqual({
+      ok: false,
+      error: expect.stringContaining('SMTP_URL'),
+      transcript: '',
+      hint: expect.stringContaining('Set SMTP_URL'),
+    });
   });
 
   it('should answer 422 to a bad address', async () => {

@@ -305,7 +305,11 @@ describe('POST /api/mail/test', () => {
   it('answers ok with the server reply after one real delivery', async () => {
     await start();
     const res = await t.api('/mail/test', { method: 'POST', body: JSON.stringify({ to: 'me@site.test' }) });
-    expect(await res.json()).toEqual({ ok: true, response: '250 Queued as test' });
+    expect(await res.json()).toEqual({
+      ok: true,
+      response: '250 Queued as test',
+      transcript: expect.stringMatching(/^S: 220 [^]*C: DATA/m),
+    });
     const [mail] = await smtp.waitFor(1);
     expect(mail!.envelope).toEqual({ from: 'forms@harbor.test', to: ['me@site.test'] });
   });
@@ -315,6 +319,11 @@ describe('POST /api/mail/test', () => {
     await smtp.close();
     const res = await t.api('/mail/test', { method: 'POST', body: JSON.stringify({ to: 'me@site.test' }) });
     const answer = (await res.json()) as { ok: boolean; error: string };
-    expect(answer).toEqual({ ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(answer).toEqual({
+      ok: false,
+      error: expect.stringMatching(/ECONNREFUSED/),
+      transcript: expect.any(String),
+      hint: expect.stringMatching(/^Nothing accepted a connection at 127\.0\.0\.1:\d+/),
+    });
   });
 });

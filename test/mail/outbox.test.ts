@@ -135,8 +135,26 @@ describe('the outbox delivers every stored submission', () => {
     expect(retried.status).toBe(200);
     await t.outbox.run();
     await smtp.waitFor(1);
-    expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(t.errors).toEqual([]);
+    const sent = await deliveryOf(id);
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
+    // The failed first attempt's own line is the only error.
+    expect(t.errors).toEqual([expect.stringContaining(`delivery ${sent.id} attempt 1 failed`)]);
+  });
+
+  it('should log every failed attempt as one line naming the delivery, its status now and the reason', async () => {
+    const smtp = await sink();
+    await app({ smtpUrl: smtp.url });
+    smtp.behaviour.data = '451 4.3.0 Try again';
+    const first = await submit();
+    await t.settle();
+    smtp.behaviour.data = '550 5.1.1 No such mailbox';
+    t.clock.advance(MINUTE);
+    await t.outbox.run();
+    const { id } = await deliveryOf(first);
+    expect(t.errors).toEqual([
+      expect.stringMatching(new RegExp(`^delivery ${id} attempt 1 failed, now pending: 451 4\\.3\\.0 Try again`)),
+      expect.stringMatching(new RegExp(`^delivery ${id} attempt 2 failed, now failed: 550 5\\.1\\.1 No such mailbox`)),
+    ]);
   });
 
   it('acknowledges every submission while SMTP refuses connections, backs off on schedule and delivers each once when it is back', async () => {

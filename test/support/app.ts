@@ -13,7 +13,8 @@ import { migrateLibsql, openLibsql, type LibsqlDatabase } from '../../src/db/lib
 import type { Deps, Log } from '../../src/deps.ts';
 import type { FormInput } from '../../src/forms/definition.ts';
 import { createOutbox } from '../../src/mail/outbox.ts';
-import { createSmtpMailer } from '../../src/mail/smtp.ts';
+import { createRelayMailer } from '../../src/mail/relays.ts';
+import { nodeDnsLookup } from '../../src/node-wiring.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const ADMIN_PASSWORD = 'test-password-123';
@@ -78,13 +79,14 @@ export async function testApp(options: TestAppOptions = {}) {
     config,
     db: database.db,
     commit: grouped.commit,
-    mailer: config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, pool: true, mailFrom: config.mailFrom }) : null,
+    mailer: createRelayMailer(config, true),
     now: clock.now,
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),
     log,
     clientIp: typeof ip === 'function' ? ip : () => ip ?? '192.0.2.1',
     resolveHost: resolveAllAddresses,
     embedJs: readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8'),
+    dns: nodeDnsLookup(config.dnsServers),
   };
   const outbox = createOutbox(deps);
   const app = createApp(deps, outbox);

@@ -14,8 +14,9 @@ export function startNodeEntry(env: Record<string, string>): Promise<{ child: Ch
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Read, so a chatty server never blocks on a full pipe.
-  child.stderr!.resume();
+  // Read, so a chatty server never blocks on a full pipe; kept to say why a start failed.
+  let errors = '';
+  child.stderr!.on('data', (chunk: Buffer) => (errors = (errors + chunk).slice(-2000)));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -23,6 +24,6 @@ export function startNodeEntry(env: Record<string, string>): Promise<{ child: Ch
       const port = /\(port (\d+)\)/.exec(out)?.[1];
       if (port) resolve({ child, port: Number(port) });
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}${errors}`)));
   });
 }

@@ -63,7 +63,22 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): voi
   }
 }
 
-export type WranglerDev = { url: string; output: () => string; stop: () => Promise<void> };
+/** `pid` leads the process group of wrangler and its workerd. */
+export type WranglerDev = { url: string; pid: number; output: () => string; stop: () => Promise<void> };
+
+/**
+ * The project's wrangler.toml without its queue blocks, written into `dir`: a deployment
+ * without Queues. Paths in it are made absolute, since wrangler reads them from the file's folder.
+ */
+export function configWithoutQueues(dir: string): string {
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+    .replace(/^\[\[queues\.(producers|consumers)\]\]\n(?:[^[\n].*\n|\n)*/gm, '')
+    .replace(/^main = "(.+)"$/m, (_, path: string) => `main = ${JSON.stringify(join(ROOT, path))}`)
+    .replace(/^migrations_dir = "(.+)"$/m, (_, path: string) => `migrations_dir = ${JSON.stringify(join(ROOT, path))}`);
+  const file = join(dir, 'wrangler.toml');
+  writeFileSync(file, toml);
+  return file;
+}
 
 /**
  * `wrangler dev` on free ports with its D1 under `stateDir`, `--test-scheduled` so that
@@ -77,7 +92,8 @@ export async function startWranglerDev(
     env = {},
     readyTimeoutMs = 90_000,
     readyStatus = 200,
-  }: { env?: Record<string, string>; readyTimeoutMs?: number; readyStatus?: number } = {},
+    config,
+  }: { env?: Record<string, string>; readyTimeoutMs?: number; readyStatus?: number; config?: string } = {},
 ): Promise<WranglerDev> {
   const port = await freePort();
   const inspectorPort = await freePort();
@@ -85,6 +101,7 @@ export async function startWranglerDev(
   const vars = typeof varsFor === 'function' ? varsFor(url) : varsFor;
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', stateDir];
   args.push('--test-scheduled', '--show-interactive-dev-session=false');
+  if (config) args.push('--config', config);
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
   const child = spawn(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
@@ -98,6 +115,7 @@ export async function startWranglerDev(
   const exited = once(child, 'exit');
   const dev: WranglerDev = {
     url,
+    pid: child.pid!,
     output: () => output,
     async stop() {
       killGroup(child);

@@ -1,0 +1,202 @@
+/**
+ * `npm run bench:workers`: the Workers build under `wrangler dev` (local workerd, D1 and Queue),
+ * beside a bare Worker and the build of BENCH_TODAY (default `main`) in the same run. For each:
+ * req/s and latency (autocannon), workerd's CPU per submission from /proc (every workerd of that
+ * `wrangler dev`, so the local D1 and Queue simulators count too), delivery included: the
+ * measured phase ends when the outbox is empty. Then what D1 and the SMTP sink say: stored,
+ * sent, mails, duplicates, failed attempts. Loopback only; prints a table, writes
+ * bench/workers-results.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { configWithoutQueues, startWranglerDev, wrangler, type WranglerDev } from '../test/support/wrangler.ts';
+import { groupCpuMeter } from './cpu.ts';
+import { countingSink } from './delivery.ts';
+import { BODY, CONNECTIONS } from './servers.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WARMUP_SECONDS = 3;
+/** How long the outbox may take to empty after the load: the run stays bounded whatever happens. */
+const DRAIN_SECONDS = 90;
+const TODAY = process.env.BENCH_TODAY ?? 'main';
+const ADMIN_TOKEN = 'bench-token-0123456789-abcdef';
+
+type Case = { name: string; config: string; formharbor: boolean; smtp: boolean };
+
+/** The build of `ref` in a folder of its own, sharing this checkout's node_modules. */
+function checkout(ref: string, dir: string): string {
+  const target = join(dir, 'today');
+  mkdirSync(target);
+  const archive = execFileSync('git', ['archive', ref, 'src', 'public', 'drizzle', 'wrangler.toml', 'tsconfig.json', 'package.json'], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  execFileSync('tar', ['-x', '-C', target], { input: archive });
+  symlinkSync(join(ROOT, 'node_modules'), join(target, 'node_modules'));
+  return join(target, 'wrangler.toml');
+}
+
+function bareConfig(dir: string): string {
+  const file = join(dir, 'bare.toml');
+  writeFileSync(file, `name = "bare"\nmain = ${JSON.stringify(join(ROOT, 'bench/bare-worker.ts'))}\ncompatibility_date = "2026-04-01"\n`);
+  return file;
+}
+
+const load = (url: string, seconds: number) =>
+  autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: BODY,
+  });
+
+/** Waits until nothing is pending, sweeping as the cron would (every 5 s here, not every minute). */
+async function drain(dev: WranglerDev): Promise<number> {
+  const deadline = Date.now() + DRAIN_SECONDS * 1000;
+  let lastSweep = Date.now();
+  for (;;) {
+    const health = (await (await fetch(`${dev.url}/healthz`)).json()) as { outbox: { pending: number } };
+    if (health.outbox.pending === 0 || Date.now() > deadline) return health.outbox.pending;
+    if (Date.now() - lastSweep > 5_000) {
+      lastSweep = Date.now();
+      await fetch(`${dev.url}/__scheduled`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** What the local D1 holds after a run. */
+async function stored(stateDir: string, config: string) {
+  const sql = `SELECT (SELECT count(*) FROM submissions) AS stored, (SELECT count(*) FROM deliveries WHERE status = 'sent') AS sent,
+    (SELECT count(*) FROM delivery_attempts WHERE outcome <> 'sent') AS failedAttempts,
+    (SELECT group_concat(DISTINCT substr(reply, 1, 60)) FROM delivery_attempts WHERE outcome <> 'sent') AS failures`;
+  const out = await wrangler(
+    ['d1', 'execute', 'DB', '--local', '--persist-to', stateDir, '--config', config, '--json', '--command', sql],
+    stateDir,
+  );
+  const [{ results }] = JSON.parse(out.slice(out.indexOf('['), out.lastIndexOf(']') + 1)) as [{ results: Record<string, unknown>[] }];
+  return results[0] as { stored: number; sent: number; failedAttempts: number; failures: string | null };
+}
+
+async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>>) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'formharbor-bench-workers-'));
+  try {
+    if (testCase.formharbor) {
+      await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir, '--config', testCase.config], stateDir);
+    }
+    const vars = {
+      ADMIN_TOKEN,
+      // Required on Workers; mail links are all it is used for here.
+      PUBLIC_URL: 'http://127.0.0.1:8787',
+      RATE_LIMIT: 'off',
+      DELIVERY_RETRY_SCHEDULE: '1s',
+      ...(testCase.smtp && { SMTP_URL: sink.url }),
+    };
+    const dev = await startWranglerDev(stateDir, vars, { config: testCase.config });
+    let path = '/f/bench';
+    if (testCase.formharbor) {
+      const res = await fetch(`${dev.url}/api/forms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Bench', recipients: ['owner@bench.test'] }),
+      });
+      path = `/f/${((await res.json()) as { id: string }).id}`;
+    }
+    const mailsBefore = await sink.counts();
+    const warmup = await load(`${dev.url}${path}`, WARMUP_SECONDS);
+    if (testCase.formharbor) await drain(dev);
+    const cpu = groupCpuMeter(dev.pid, 'workerd');
+    const result = await load(`${dev.url}${path}`, SECONDS);
+    const unsent = testCase.formharbor ? await drain(dev) : 0;
+    const ok = result['2xx'];
+    const cpuMsPerSubmission = cpu.perItem(ok) / 1000;
+    const mailsAfter = await sink.counts();
+    const failedLines = dev.output().match(/attempt \d+ failed/g)?.length ?? 0;
+    await dev.stop();
+    const db = testCase.formharbor ? await stored(stateDir, testCase.config) : undefined;
+    return {
+      reqPerSec: Math.round(result.requests.average),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      cpuMsPerSubmission: Number(cpuMsPerSubmission.toFixed(2)),
+      acknowledged: warmup['2xx'] + ok,
+      non2xx: result.non2xx + result.errors + result.timeouts + warmup.non2xx + warmup.errors + warmup.timeouts,
+      ...(db && { stored: db.stored, sent: db.sent, failedAttempts: db.failedAttempts, failures: db.failures }),
+      mails: mailsAfter.received - mailsBefore.received,
+      duplicates: mailsAfter.received - mailsBefore.received - (mailsAfter.distinct - mailsBefore.distinct),
+      unsentAfterDrain: unsent,
+      failedAttemptLogLines: failedLines,
+    };
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'formharbor-bench-workers-'));
+const sink = await countingSink();
+try {
+  const newBuild = join(ROOT, 'wrangler.toml');
+  const cases: Case[] = [
+    { name: 'bare Worker (parse body, answer JSON)', config: bareConfig(dir), formharbor: false, smtp: false },
+    { name: 'Formharbor, mail held', config: newBuild, formharbor: true, smtp: false },
+    { name: `Formharbor delivering, today (${TODAY})`, config: checkout(TODAY, dir), formharbor: true, smtp: true },
+    { name: 'Formharbor delivering, Queue batches', config: newBuild, formharbor: true, smtp: true },
+    ...(process.env.BENCH_ALL
+      ? [{ name: 'Formharbor delivering, no queue binding', config: configWithoutQueues(dir), formharbor: true, smtp: true }]
+      : []),
+  ];
+  const load1 = loadavg()[0]!.toFixed(1);
+  const results: Record<string, Awaited<ReturnType<typeof run>>> = {};
+  for (const testCase of cases) {
+    console.log(`${testCase.name}: ${SECONDS} s of load, ${CONNECTIONS} connections...`);
+    results[testCase.name] = await run(testCase, sink);
+  }
+  const [bare, , today, queued] = cases.map((c) => results[c.name]!);
+  const summary = {
+    date: new Date().toISOString(),
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    loadAverage: [load1, loadavg()[0]!.toFixed(1)],
+    results,
+    queuedVsBare: Number((queued!.reqPerSec / bare!.reqPerSec).toFixed(2)),
+    queuedVsToday: Number((queued!.reqPerSec / today!.reqPerSec).toFixed(2)),
+  };
+  writeFileSync(new URL('./workers-results.json', import.meta.url), JSON.stringify(summary, null, 2) + '\n');
+  console.table(
+    Object.fromEntries(
+      Object.entries(results).map(([name, r]) => [
+        name,
+        {
+          'req/s': r.reqPerSec,
+          'p50 ms': r.p50,
+          'p99 ms': r.p99,
+          'workerd CPU ms/sub': r.cpuMsPerSubmission,
+          '2xx': r.acknowledged,
+          'non-2xx': r.non2xx,
+          stored: r.stored ?? '',
+          sent: r.sent ?? '',
+          mails: r.mails,
+          duplicates: r.duplicates,
+          'failed attempts': r.failedAttempts ?? '',
+        },
+      ]),
+    ),
+  );
+  for (const [name, r] of Object.entries(results)) if (r.failures) console.log(`${name}: failures: ${r.failures}`);
+  console.log(
+    `Queue batches ÷ bare Worker req/s = ${summary.queuedVsBare}x (target ≥ 0.5); ÷ today = ${summary.queuedVsToday}x (target ≥ 3)`,
+  );
+  console.log(
+    `load average ${summary.loadAverage.join(' → ')} on ${availableParallelism()} cores: a shared machine, figures are indicative`,
+  );
+} finally {
+  sink.close();
+  rmSync(dir, { recursive: true, force: true });
+}
