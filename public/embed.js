@@ -27,6 +27,7 @@
       'error-number': 'Enter a number.',
       'error-date': 'Enter a date as YYYY-MM-DD.',
       'error-max': 'At most {n} characters.',
+      captcha: 'Please complete the check above the button, then send again.',
     },
     'zh-TW': {
       sending: '傳送中…',
@@ -44,6 +45,7 @@
       'error-number': '請輸入數字。',
       'error-date': '請以 YYYY-MM-DD 格式輸入日期。',
       'error-max': '最多 {n} 個字元。',
+      captcha: '請先完成按鈕上方的驗證，再重新送出。',
     },
     de: {
       sending: 'Wird gesendet …',
@@ -61,6 +63,7 @@
       'error-number': 'Bitte geben Sie eine Zahl ein.',
       'error-date': 'Bitte geben Sie ein Datum im Format JJJJ-MM-TT ein.',
       'error-max': 'Höchstens {n} Zeichen.',
+      captcha: 'Bitte schließen Sie die Prüfung über der Schaltfläche ab und senden Sie erneut.',
     },
   };
   // Server messages we can translate; others are shown as sent.
@@ -294,6 +297,8 @@
     const form = mine || [...d.forms].find((f) => forms.has(f) && endpoint(f) === job.u);
     const st = form && forms.get(form);
     if (mine) busy(mine, false);
+    // A token is good for one answer: a fresh check for the next send.
+    if (mine && forms.get(mine).reset) forms.get(mine).reset();
     const status = res ? res.status : -1;
     if (status >= 200 && status < 300) {
       drop(job);
@@ -329,6 +334,7 @@
   function refuse(form, job, status, answer, mine) {
     if (!mine) restore(form, job.e);
     clearErrors(form);
+    if (status === 422 && answer.error === 'captcha') return captchaError(form);
     if (status === 422) return showErrors(form, answer.fields);
     if (answer.error === 'idempotency_conflict') forms.get(form).key = null;
     show(form, status === 413 ? 'too-large' : 'failed', { code: status || 'CORS' });
@@ -369,6 +375,89 @@
     form.append(box);
   }
 
+  // The providers' scripts, loaded once each, explicit render: forms added later get a widget too.
+  const PROVIDERS = {
+    turnstile: { src: 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit', api: 'turnstile' },
+    hcaptcha: { src: 'https://js.hcaptcha.com/1/api.js?render=explicit', api: 'hcaptcha' },
+    recaptcha: { src: 'https://www.google.com/recaptcha/api.js?render=explicit', api: 'grecaptcha' },
+  };
+  const loading = {};
+
+  function providerApi(name) {
+    const provider = PROVIDERS[name];
+    if (!provider) return Promise.reject(new Error('unknown captcha ' + name));
+    if (!loading[name]) {
+      loading[name] = new Promise((resolve, reject) => {
+        const tag = d.createElement('script');
+        tag.src = data(script, 'captcha-script-' + name) || provider.src;
+        tag.async = true;
+        tag.onerror = reject;
+        // reCAPTCHA defines grecaptcha.render only once ready; the others once loaded.
+        tag.onload = () => {
+          const ready = () => (w[provider.api] && w[provider.api].render ? resolve(w[provider.api]) : setTimeout(ready, 50));
+          ready();
+        };
+        d.head.append(tag);
+      });
+    }
+    return loading[name];
+  }
+
+  // The check goes just above the submit button: the site key from the ticket's answer, or
+  // data-captcha="turnstile:SITEKEY" on the form.
+  async function captcha(form, given) {
+    const st = forms.get(form);
+    const attr = data(form, 'captcha');
+    const chosen = attr ? { provider: attr.split(':')[0], siteKey: attr.split(':').slice(1).join(':') } : given;
+    if (!chosen || st.widget) return;
+    const box = d.createElement('div');
+    box.className = 'formharbor-captcha';
+    const button = [...form.elements].find((el) => el.type === 'submit');
+    if (button) button.before(box);
+    else form.append(box);
+    st.widget = box;
+    try {
+      const api = await providerApi(chosen.provider);
+      const id = api.render(box, { sitekey: chosen.siteKey });
+      st.reset = () => {
+        try {
+          api.reset(id);
+        } catch (e) {}
+      };
+    } catch (e) {}
+  }
+
+  function captchaError(form) {
+    const st = forms.get(form);
+    const note = d.createElement('span');
+    note.id = 'formharbor-error-' + ++seq;
+    note.className = 'formharbor-error';
+    note.textContent = say(form, 'captcha');
+    (st.widget || st.status).after(note);
+    st.notes.push(note);
+    show(form, 'invalid');
+  }
+
+  // The signed start time for the server's minimum fill time, sent back as _ticket.
+  async function ticket(form) {
+    try {
+      const res = await fetch(endpoint(form) + '/ticket', { credentials: 'omit', cache: 'no-store' });
+      const answer = await res.json();
+      if (!res.ok) return;
+      let field = form.querySelector('input[name="_ticket"]');
+      if (!field) {
+        field = d.createElement('input');
+        field.type = 'hidden';
+        field.name = '_ticket';
+        form.append(field);
+      }
+      field.value = answer.ticket;
+      await captcha(form, answer.captcha);
+    } catch (e) {
+      await captcha(form, null);
+    }
+  }
+
   function enhance(form) {
     if (forms.has(form) || !endpoint(form)) return;
     const status = form.querySelector('[data-formharbor-status]') || form.appendChild(d.createElement('div'));
@@ -377,6 +466,7 @@
     status.classList.add('formharbor-status');
     forms.set(form, { status, off: [], notes: [], marked: new Map() });
     honeypot(form);
+    ticket(form);
     for (const job of saved()) {
       if (job.x && job.u === endpoint(form)) {
         drop(job);

@@ -9,12 +9,13 @@ import { handleErrors, notFound } from './http/errors.ts';
 import { demoPage, DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
 import { getForm } from './db/forms.ts';
 import { pruneRateLimits } from './forms/rate-limit.ts';
+import { sweepRetention } from './forms/retention.ts';
 import { deliveryBacklog } from './db/deliveries.ts';
 import { checkSchema } from './db/schema-check.ts';
 import { createOutbox, type Outbox } from './mail/outbox.ts';
 
 /** What runs every OUTBOX_INTERVAL on Node and on every cron tick on Workers. */
-export const periodicWork = (deps: Deps, outbox: Outbox) => [outbox.run(), pruneRateLimits(deps)];
+export const periodicWork = (deps: Deps, outbox: Outbox) => [outbox.run(), pruneRateLimits(deps), sweepRetention(deps)];
 
 /** Builds the whole HTTP surface from injected dependencies; no I/O happens at import. */
 export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {

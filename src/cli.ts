@@ -9,11 +9,12 @@ import { exportQuery, exportStream } from './admin/export.ts';
 import { presentDelivery, presentForm } from './admin/present.ts';
 import { created, deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
 import { getDelivery, listDeliveries } from './db/deliveries.ts';
-import { createForm, getForm, listForms } from './db/forms.ts';
+import { createForm, getForm, listForms, updateForm } from './db/forms.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
-import { formInput } from './forms/definition.ts';
+import { formInput, formPatch, settleForm } from './forms/definition.ts';
+import { eraseByEmail, eraseInput } from './forms/retention.ts';
 import { createOutbox } from './mail/outbox.ts';
 import { nodeDeps } from './node-wiring.ts';
 import { sendTestEmail } from './admin/mail-test.ts';
@@ -22,7 +23,12 @@ import { dkimGenerate, MAIL_USAGE, mailCheck } from './cli-mail.ts';
 const USAGE = `usage: formharbor <command>
   migrate                                   apply database migrations
   forms create --name N --recipients a@x,b@y [--id ID] [--origins https://site,…] [--redirect URL] [--subject S] [--fields JSON]
+  forms update --id ID [any option of create] [spam options]
+    spam options: --captcha turnstile|hcaptcha|recaptcha:SITEKEY:SECRET (or none) [--min-score 0.5] [--min-seconds N]
+                  [--max-links N|none] [--blocked-words w1,w2] [--blocked-email-domains d1,d2] [--blocked-ips ip,cidr]
+                  [--form-limit 100/1h|none] [--retention-days N|none] [--spam-retention-days N]
   forms list
+  erase --email ADDRESS                     delete every submission, on every form, holding that address
   submissions export --form ID [--format csv|json] [--out FILE]
   mail test --to ADDRESS                    one real SMTP attempt with the configured SMTP_URL
   outbox list [--status pending|sending|held|sent|failed]
@@ -43,6 +49,17 @@ const OPTIONS = {
   out: { type: 'string' },
   to: { type: 'string' },
   status: { type: 'string' },
+  email: { type: 'string' },
+  captcha: { type: 'string' },
+  'min-score': { type: 'string' },
+  'min-seconds': { type: 'string' },
+  'max-links': { type: 'string' },
+  'blocked-words': { type: 'string' },
+  'blocked-email-domains': { type: 'string' },
+  'blocked-ips': { type: 'string' },
+  'form-limit': { type: 'string' },
+  'retention-days': { type: 'string' },
+  'spam-retention-days': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -63,6 +80,42 @@ function jsonOption(name: string, text: string): unknown {
     throw new AppError('validation', `${name} must be JSON: ${(error as Error).message}`);
   }
 }
+/** A number option: `none` clears it; text that is no number goes to zod as text, which names the option. */
+const numberOption = (text: string | undefined) =>
+  text === undefined ? undefined : text === 'none' ? null : Number.isNaN(Number(text)) ? text : Number(text);
+
+/** `--captcha provider:SITEKEY:SECRET` (the secret may hold colons) or `none`. */
+function captchaOption(text: string | undefined, minScore: string | undefined) {
+  if (text === undefined) return undefined;
+  if (text === 'none') return null;
+  const [provider, siteKey, ...secret] = text.split(':');
+  return { provider, siteKey, secret: secret.join(':') || undefined, ...(minScore !== undefined && { minScore: numberOption(minScore) }) };
+}
+
+/** The options `forms create` and `forms update` share, as the API's JSON (unset options left out). */
+function formOptions(v: Values) {
+  const spam = {
+    captcha: captchaOption(v.captcha, v['min-score']),
+    minSeconds: numberOption(v['min-seconds']),
+    maxLinks: numberOption(v['max-links']),
+    blockedWords: list(v['blocked-words']),
+    blockedEmailDomains: list(v['blocked-email-domains']),
+    blockedIps: list(v['blocked-ips']),
+    formLimit: v['form-limit'] === 'none' ? null : v['form-limit'],
+  };
+  return {
+    name: v.name,
+    recipients: list(v.recipients),
+    allowedOrigins: list(v.origins),
+    redirectUrl: v.redirect,
+    subject: v.subject,
+    fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
+    spam: Object.values(spam).some((value) => value !== undefined) ? spam : undefined,
+    retentionDays: numberOption(v['retention-days']),
+    spamRetentionDays: numberOption(v['spam-retention-days']),
+  };
+}
+
 async function writableFile(path: string) {
   try {
     return (await open(path, 'w')).createWriteStream();
@@ -78,18 +131,20 @@ const COMMANDS: Record<string, Command> = {
     print(`The database is migrated (${deps.config.databaseUrl.split(':')[0]}: URL).`);
   },
   async 'forms create'(deps, v) {
-    const input = parseOr422(formInput, {
-      id: v.id,
-      name: v.name,
-      recipients: list(v.recipients),
-      allowedOrigins: list(v.origins),
-      redirectUrl: v.redirect,
-      subject: v.subject,
-      fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
-    });
+    const input = settleForm(parseOr422(formInput, { id: v.id, ...formOptions(v) }));
     const form = created(await createForm(deps.db, input, deps.now()), input.id);
     print(presentForm(form));
     print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, form.id)}`);
+  },
+  async 'forms update'(deps, v) {
+    const form = v.id && (await getForm(deps.db, v.id));
+    if (!form) throw new AppError('not_found', `There is no form "${v.id ?? ''}" (give --id ID)`);
+    const patch = settleForm(parseOr422(formPatch, formOptions(v)), form);
+    print(presentForm(found(await updateForm(deps.db, form.id, patch, deps.now()), 'form')));
+  },
+  async erase(deps, v) {
+    const { email } = parseOr422(eraseInput, { email: v.email });
+    print(`Deleted ${await eraseByEmail(deps, email)} submission(s) holding ${email}.`);
   },
   async 'forms list'(deps) {
     for (const f of await listForms(deps.db, { limit: 1000 })) print(`${f.id}\t${f.name}\t${f.recipients.join(', ')}`);

@@ -21,6 +21,8 @@ export type Config = {
   publicUrlSet: boolean;
   /** Reverse proxies in front of the Node server whose X-Forwarded-For is believed (0: none). */
   trustProxy: number;
+  /** Each captcha provider's siteverify address: the provider's own unless overridden (tests, a proxy). */
+  captchaVerifyUrls: Record<'turnstile' | 'hcaptcha' | 'recaptcha', string>;
   /** Node only: a request's headers must arrive within this, and the whole request within `requestTimeout`. */
   headersTimeout: number;
   requestTimeout: number;
@@ -145,6 +147,9 @@ const envSchema = z.object({
   OUTBOX_INTERVAL: duration.prefault('5s'),
   DELIVERY_LEASE: duration.prefault('2m'),
   RATE_LIMIT: rateLimit.prefault('20/10m'),
+  TURNSTILE_VERIFY_URL: absoluteUrl(['http:', 'https:'], 'https://challenges.cloudflare.com/turnstile/v0/siteverify').optional(),
+  HCAPTCHA_VERIFY_URL: absoluteUrl(['http:', 'https:'], 'https://api.hcaptcha.com/siteverify').optional(),
+  RECAPTCHA_VERIFY_URL: absoluteUrl(['http:', 'https:'], 'https://www.google.com/recaptcha/api/siteverify').optional(),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   // A slow body holds its buffer until then (docs/security.md, "Slow and large bodies").
   HEADERS_TIMEOUT: duration.prefault('10s'),
@@ -236,6 +241,11 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
     lease: e.DELIVERY_LEASE,
     rateLimit: e.RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
+    captchaVerifyUrls: {
+      turnstile: e.TURNSTILE_VERIFY_URL ?? 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
+      hcaptcha: e.HCAPTCHA_VERIFY_URL ?? 'https://api.hcaptcha.com/siteverify',
+      recaptcha: e.RECAPTCHA_VERIFY_URL ?? 'https://www.google.com/recaptcha/api/siteverify',
+    },
     // Node refuses to start with headers allowed longer than the whole request.
     headersTimeout: Math.min(e.HEADERS_TIMEOUT, e.REQUEST_TIMEOUT),
     requestTimeout: e.REQUEST_TIMEOUT,

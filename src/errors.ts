@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'too_large',
   'unsupported_media_type',
   'validation',
+  'captcha',
   'rate_limited',
   'unavailable',
 ] as const;

@@ -73,7 +73,7 @@ describe('npx formharbor', () => {
     expect(message!.envelope).toEqual({ from: 'forms@harbor.test', to: ['owner@site.test'] });
     const out = join(dir, 'export.csv');
     expect((await formharbor('submissions', 'export', '--form', 'site', '--out', out)).code).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe('id,createdAt,status\r\n');
+    expect(readFileSync(out, 'utf8')).toBe('id,createdAt,status,spamReasons\r\n');
     const unwritable = await formharbor('submissions', 'export', '--form', 'site', '--out', join(dir, 'missing', 'x.csv'));
     expect([unwritable.code, unwritable.stderr]).toEqual([1, expect.stringMatching(/^formharbor: Cannot write --out .*ENOENT.*\n$/)]);
     const twoAddresses = await formharbor('mail', 'test', '--to', 'a@site.test, b@site.test');

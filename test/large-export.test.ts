@@ -102,12 +102,12 @@ async function exportWhileProbing(format: string): Promise<{ text: string; healt
 }
 
 const csvRow = (i: number, late = '') =>
-  `${idOf(i)},${new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()},inbox,n${i},"a,""b""\n${'x'.repeat(1_000_000)}",${late}`;
+  `${idOf(i)},${new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()},inbox,,n${i},"a,""b""\n${'x'.repeat(1_000_000)}",${late}`;
 
 function expectCompleteCsv(text: string) {
   // No value holds a CR: every CRLF ends a record.
   const lines = text.split('\r\n');
-  expect(lines[0]).toBe('id,createdAt,status,name,message,late');
+  expect(lines[0]).toBe('id,createdAt,status,spamReasons,name,message,late');
   expect(lines.slice(1, -1).map((line) => line.slice(0, idOf(0).length))).toEqual(ids);
   expect(lines[1]).toBe(csvRow(0));
   expect(lines[ROWS]).toBe(csvRow(ROWS - 1, 'yes'));

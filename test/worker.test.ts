@@ -275,6 +275,25 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     expect(list.items).toEqual([]);
   });
 
+  it('should sign a _ticket with the secret kept in D1 and judge spam rules there, storing spam unmailed', async () => {
+    const form = await createForm({ spam: { minSeconds: 30, blockedIps: ['198.51.100.0/24'] } });
+    const { ticket } = (await (await fetch(url(`/f/${form.id}/ticket`))).json()) as { ticket: string };
+    const fast = await submit(form.id, { message: 'too soon', _ticket: ticket });
+    expect(fast.status).toBe(201);
+    const blocked = await submit(form.id, { message: 'from a blocked range' }, { 'cf-connecting-ip': '198.51.100.9' });
+    const person = await submit(form.id, { message: 'a person, no ticket' }, { 'cf-connecting-ip': '203.0.113.4' });
+    const view = async (res: Response) => {
+      const body = (await api(`/submissions/${((await res.json()) as { id: string }).id}`).then((r) => r.json())) as StoredSubmission & {
+        status: string;
+        spamReasons: string[];
+      };
+      return [body.status, body.spamReasons, body.deliveries.length];
+    };
+    expect(await view(fast)).toEqual(['spam', ['too_fast'], 0]);
+    expect(await view(blocked)).toEqual(['spam', ['blocked_ip'], 0]);
+    expect(await view(person)).toEqual(['inbox', [], 1]);
+  });
+
   it('should limit submissions per IP in D1 and leave other IPs alone', async () => {
     const form = await createForm({});
     const from = (ip: string) => submit(form.id, { message: 'flood' }, { 'cf-connecting-ip': ip });

@@ -4,17 +4,19 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
-import { createForm, deleteForm, getForm, listForms, updateForm, type FormChanges } from '../db/forms.ts';
+import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import { deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, withDeliveries } from '../db/submissions.ts';
+import { deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
-import { formInputWithWebhooks, formPatchWithWebhooks } from '../forms/definition.ts';
+import { formInputWithWebhooks, formPatchWithWebhooks, settleForm } from '../forms/definition.ts';
+import { eraseByEmail, eraseInput } from '../forms/retention.ts';
 import { checkWebhookTargets, webhooksToStore } from '../forms/webhooks.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { mailDomainReport, sendTestEmail } from './mail-test.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import {
+  changeStatus,
   created,
   deliveryQuery,
   found,
@@ -56,7 +58,7 @@ export function apiRoutes(outbox: Outbox) {
 
   api.post('/forms', async (c) => {
     const { config, db, now } = c.var.deps;
-    const input = parseOr422(formInputWithWebhooks, await jsonBody(c));
+    const input = settleForm(parseOr422(formInputWithWebhooks, await jsonBody(c)));
     checkWebhookTargets(input.webhooks, config.webhookAllowPrivate);
     const form = created(await createForm(db, { ...input, webhooks: webhooksToStore(input.webhooks, [], now()) }, now()), input.id);
     // The one answer that shows the secrets: the owner copies them into the receivers now.
@@ -70,15 +72,11 @@ export function apiRoutes(outbox: Outbox) {
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
   api.patch('/forms/:id', async (c) => {
     const { config, db, now } = c.var.deps;
-    const patch = parseOr422(formPatchWithWebhooks, await jsonBody(c));
-    const { webhooks, ...rest } = patch;
-    let changes: FormChanges = rest;
-    if (webhooks) {
-      checkWebhookTargets(webhooks, config.webhookAllowPrivate);
-      const stored = found(await getForm(db, c.req.param('id')), 'form').webhooks;
-      changes = { ...rest, webhooks: webhooksToStore(webhooks, stored, now()) };
-    }
-    return c.json(presentForm(found(await updateForm(db, c.req.param('id'), changes, now()), 'form')));
+    const { webhooks, ...patch } = parseOr422(formPatchWithWebhooks, await jsonBody(c));
+    const form = found(await getForm(db, c.req.param('id')), 'form');
+    if (webhooks) checkWebhookTargets(webhooks, config.webhookAllowPrivate);
+    const changes = { ...settleForm(patch, form), ...(webhooks && { webhooks: webhooksToStore(webhooks, form.webhooks, now()) }) };
+    return c.json(presentForm(found(await updateForm(db, form.id, changes, now()), 'form')));
   });
   api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
 
@@ -105,7 +103,7 @@ export function apiRoutes(outbox: Outbox) {
   api.patch('/submissions/:id', async (c) => {
     const { db } = c.var.deps;
     const { status } = parseOr422(z.object({ status: z.enum(submissionStatuses) }), await jsonBody(c));
-    const [row] = await withDeliveries(db, [found(await setSubmissionStatus(db, c.req.param('id'), status), 'submission')]);
+    const [row] = await withDeliveries(db, [await changeStatus(c.var.deps, outbox, c.req.param('id'), status)]);
     return c.json(presentSubmission(row!));
   });
   api.delete('/submissions/:id', async (c) => {
@@ -113,6 +111,11 @@ export function apiRoutes(outbox: Outbox) {
     const [row] = await withDeliveries(db, [found(await getSubmission(db, c.req.param('id')), 'submission')]);
     await deleteSubmission(db, row!.id);
     return c.json(presentSubmission(row!));
+  });
+
+  api.post('/erase', async (c) => {
+    const { email } = parseOr422(eraseInput, await jsonBody(c));
+    return c.json({ ok: true, deleted: await eraseByEmail(c.var.deps, email) });
   });
 
   api.get('/deliveries', async (c) => {

@@ -22,7 +22,7 @@ const csvLine = (cells: string[]) => cells.map(csvCell).join(',') + '\r\n';
 /** CSV: fixed columns first, then each field in the order first seen, which a first pass reads. */
 async function* csvText(db: Db, scope: ExportScope): AsyncGenerator<string> {
   const fieldNames = await exportFieldNames(db, scope);
-  yield csvLine(['id', 'createdAt', 'status', ...fieldNames]);
+  yield csvLine(['id', 'createdAt', 'status', 'spamReasons', ...fieldNames]);
   for await (const rows of exportRows(db, scope)) {
     yield rows
       .map((row) =>
@@ -30,6 +30,7 @@ async function* csvText(db: Db, scope: ExportScope): AsyncGenerator<string> {
           row.id,
           new Date(row.createdAt).toISOString(),
           row.status,
+          (row.meta.spamReasons ?? []).join(' '),
           ...fieldNames.map((name) => (Object.hasOwn(row.data, name) ? displayValue(row.data[name]) : '')),
         ]),
       )

@@ -1,13 +1,14 @@
 import { html } from 'hono/html';
 import type { Form } from '../db/schema.ts';
 import type { FieldErrors } from '../errors.ts';
-import { formInput, type FormInput } from '../forms/definition.ts';
+import { formInput, type FormInputAsSent } from '../forms/definition.ts';
+import { listOf, NO_SPAM_BOXES, spamBoxesOf, spamBoxPath, spamEditor, spamInputOf, spamLists, type SpamBox } from './spam-editor.ts';
 import { layout } from '../pages.ts';
 import { nav, theirs } from './views.ts';
 
 /** The editor's boxes as posted: text only, lists one per line. */
 export type EditorValues = Record<
-  'id' | 'name' | 'recipients' | 'allowedOrigins' | 'redirectUrl' | 'subject' | 'extraFields' | 'fields',
+  'id' | 'name' | 'recipients' | 'allowedOrigins' | 'redirectUrl' | 'subject' | 'extraFields' | 'fields' | SpamBox,
   string
 >;
 
@@ -20,6 +21,7 @@ export const NEW_FORM: EditorValues = {
   subject: '',
   extraFields: 'keep',
   fields: '',
+  ...NO_SPAM_BOXES,
 };
 
 export const editorValuesOf = (form: Form): EditorValues => ({
@@ -31,21 +33,16 @@ export const editorValuesOf = (form: Form): EditorValues => ({
   subject: form.subject ?? '',
   extraFields: form.extraFields,
   fields: form.fields.length > 0 ? JSON.stringify(form.fields, null, 2) : '',
+  ...spamBoxesOf(form),
 });
 
 const text = (posted: Record<string, unknown>, name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
-// One entry per line (commas also separate); spaces inside an entry stay, so its error names it whole.
-const listOf = (value: string) =>
-  value
-    .split(/[\r\n,]+/)
-    .map((entry) => entry.trim())
-    .filter(Boolean);
 
 /**
  * The posted editor as the API's form input, or the messages per box. The same zod schema
  * checks both, so a form made here is one the API would have accepted.
  */
-export function parseEditor(posted: Record<string, unknown>): { values: EditorValues; input?: FormInput; errors: FieldErrors } {
+export function parseEditor(posted: Record<string, unknown>): { values: EditorValues; input?: FormInputAsSent; errors: FieldErrors } {
   const values = Object.fromEntries(Object.keys(NEW_FORM).map((name) => [name, text(posted, name)])) as EditorValues;
   const errors: FieldErrors = {};
   let fields: unknown = [];
@@ -65,11 +62,15 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
     subject: values.subject.trim() || null,
     extraFields: values.extraFields || 'keep',
     fields,
+    ...spamInputOf(values),
   });
   if (!result.success) {
-    const lists = { recipients: listOf(values.recipients), allowedOrigins: listOf(values.allowedOrigins) } as Record<string, string[]>;
+    const lists = { recipients: listOf(values.recipients), allowedOrigins: listOf(values.allowedOrigins), ...spamLists(values) } as Record<
+      string,
+      string[]
+    >;
     for (const issue of result.error.issues) {
-      const [box = 'name', index, ...rest] = issue.path.map(String);
+      const [box = 'name', index, ...rest] = spamBoxPath(issue.path.map(String));
       // Where in the box: the entry itself for a list of addresses or sites, the field's place in the field list.
       const where =
         index === undefined
@@ -105,6 +106,7 @@ ${form ? '' : html`<label for="id">Id (optional: letters, digits, _ and -; it ap
 ${(['keep', 'reject'] as const).map((choice) => html`<option value="${choice}" ${values.extraFields === choice ? 'selected' : ''}>${choice === 'keep' ? 'keep them' : 'refuse the submission'}</option>`)}</select>${problem('extraFields')}
 <label for="fields">Fields to check (optional JSON list; types: text, email, url, tel, number, textarea, checkbox, select with options, date)</label>
 <textarea id="fields" name="fields" rows="6" placeholder="${FIELDS_EXAMPLE}"${described('fields')}>${values.fields}</textarea>${problem('fields')}
+${spamEditor(values, problem, described, Boolean(form?.spam.captcha))}
 <button type="submit">${form ? 'Save' : 'Create form'}</button></form>`,
   );
 }

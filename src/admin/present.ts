@@ -5,8 +5,10 @@ import { presentWebhook } from '../forms/webhooks.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** Secrets are write-only: a read says only that one is set (webhook secrets show once, at create). */
 export const presentForm = (form: Form, options: { showSecrets?: boolean } = {}) => ({
   ...form,
+  spam: { ...form.spam, captcha: form.spam.captcha && { ...form.spam.captcha, secret: 'set' } },
   webhooks: form.webhooks.map((webhook) => presentWebhook(webhook, options.showSecrets ?? false)),
   createdAt: iso(form.createdAt),
   updatedAt: iso(form.updatedAt),
@@ -37,3 +39,16 @@ export const presentSubmission = (s: Submission & { deliveries?: Delivery[] }) =
   spamReasons: s.meta.spamReasons ?? [],
   ...(s.deliveries && { deliveries: s.deliveries.map(presentDelivery) }),
 });
+
+const REASON_WORDS: Record<string, string> = {
+  honeypot: 'a hidden field that only bots fill in was filled in',
+  too_fast: 'sent faster than a person can fill in the form',
+  bad_ticket: "the form's ticket was forged or had expired",
+  links: 'too many links',
+  blocked_word: 'contains a blocked word',
+  blocked_email_domain: "the sender's email domain is blocked",
+  blocked_ip: 'sent from a blocked IP address',
+};
+
+/** Why a submission is in spam, for people: "too many links; contains a blocked word". Older free-text reasons show as stored. */
+export const spamReasonWords = (reasons: readonly string[] = []) => reasons.map((reason) => REASON_WORDS[reason] ?? reason).join('; ');

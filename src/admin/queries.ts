@@ -2,10 +2,12 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { getDelivery } from '../db/deliveries.ts';
-import { deliveryStatuses, submissionStatuses, type Delivery, type Form } from '../db/schema.ts';
+import { getForm } from '../db/forms.ts';
+import { deliveryStatuses, submissionStatuses, type Delivery, type Form, type Submission } from '../db/schema.ts';
+import { getSubmission, setSubmissionStatus, type SubmissionStatus } from '../db/submissions.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
 import { isPlainAddress } from '../forms/email.ts';
-import type { Outbox } from '../mail/outbox.ts';
+import { cancelUnsentDeliveries, releaseDelivery, type Outbox } from '../mail/outbox.ts';
 
 // What the API, the admin pages and the CLI ask alike, checked alike.
 
@@ -67,6 +69,22 @@ export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Pro
   }
   if (deps.mailer) deps.defer(outbox.wake([retried.id]));
   return retried;
+}
+
+/**
+ * Moves a submission between folders. Out of spam into the inbox it gets its notification
+ * (once, however often it is released); into spam, a notification not yet sent is dropped.
+ */
+export async function changeStatus(deps: Deps, outbox: Outbox, id: string, status: SubmissionStatus): Promise<Submission> {
+  const before = found(await getSubmission(deps.db, id), 'submission');
+  const row = found(await setSubmissionStatus(deps.db, id, status), 'submission');
+  if (before.status === 'spam' && status === 'inbox') {
+    const form = await getForm(deps.db, row.formId);
+    if (form) await releaseDelivery(deps, form.recipients, row.id, deps.now());
+    if (deps.mailer) deps.defer(outbox.run());
+  }
+  if (status === 'spam' && before.status !== 'spam') await cancelUnsentDeliveries(deps.db, row.id);
+  return row;
 }
 
 /** Where a test message goes: one plain address (the CLI's `mail test --to` too). */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
-import { deleteSubmission, getSubmission, listSubmissions, setSubmissionStatus, statusCounts, withDeliveries } from '../db/submissions.ts';
+import { deleteSubmission, getSubmission, listSubmissions, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
@@ -16,8 +16,10 @@ import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveri
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
-import { deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
+import { changeStatus, deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
+import { addEraseRoutes } from './erase.ts';
+import { settleEditorInput } from './spam-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
 import { endSession, isLiveSession, startSession } from '../db/sessions.ts';
 import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
@@ -168,9 +170,10 @@ export function adminRoutes(outbox: Outbox) {
   // Not under /forms/: a form may be called "new".
   admin.get('/new-form', (c) => c.html(formEditorPage(c.var.csrfToken, NEW_FORM, {})));
   admin.post('/new-form', async (c) => {
-    const { values, input, errors } = parseEditor(await postedFields(c));
-    if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors), 422);
-    const form = await createForm(c.var.deps.db, input, c.var.deps.now());
+    const { values, input: asSent, errors } = parseEditor(await postedFields(c));
+    const settled = asSent && settleEditorInput(asSent);
+    if (!settled?.input) return c.html(formEditorPage(c.var.csrfToken, values, settled?.errors ?? errors), 422);
+    const form = await createForm(c.var.deps.db, settled.input, c.var.deps.now());
     if (!form) return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
     return c.redirect(`/admin/forms/${form.id}`, 303);
   });
@@ -183,9 +186,10 @@ export function adminRoutes(outbox: Outbox) {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
     // The id is the form's address on every site that embeds it: never changed, nor read, here.
-    const { values, input, errors } = parseEditor({ ...(await postedFields(c)), id: '' });
-    if (!input) return c.html(formEditorPage(c.var.csrfToken, values, errors, form), 422);
-    found(await updateForm(db, form.id, input, c.var.deps.now()), 'form');
+    const { values, input: asSent, errors } = parseEditor({ ...(await postedFields(c)), id: '' });
+    const settled = asSent && settleEditorInput(asSent, form);
+    if (!settled?.input) return c.html(formEditorPage(c.var.csrfToken, values, settled?.errors ?? errors, form), 422);
+    found(await updateForm(db, form.id, settled.input, c.var.deps.now()), 'form');
     return c.redirect(`/admin/forms/${form.id}`, 303);
   });
 
@@ -225,7 +229,7 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.post('/submissions/:id/status', async (c) => {
     const { status } = parseOr422(z.object({ status: z.enum(submissionStatuses) }), await postedFields(c));
-    const row = found(await setSubmissionStatus(c.var.deps.db, c.req.param('id'), status), 'submission');
+    const row = await changeStatus(c.var.deps, outbox, c.req.param('id'), status);
     return c.redirect(`/admin/submissions/${row.id}`, 303);
   });
 
@@ -242,5 +246,6 @@ export function adminRoutes(outbox: Outbox) {
     return c.redirect(`/admin/submissions/${delivery.submissionId}`, 303);
   });
 
+  addEraseRoutes(admin, postedFields);
   return admin;
 }

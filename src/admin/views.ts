@@ -4,6 +4,7 @@ import type { SubmissionStatus } from '../db/submissions.ts';
 import { displayValue, visibleControls } from '../mail/render.ts';
 import { embedSnippet } from '../demo.ts';
 import { layout } from '../pages.ts';
+import { spamReasonWords } from './present.ts';
 
 export const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 
@@ -28,7 +29,7 @@ function preview(data: Submission['data']) {
 export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 
 export const nav = (token: string) =>
-  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <a href="/admin/mail">Mail</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
+  html`<nav><a href="/admin">Forms</a> · <a href="/admin/deliveries">Deliveries</a> · <a href="/admin/mail">Mail</a> · <a href="/admin/erase">Erase by email</a> · <form method="post" action="/admin/logout" style="display:inline">${csrfField(token)}<button type="submit" style="margin:0">Sign out</button></form></nav>`;
 
 /** `next`: the admin page asked for, where signing in leads. */
 export function loginPage(error?: string, next?: string) {
@@ -96,7 +97,7 @@ ${submissionStatuses.map((s) => html`<option value="${s}" ${query.status === s ?
 <table><tr><th>Received</th><th>Status</th><th>Message</th><th>Mail</th></tr>
 ${rows.map(
   (s) =>
-    html`<tr><td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td><td>${s.status}</td><td>${preview(s.data)}</td><td>${deliverySummary(s.deliveries)}</td></tr>`,
+    html`<tr><td><a href="/admin/submissions/${s.id}">${when(s.createdAt)}</a></td><td>${s.status}${s.meta.spamReasons?.length ? html`<br><span class="muted">${spamReasonWords(s.meta.spamReasons)}</span>` : ''}</td><td>${preview(s.data)}</td><td>${deliverySummary(s.deliveries)}</td></tr>`,
 )}
 </table>${rows.length > 0 ? '' : total === 0 ? html`<p class="muted">No submissions yet.</p>` : query.q ? html`<p class="muted">No submissions match. <a href="/admin/forms/${form.id}">Show all</a></p>` : html`<p class="muted">Nothing in this folder. <a href="/admin/forms/${form.id}">See all ${total}</a></p>`}
 ${pager(query.cursor ? `/admin/forms/${form.id}?${params({})}` : null, next && `/admin/forms/${form.id}?${params({ cursor: next })}`, 'submissions')}
@@ -122,7 +123,8 @@ export function submissionPage(
     html`${nav(token)}<h1>Submission to <a href="/admin/forms/${form.id}">${theirs(form.name)}</a></h1>
 <p>Received ${when(submission.createdAt)} · status <strong>${submission.status}</strong>
 ${submission.meta.replyTo ? html` · reply to ${submission.meta.replyTo}` : ''}
-${submission.meta.spamReasons?.length ? html` · <span class="error">${submission.meta.spamReasons.join('; ')}</span>` : ''}</p>
+${submission.meta.spamReasons?.length ? html` · <span class="error">Spam because: ${spamReasonWords(submission.meta.spamReasons)}</span>` : ''}</p>
+${submission.meta.captchaUnchecked ? html`<p class="error">The captcha could not be checked (${submission.meta.captchaUnchecked}): the message was kept and mailed unchecked.</p>` : ''}
 <table>${Object.entries(submission.data).map(([name, value]) => html`<tr><th>${theirs(name)}</th><td>${theirs(value)}</td></tr>`)}</table>
 <form method="post" action="/admin/submissions/${submission.id}/status">${csrfField(token)}
 <label for="status">Move to</label><select id="status" name="status">${['inbox', 'spam', 'archived'].map((s) => html`<option value="${s}" ${submission.status === s ? 'selected' : ''}>${s}</option>`)}</select>

@@ -218,6 +218,23 @@ export function retryWrites(db: Db, id: string, now: number, emailHeld: boolean)
   ];
 }
 
+/** A delivery for a submission that has none, in one statement: two concurrent callers make one. */
+export async function insertDeliveryIfNone(
+  db: Db,
+  d: Pick<Delivery, 'id' | 'submissionId' | 'recipients' | 'status' | 'createdAt' | 'retrySince' | 'nextAttemptAt' | 'messageId'>,
+): Promise<void> {
+  await db.run(sql`INSERT INTO ${deliveries} (id, submission_id, recipients, status, created_at, retry_since, next_attempt_at, message_id)
+    SELECT ${d.id}, ${d.submissionId}, ${JSON.stringify(d.recipients)}, ${d.status}, ${d.createdAt}, ${d.retrySince}, ${d.nextAttemptAt}, ${d.messageId}
+    WHERE NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.submissionId} = ${d.submissionId})`);
+}
+
+/** A submission's deliveries in the given states, with their history. */
+export async function deleteDeliveries(db: Db, submissionId: string, statuses: DeliveryStatus[]): Promise<void> {
+  const chosen = and(eq(deliveries.submissionId, submissionId), inArray(deliveries.status, statuses));
+  const ids = db.select({ id: deliveries.id }).from(deliveries).where(chosen);
+  await db.batch([db.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids)), db.delete(deliveries).where(chosen)]);
+}
+
 export type RelayHealth = { lastSuccess: { at: number } | null; lastError: { at: number; reply: string } | null };
 
 /**

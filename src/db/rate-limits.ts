@@ -1,4 +1,4 @@
-import { eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, not, or, sql } from 'drizzle-orm';
 import type { Db, Row, WriteStatement } from './client.ts';
 import { rateLimits } from './schema.ts';
 import { statementOf, statementTemplate } from './statements.ts';
@@ -45,6 +45,13 @@ export async function readCount(db: Db, key: string): Promise<{ count: number; w
 /** Forgets a counter. */
 export const clearCount = (db: Db, key: string): WriteStatement => statementOf(db.delete(rateLimits).where(eq(rateLimits.key, key)));
 
-/** Drops counters whose window began before `before`. */
-export const pruneCounts = (db: Db, before: number): WriteStatement =>
-  statementOf(db.delete(rateLimits).where(lt(rateLimits.windowStart, before)));
+/** Drops counters whose window began before `before`; those whose key starts with `longer.prefix`, before `longer.before`. */
+export const pruneCounts = (db: Db, before: number, longer?: { prefix: string; before: number }): WriteStatement => {
+  if (!longer) return statementOf(db.delete(rateLimits).where(lt(rateLimits.windowStart, before)));
+  const isLonger = sql`substr(${rateLimits.key}, 1, ${longer.prefix.length}) = ${longer.prefix}`;
+  return statementOf(
+    db
+      .delete(rateLimits)
+      .where(or(and(not(isLonger), lt(rateLimits.windowStart, before)), and(isLonger, lt(rateLimits.windowStart, longer.before)))),
+  );
+};

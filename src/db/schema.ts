@@ -20,11 +20,39 @@ export type SubmissionMeta = {
   replyTo?: string;
   subject?: string;
   redirect?: string;
-  spamReasons?: string[];
+  spamReasons?: SpamReason[];
+  /** Set when the form's captcha could not be verified (verifier down): the message was kept and delivered anyway. */
+  captchaUnchecked?: string;
 };
 
 /** Where a form's submissions are also posted; `secret` signs `standard` bodies (write-only in the API). */
 export type WebhookSpec = { id: string; url: string; secret: string; format: 'standard' | 'slack' | 'discord' };
+export const spamReasons = ['honeypot', 'too_fast', 'bad_ticket', 'links', 'blocked_word', 'blocked_email_domain', 'blocked_ip'] as const;
+export type SpamReason = (typeof spamReasons)[number];
+
+export type CaptchaSettings = { provider: 'turnstile' | 'hcaptcha' | 'recaptcha'; siteKey: string; secret: string; minScore?: number };
+
+/** A form's defences (see docs/spam.md); every key has a default that turns it off. */
+export type SpamSettings = {
+  captcha: CaptchaSettings | null;
+  minSeconds: number;
+  maxLinks: number | null;
+  blockedWords: string[];
+  blockedEmailDomains: string[];
+  blockedIps: string[];
+  /** "N/window" for the whole form, e.g. "100/1h". */
+  formLimit: string | null;
+};
+
+export const defaultSpamSettings = (): SpamSettings => ({
+  captcha: null,
+  minSeconds: 0,
+  maxLinks: null,
+  blockedWords: [],
+  blockedEmailDomains: [],
+  blockedIps: [],
+  formLimit: null,
+});
 
 export const forms = sqliteTable('forms', {
   id: text('id').primaryKey(),
@@ -38,6 +66,10 @@ export const forms = sqliteTable('forms', {
     .notNull()
     .default('keep'),
   webhooks: text('webhooks', { mode: 'json' }).$type<WebhookSpec[]>().notNull().default([]),
+  spam: text('spam', { mode: 'json' }).$type<SpamSettings>().notNull().default(defaultSpamSettings()),
+  /** Days a submission is kept; null keeps it until deleted. */
+  retentionDays: integer('retention_days'),
+  spamRetentionDays: integer('spam_retention_days').notNull().default(30),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

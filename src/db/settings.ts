@@ -16,3 +16,9 @@ export async function getSetting(db: Db, key: string): Promise<string | undefine
 export async function setSetting(db: Db, key: string, value: string): Promise<void> {
   await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
 }
+
+/** The stored value, or `value` stored now: concurrent first callers (two isolates) all get the one that won. */
+export async function settingOnce(db: Db, key: string, value: string): Promise<string> {
+  await db.insert(settings).values({ key, value }).onConflictDoNothing({ target: settings.key });
+  return (await getSetting(db, key)) ?? value;
+}

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, max, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, max, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { deliveryDeletes, listDeliveries } from './deliveries.ts';
 import { forms, submissions, type Delivery, type Form, type Submission } from './schema.ts';
@@ -162,6 +162,46 @@ export async function deleteSubmission(db: Db, id: string): Promise<Submission |
   if (!row) return undefined;
   await db.batch(submissionDeletes(db, [id]));
   return row;
+}
+
+/** A batch of a form's submissions made before `beforeId` (a ULID time prefix), spam or everything else. */
+export async function oldSubmissionIds(db: Db, formId: string, spam: boolean, beforeId: string, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(
+      and(
+        eq(submissions.formId, formId),
+        lt(submissions.id, beforeId),
+        spam ? eq(submissions.status, 'spam') : ne(submissions.status, 'spam'),
+      ),
+    )
+    .orderBy(asc(submissions.id))
+    .limit(limit);
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Submissions on every form with `text` inside a stored value (case-insensitively for
+ * ASCII), after `cursor`: candidates, which the caller narrows to whole addresses.
+ */
+export async function submissionsContaining(db: Db, text: string, cursor: string, limit: number) {
+  return db
+    .select({ id: submissions.id, data: submissions.data, meta: submissions.meta })
+    .from(submissions)
+    .where(
+      and(
+        gt(submissions.id, cursor),
+        sql`EXISTS (SELECT 1 FROM json_tree(${submissions.data}) WHERE json_tree.type = 'text' AND instr(lower(json_tree.atom), lower(${text})) > 0)`,
+      ),
+    )
+    .orderBy(asc(submissions.id))
+    .limit(limit);
+}
+
+/** Deletes submissions with their deliveries, in one batch. */
+export async function deleteSubmissions(db: Db, ids: string[]): Promise<void> {
+  if (ids.length > 0) await db.batch(submissionDeletes(db, ids));
 }
 
 /** Each submission with its form, keyed by submission id: what a notification is rendered from. */

@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import { parseDuration } from '../config.ts';
+import { defaultSpamSettings, type Form, type SpamSettings } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
 import { isPlainAddress } from './email.ts';
+import { FORM_LIMIT_MAX_WINDOW_MS } from './rate-limit.ts';
+import { parseRange } from './spam/ips.ts';
 import { webhooksInput } from './webhooks.ts';
 
 /** The owner's description of a form, as `/api/forms` and the CLI accept it. */
@@ -50,6 +55,58 @@ const distinct = (list: string[]) => {
   return list.filter((item) => !seen.has(item.toLowerCase()) && seen.add(item.toLowerCase()));
 };
 
+const providers = ['turnstile', 'hcaptcha', 'recaptcha'] as const;
+
+/** The captcha as written: the secret may be left out (or given as the "set" a read shows) to keep the stored one. */
+const captchaInput = z.strictObject({
+  provider: z.enum(providers, { error: 'must be turnstile, hcaptcha or recaptcha' }),
+  siteKey: z.string().trim().min(1, 'the site key from the provider is required').max(200),
+  secret: z
+    .string()
+    .trim()
+    .max(500)
+    .optional()
+    .transform((secret) => (secret && secret !== 'set' ? secret : undefined)),
+  minScore: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+});
+
+const domainName = z
+  .string()
+  .trim()
+  .transform((d) => d.replace(/^@/, '').toLowerCase())
+  .refine((d) => /^[^\s@/:]+\.[^\s@/:]+$/.test(d) && URL.canParse(`http://${d}`), 'must be a domain like spam.example');
+
+const formLimit = z
+  .string()
+  .trim()
+  .refine((text) => {
+    const match = /^(\d{1,6})\/(.+)$/.exec(text);
+    const windowMs = match ? (parseDuration(match[2]!) ?? 0) : 0;
+    return !!match && Number(match[1]) >= 1 && windowMs > 0 && windowMs <= FORM_LIMIT_MAX_WINDOW_MS;
+  }, 'must be like 100/1h (submissions per window for the whole form, a window of at most 1d)');
+
+/** Every key optional: a create fills in the defaults, a PATCH changes only what it names. */
+export const spamInput = z.strictObject({
+  captcha: captchaInput.nullable().optional(),
+  minSeconds: z.number().int('must be whole seconds').min(0).max(3600, 'must be at most 3600 seconds').optional(),
+  maxLinks: z.number().int().min(0, 'must be 0 or more').max(1000).nullable().optional(),
+  blockedWords: z.array(z.string().trim().min(1, 'an empty word blocks nothing').max(100)).max(1000).optional(),
+  blockedEmailDomains: z.array(domainName).max(1000).optional(),
+  blockedIps: z
+    .array(
+      z
+        .string()
+        .trim()
+        .refine((text) => parseRange(text) !== undefined, 'must be an IP address or a CIDR range like 198.51.100.0/24'),
+    )
+    .max(1000)
+    .optional(),
+  formLimit: formLimit.nullable().optional(),
+});
+export type SpamInput = z.infer<typeof spamInput>;
+
+const days = z.number().int('must be whole days').min(1, 'must be at least 1 day').max(36_500);
+
 export const formInput = z.object({
   id: z
     .string()
@@ -71,6 +128,9 @@ export const formInput = z.object({
     .refine((fields) => new Set(fields.map((f) => f.name)).size === fields.length, 'field names must be unique')
     .default([]),
   extraFields: z.enum(['keep', 'reject']).default('keep'),
+  spam: spamInput.optional(),
+  retentionDays: days.nullable().optional(),
+  spamRetentionDays: days.optional(),
 });
 
 export const formPatch = formInput
@@ -88,5 +148,37 @@ export const formPatch = formInput
 export const formInputWithWebhooks = formInput.extend({ webhooks: webhooksInput.default([]) });
 export const formPatchWithWebhooks = formPatch.extend({ webhooks: webhooksInput.optional() });
 
-export type FormInput = z.infer<typeof formInput>;
-export type FormPatch = z.infer<typeof formPatch>;
+/** As sent: the spam settings possibly partial, a captcha secret possibly left out. */
+export type FormInputAsSent = z.infer<typeof formInput>;
+export type FormPatchAsSent = z.infer<typeof formPatch>;
+/** As stored: the spam settings whole (see settleForm). */
+export type FormInput = Omit<FormInputAsSent, 'spam'> & { spam?: SpamSettings };
+export type FormPatch = Omit<FormPatchAsSent, 'spam'> & { spam?: SpamSettings };
+
+/**
+ * The form's spam settings after `given`: unnamed keys keep their value (or the default), and
+ * a captcha without a secret keeps the stored one when there is one for that provider.
+ */
+export function settleSpam(stored: SpamSettings | undefined, given: SpamInput | undefined): SpamSettings {
+  const { captcha, ...rest } = given ?? {};
+  const base = stored ?? defaultSpamSettings();
+  const merged: SpamSettings = { ...base, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
+  if (captcha === null) merged.captcha = null;
+  if (captcha) {
+    const secret = captcha.secret ?? (base.captcha?.provider === captcha.provider ? base.captcha.secret : undefined);
+    if (!secret) {
+      const fields = { 'spam.captcha.secret': [`the secret key from ${captcha.provider} is required`] };
+      throw new AppError('validation', 'Some fields are not valid', { fields });
+    }
+    const { minScore, ...keys } = captcha;
+    merged.captcha = { ...keys, secret, ...(minScore !== undefined && { minScore }) };
+  }
+  return merged;
+}
+
+/** A create or change ready for storage; `stored` is the form being changed. */
+export function settleForm<T extends { spam?: SpamInput }>(input: T, stored?: Form): Omit<T, 'spam'> & { spam?: SpamSettings } {
+  const { spam, ...rest } = input;
+  if (stored && spam === undefined) return rest;
+  return { ...rest, spam: settleSpam(stored?.spam, spam) };
+}

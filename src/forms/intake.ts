@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import type { Form, Submission, SubmissionData, SubmissionMeta } from '../db/schema.ts';
+import type { Form, SpamReason, Submission, SubmissionData, SubmissionMeta } from '../db/schema.ts';
 import { findByIdempotencyKey, submissionInsert } from '../db/submissions.ts';
 import { isUniqueViolation } from '../db/client.ts';
 import { emptyFieldErrors, AppError } from '../errors.ts';
@@ -8,20 +8,23 @@ import { newDeliveries, type Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';
 import { isPlainAddress } from './email.ts';
 import { isEmailFieldName, type RawFields } from './parse.ts';
+import { checkCaptcha, spamReasons, takeCaptchaToken } from './spam/check.ts';
 import { validateFields } from './validate.ts';
 
 /** Formspree-compatible control fields: read, never stored as data. */
-const MAGIC_FIELDS = ['_replyto', '_subject', '_next', '_gotcha', '_idempotency'] as const;
+const MAGIC_FIELDS = ['_replyto', '_subject', '_next', '_gotcha', '_idempotency', '_ticket'] as const;
 type Magic = Partial<Record<(typeof MAGIC_FIELDS)[number], string>>;
 
 export type Visit = {
   idempotencyHeader: string | undefined;
   ipHash: string | undefined;
+  /** The visitor's address, for blocked IPs and the captcha provider; never stored. */
+  ip: string | undefined;
   userAgent: string | undefined;
   page: string | undefined;
   /** Where an HTML answer should send the visitor, chosen by the route from `_next` and the form. */
   redirectFor: (next: string | undefined) => string;
-  /** Counts this submission against the rate limit; a wait when over it. Replays are not counted. */
+  /** Counts this submission against the per-address and form-wide limits; a wait when over one. Replays are not counted. */
   countHit: () => Promise<{ retryAfter: number } | null>;
 };
 
@@ -53,7 +56,7 @@ function replay(existing: Submission, bodyHash: string | null): Accepted {
   return { id: existing.id, redirect: existing.meta.redirect ?? '' };
 }
 
-/** The data a submission keeps: validated for people; for a bot that filled the honeypot, what it sent. */
+/** The data a submission keeps: validated for people; for what is judged spam, what it sent. */
 function dataToStore(form: Form, fields: RawFields, magic: Magic, spam: boolean): SubmissionData {
   // A bot must not learn how the form is checked: its submission looks accepted whatever it sent.
   if (spam)
@@ -65,10 +68,14 @@ function dataToStore(form: Form, fields: RawFields, magic: Magic, spam: boolean)
   return validated.data;
 }
 
+/** `_replyto` wins; otherwise a field named `email` is the Reply-To (validated like one). */
+const replyToOf = (fields: RawFields, magic: Magic) => magic._replyto?.trim() || [...fields].find(([name]) => isEmailFieldName(name))?.[1];
+
+type Judged = { spamReasons: SpamReason[]; captchaUnchecked: string | undefined };
+
 /** Stored beside the data; `redirect` is always decided, so a replay answers alike. */
-function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): SubmissionMeta & { redirect: string } {
-  // `_replyto` wins; otherwise a field named `email` is the Reply-To (validated like one).
-  const replyTo = magic._replyto?.trim() || [...fields].find(([name]) => isEmailFieldName(name))?.[1];
+function metaOf(fields: RawFields, magic: Magic, visit: Visit, judged: Judged): SubmissionMeta & { redirect: string } {
+  const replyTo = replyToOf(fields, magic);
   return {
     ...(visit.ipHash && { ipHash: visit.ipHash }),
     ...(visit.userAgent && { userAgent: visit.userAgent.slice(0, 500) }),
@@ -76,7 +83,8 @@ function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): S
     ...(typeof replyTo === 'string' && isPlainAddress(replyTo) && { replyTo }),
     ...(magic._subject && { subject: oneLine(magic._subject) }),
     redirect: visit.redirectFor(magic._next),
-    ...(spam && { spamReasons: ['honeypot field _gotcha was filled'] }),
+    ...(judged.spamReasons.length > 0 && { spamReasons: judged.spamReasons }),
+    ...(judged.captchaUnchecked && { captchaUnchecked: judged.captchaUnchecked }),
   };
 }
 
@@ -88,6 +96,8 @@ function metaOf(fields: RawFields, magic: Magic, visit: Visit, spam: boolean): S
  */
 export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, fields: RawFields, visit: Visit): Promise<Accepted> {
   const magic = takeMagic(fields);
+  // Out of the fingerprint too: a retry of the same submission may carry a fresh token.
+  const token = takeCaptchaToken(form, fields);
   const key = idempotencyKey(visit.idempotencyHeader, magic._idempotency);
   const { _idempotency: _, ...hashedMagic } = magic;
   // Only a keyed request can be replayed, so only then is the body fingerprinted; field order does not matter.
@@ -97,11 +107,21 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
 
   const limited = await visit.countHit();
   if (limited) throw new AppError('rate_limited', 'Too many submissions; try again later', limited);
-  const spam = Boolean(magic._gotcha?.trim());
+  const replyTo = replyToOf(fields, magic);
+  const reasons = await spamReasons(deps, form, {
+    honeypot: magic._gotcha,
+    ticket: magic._ticket,
+    values: fields.values(),
+    replyTo: typeof replyTo === 'string' ? replyTo : undefined,
+    ip: visit.ip,
+  });
+  const spam = reasons.length > 0;
   const data = dataToStore(form, fields, magic, spam);
+  // After validation: a person told to fix a field is not sent through the check twice.
+  const captchaUnchecked = await checkCaptcha(deps, form, token, visit.ip);
   const now = deps.now();
   const id = ulid(now);
-  const meta = metaOf(fields, magic, visit, spam);
+  const meta = metaOf(fields, magic, visit, { spamReasons: reasons, captchaUnchecked });
   const insert = submissionInsert(deps.db, {
     id,
     formId: form.id,

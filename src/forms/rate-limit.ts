@@ -9,7 +9,7 @@ import {
 import { AppError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { clearCount, countHit, countOf, pruneCounts, readCount } from '../db/rate-limits.ts';
-import type { Config } from '../config.ts';
+import { parseDuration, type Config } from '../config.ts';
 
 export type RateLimit = NonNullable<Config['rateLimit']>;
 
@@ -71,6 +71,19 @@ export async function rateLimitWait(deps: Pick<Deps, 'db' | 'now'>, limit: RateL
   return counted ? waitOf(limit, deps.now(), counted.count, counted.windowStart) : null;
 }
 
+/** A form's `formLimit` ("100/1h"), counted for the whole form whoever posts. */
+export function formWideLimit(formLimit: string | null): RateLimit | null {
+  const match = formLimit ? /^(\d{1,6})\/(.+)$/.exec(formLimit) : null;
+  const windowMs = match ? parseDuration(match[2]!) : undefined;
+  return match && windowMs ? { max: Number(match[1]), windowMs } : null;
+}
+
+/** Apart from the per-address keys (`formId:hash`), which never start with this. */
+export const formWideKey = (formId: string) => `form:${formId}`;
+
+/** The longest `formLimit` window the settings accept, so the sweep knows when such a counter is over. */
+export const FORM_LIMIT_MAX_WINDOW_MS = 86_400_000;
+
 /** Forgets a counter, e.g. after a successful sign-in. */
 export async function clearRateLimit(deps: Pick<Deps, 'db' | 'commit'>, key: string): Promise<void> {
   await deps.commit([clearCount(deps.db, key)]);
@@ -85,5 +98,8 @@ export const ADMIN_LOGIN_LIMIT = { max: 10, windowMs: 600_000 };
  */
 export async function pruneRateLimits(deps: Pick<Deps, 'db' | 'commit' | 'now' | 'config'>): Promise<void> {
   const longest = Math.max(deps.config.rateLimit?.windowMs ?? 0, ADMIN_LOGIN_LIMIT.windowMs);
-  await deps.commit([pruneCounts(deps.db, deps.now() - longest)]);
+  // A form-wide window may be longer than RATE_LIMIT's: its counters keep until the longest allowed has passed.
+  await deps.commit([
+    pruneCounts(deps.db, deps.now() - longest, { prefix: formWideKey(''), before: deps.now() - FORM_LIMIT_MAX_WINDOW_MS }),
+  ]);
 }

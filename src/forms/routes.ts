@@ -14,7 +14,9 @@ import { acceptSubmission } from './intake.ts';
 import { knownLimits } from './known-limits.ts';
 import { thanksPage, validationPage } from './pages.ts';
 import { readFields } from './parse.ts';
-import { hitRateLimit, rateLimitSubject } from './rate-limit.ts';
+import { ticketSecret } from './spam/secret.ts';
+import { issueTicket } from './spam/ticket.ts';
+import { formWideKey, formWideLimit, hitRateLimit, rateLimitSubject } from './rate-limit.ts';
 import { isOriginAllowed, pageOrigin, safeNext } from './redirect.ts';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -63,6 +65,12 @@ export function formRoutes(outbox: Outbox) {
   };
 
   // The form first, then CORS, then the 404: a browser can read the 404 of an unknown form.
+  app.use('/:formId/ticket', async (c, next) => {
+    const deps = c.get('deps');
+    const form = await getFormCached(deps.db, c.req.param('formId'), deps.now());
+    if (form) c.set('form', form);
+    await next();
+  });
   app.use('/:formId', async (c, next) => {
     const deps = c.get('deps');
     const form = await getFormCached(deps.db, c.req.param('formId'), deps.now());
@@ -71,7 +79,7 @@ export function formRoutes(outbox: Outbox) {
   });
 
   app.use(
-    '/:formId',
+    '/:formId/*',
     formCors({
       allowOrigin: (origin, c) => {
         const allowed = c.get('form')?.allowedOrigins ?? [];
@@ -85,9 +93,19 @@ export function formRoutes(outbox: Outbox) {
     }),
   );
 
-  app.use('/:formId', async (c, next) => {
-    formOf(c);
+  app.use('/:formId/*', async (c, next) => {
+    // The thanks page reads its form itself.
+    if (!c.req.path.endsWith('/thanks')) formOf(c);
     await next();
+  });
+
+  // What the embed asks when the page loads: the signed issue time, and the captcha to render.
+  app.get('/:formId/ticket', async (c) => {
+    const { db, now } = c.var.deps;
+    const form = formOf(c);
+    const captcha = form.spam.captcha && { provider: form.spam.captcha.provider, siteKey: form.spam.captcha.siteKey };
+    c.header('Cache-Control', 'no-store');
+    return c.json({ ticket: issueTicket(await ticketSecret(db), form.id, now()), captcha });
   });
 
   app.post('/:formId', limitBody, async (c) => {
@@ -119,10 +137,13 @@ export function formRoutes(outbox: Outbox) {
       const accepted = await acceptSubmission(deps, outbox, form, fields, {
         idempotencyHeader: c.req.header('idempotency-key'),
         ipHash,
+        ip,
         userAgent: c.req.header('user-agent'),
         page: c.req.header('referer'),
         redirectFor: (next) => safeNext(form, next, origin, ownOrigin) ?? form.redirectUrl ?? thanks,
-        countHit: async () => limits.note(limitKey, deps.now(), await hitRateLimit(deps, deps.config.rateLimit, limitKey)),
+        countHit: async () =>
+          limits.note(limitKey, deps.now(), await hitRateLimit(deps, deps.config.rateLimit, limitKey)) ??
+          (await hitRateLimit(deps, formWideLimit(form.spam.formLimit), formWideKey(form.id))),
       });
       // The embed follows `redirect` when the owner (or an allowed `_next`) named one.
       if (wantsJson(c))

@@ -23,6 +23,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   too_large: 413,
   unsupported_media_type: 415,
   validation: 422,
+  captcha: 422,
   rate_limited: 429,
   unavailable: 503,
 };

@@ -6,6 +6,8 @@ import {
   releaseHeld,
   retryWrites,
   type DeliveryChange,
+  insertDeliveryIfNone,
+  deleteDeliveries,
 } from '../db/deliveries.ts';
 import type { Delivery, Form } from '../db/schema.ts';
 import { chunks } from '../db/statements.ts';
@@ -40,14 +42,8 @@ const SENDING_BYTES = 2 * 1024 * 1024;
 const CLAIM_BY_IDS = 50;
 
 /** The row for a new submission's notification; the caller commits it with the submission. */
-export function newDelivery(
-  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
-  recipients: string[],
-  submissionId: string,
-  now: number,
-  id = ulid(now),
-) {
-  return deliveryInsert(deps.db, {
+function deliveryValues(deps: Pick<Deps, 'config' | 'mailer'>, recipients: string[], submissionId: string, now: number, id: string) {
+  return {
     id,
     submissionId,
     recipients,
@@ -58,7 +54,17 @@ export function newDelivery(
     nextAttemptAt: now,
     // One Message-ID for every attempt, so a duplicate after an ambiguous failure is recognisable.
     messageId: `<${id.toLowerCase()}@${messageIdDomain(deps.config.mailFrom)}>`,
-  });
+  } as const;
+}
+
+export function newDelivery(
+  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
+  recipients: string[],
+  submissionId: string,
+  now: number,
+  id = ulid(now),
+) {
+  return deliveryInsert(deps.db, deliveryValues(deps, recipients, submissionId, now, id));
 }
 
 /**
@@ -263,3 +269,20 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     },
   };
 }
+
+/**
+ * A submission released from spam gets its notification: one delivery, made only when it has
+ * none, in one statement, so a second release (a double click, two admins) mails nothing more.
+ */
+export async function releaseDelivery(
+  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
+  recipients: string[],
+  submissionId: string,
+  now: number,
+) {
+  await insertDeliveryIfNone(deps.db, deliveryValues(deps, recipients, submissionId, now, ulid(now)));
+}
+
+/** A submission moved to spam is not mailed: its deliveries not sent yet (nor being sent) are dropped. */
+export const cancelUnsentDeliveries = (db: Deps['db'], submissionId: string) =>
+  deleteDeliveries(db, submissionId, ['pending', 'held', 'failed']);

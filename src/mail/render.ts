@@ -73,17 +73,20 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
   const formName = visibleControls(form.name);
   const adminLink = `${publicUrl}/admin/submissions/${submission.id}`;
   const demo = form.id === DEMO_FORM_ID;
+  // The owner must know the check did not run: during a verifier outage bots get through too.
+  const unchecked = submission.meta.captchaUnchecked && `The captcha could not be checked (${submission.meta.captchaUnchecked}).`;
   const text = [
     `New submission to ${formName}`,
     '',
     ...(demo ? [DEMO_NOTICE, ''] : []),
+    ...(unchecked ? [unchecked, ''] : []),
     ...entries.map(([name, value]) => `${name}:\n${value}\n`),
     `Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}`,
     `View it: ${adminLink}`,
   ].join('\n');
   const body = html`<!doctype html><html><body style="font-family:sans-serif">
 <h2>New submission to ${formName}</h2>
-${demo ? html`<p style="color:#a00">${DEMO_NOTICE}</p>` : ''}<table cellpadding="6" style="border-collapse:collapse">${entries.map(
+${demo ? html`<p style="color:#a00">${DEMO_NOTICE}</p>` : ''}${unchecked ? html`<p style="color:#a00">${unchecked}</p>` : ''}<table cellpadding="6" style="border-collapse:collapse">${entries.map(
     ([name, value]) =>
       html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td></tr>`,
   )}</table>

@@ -146,9 +146,11 @@ describe('/api/submissions/:id', () => {
 
   it('should change the status with PATCH', async () => {
     const id = await submit('contact', { message: 'hi' });
-    for (const status of ['spam', 'archived', 'inbox']) {
+    for (const status of ['archived', 'inbox', 'spam']) {
       const res = await send(`/submissions/${id}`, 'PATCH', { status });
-      expect(res).toMatchObject({ status: 200, body: { id, status, deliveries: [expect.objectContaining({ status: 'held' })] } });
+      // Into spam, the notification not yet sent is dropped (test/admin/spam-release.test.ts).
+      const deliveries = status === 'spam' ? [] : [expect.objectContaining({ status: 'held' })];
+      expect(res).toMatchObject({ status: 200, body: { id, status, deliveries } });
       expect((await get(`/submissions/${id}`)).body.status).toBe(status);
     }
   });

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvCell } from '../../src/admin/export.ts';
+import { updateForm } from '../../src/db/forms.ts';
+import { defaultSpamSettings } from '../../src/db/schema.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { submitTo } from '../support/admin.ts';
 
@@ -74,10 +76,10 @@ describe('GET /api/forms/:id/export?format=csv', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="contact-submissions.csv"');
     const rows = parseCsv(await res.text());
-    expect(rows[0]).toEqual(['id', 'createdAt', 'status', 'name', 'email', 'topics', 'count', 'agree']);
+    expect(rows[0]).toEqual(['id', 'createdAt', 'status', 'spamReasons', 'name', 'email', 'topics', 'count', 'agree']);
     expect(rows.slice(1)).toEqual([
-      [first, new Date(Date.UTC(2026, 0, 1, 0, 0, 1)).toISOString(), 'inbox', 'Alice', 'alice@example.com', '', '', ''],
-      [second, new Date(Date.UTC(2026, 0, 1, 0, 0, 2)).toISOString(), 'inbox', 'Bob', '', 'a, b', '3', 'true'],
+      [first, new Date(Date.UTC(2026, 0, 1, 0, 0, 1)).toISOString(), 'inbox', '', 'Alice', 'alice@example.com', '', '', ''],
+      [second, new Date(Date.UTC(2026, 0, 1, 0, 0, 2)).toISOString(), 'inbox', '', 'Bob', '', 'a, b', '3', 'true'],
     ]);
   });
 
@@ -85,7 +87,7 @@ describe('GET /api/forms/:id/export?format=csv', () => {
     await submit({ name: 'Alice' });
     const res = await t.api('/forms/contact/export');
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(parseCsv(await res.text())[0]).toEqual(['id', 'createdAt', 'status', 'name']);
+    expect(parseCsv(await res.text())[0]).toEqual(['id', 'createdAt', 'status', 'spamReasons', 'name']);
   });
 
   it('should quote commas, quotes and line breaks as RFC 4180 says', async () => {
@@ -93,7 +95,7 @@ describe('GET /api/forms/:id/export?format=csv', () => {
     await submit(Object.fromEntries(values.map((v, i) => [`f${i}`, v])));
     const text = await (await exportOf('csv')).text();
     expect(text).toContain(',"Smith, John","say ""hi""","two\nlines","""",",",plain\r\n');
-    expect(parseCsv(text)[1]!.slice(3)).toEqual(values);
+    expect(parseCsv(text)[1]!.slice(4)).toEqual(values);
   });
 
   it.each([
@@ -106,17 +108,17 @@ describe('GET /api/forms/:id/export?format=csv', () => {
     ['a line break', '\n=1+1'],
   ])('should put a leading apostrophe before a cell starting with %s', async (_, value) => {
     await submit({ message: value.replace(/^\n/, '\r\n') });
-    expect(parseCsv(await (await exportOf('csv')).text())[1]![3]).toBe(`'${value}`);
+    expect(parseCsv(await (await exportOf('csv')).text())[1]![4]).toBe(`'${value}`);
   });
 
   it('should neutralise formulas in field names too', async () => {
     await submit({ '=cmd': 'x' });
-    expect(parseCsv(await (await exportOf('csv')).text())[0]![3]).toBe(`'=cmd`);
+    expect(parseCsv(await (await exportOf('csv')).text())[0]![4]).toBe(`'=cmd`);
   });
 
   it('should leave other cells as they are', async () => {
     await submit({ message: 'a=1', email: 'x@y.test', phone: '(555) 123' });
-    expect(parseCsv(await (await exportOf('csv')).text())[1]!.slice(3)).toEqual(['a=1', 'x@y.test', '(555) 123']);
+    expect(parseCsv(await (await exportOf('csv')).text())[1]!.slice(4)).toEqual(['a=1', 'x@y.test', '(555) 123']);
   });
 
   it('should neutralise and quote in one cell', () => {
@@ -129,7 +131,7 @@ describe('GET /api/forms/:id/export?format=csv', () => {
   });
 
   it('should answer only the header for a form without submissions', async () => {
-    expect(await (await exportOf('csv')).text()).toBe('id,createdAt,status\r\n');
+    expect(await (await exportOf('csv')).text()).toBe('id,createdAt,status,spamReasons\r\n');
   });
 });
 
@@ -145,7 +147,7 @@ describe('GET /api/forms/:id/export?format=csv&excel=1', () => {
     const [plainBytes, excelBytes] = [await bytes(plain), await bytes(excel)];
     expect([...excelBytes.slice(0, 3)]).toEqual(BOM);
     expect(excelBytes.slice(3)).toEqual(plainBytes);
-    expect(parseCsv(new TextDecoder().decode(excelBytes))[1]!.slice(3)).toEqual(['張三', 'Grüße, déjà vu']);
+    expect(parseCsv(new TextDecoder().decode(excelBytes))[1]!.slice(4)).toEqual(['張三', 'Grüße, déjà vu']);
   });
 
   it('should start a plain CSV export with its first header, no mark', async () => {
@@ -178,8 +180,8 @@ describe('GET /api/forms/:id/export of a form larger than a page', () => {
     const chunks = await chunksOf(await exportOf('csv'));
     expect(chunks.length).toBeGreaterThan(2);
     const rows = parseCsv(chunks.join(''));
-    expect(rows[0]).toEqual(['id', 'createdAt', 'status', 'n', ...bigFields, 'late']);
-    expect(rows.slice(1).map((row) => [row[0], row[3], row.slice(4, -1).join('').length, row.at(-1)])).toEqual([
+    expect(rows[0]).toEqual(['id', 'createdAt', 'status', 'spamReasons', 'n', ...bigFields, 'late']);
+    expect(rows.slice(1).map((row) => [row[0], row[4], row.slice(5, -1).join('').length, row.at(-1)])).toEqual([
       [ids[0], '0', 900_000, ''],
       [ids[1], '1', 900_000, ''],
       [ids[2], '2', 900_000, 'yes'],
@@ -232,5 +234,23 @@ describe('GET /api/forms/:id/export errors', () => {
 
   it('should need the token', async () => {
     expect((await t.app.request('/api/forms/contact/export?format=csv')).status).toBe(401);
+  });
+});
+
+describe('spam reasons in exports', () => {
+  it('should name each submission spam reasons in the CSV and JSON exports, empty for the inbox', async () => {
+    await updateForm(t.deps.db, 'contact', { spam: { ...defaultSpamSettings(), maxLinks: 0 } }, t.clock.now());
+    const spam = await submitTo(t, 'contact', { name: 'Bot', message: 'https://casino.example', _gotcha: 'x' });
+    const person = await submitTo(t, 'contact', { name: 'Anna' });
+    const rows = parseCsv(await (await t.api('/forms/contact/export?format=csv')).text());
+    expect(rows.slice(1).map((row) => [row[0], row[2], row[3]])).toEqual([
+      [spam, 'spam', 'honeypot links'],
+      [person, 'inbox', ''],
+    ]);
+    const json = (await (await t.api('/forms/contact/export?format=json')).json()) as { id: string; spamReasons: string[] }[];
+    expect(json.map((s) => [s.id, s.spamReasons])).toEqual([
+      [spam, ['honeypot', 'links']],
+      [person, []],
+    ]);
   });
 });

@@ -142,7 +142,9 @@ describe('admin pages', () => {
     const excel = new Uint8Array(
       await (await t.app.request('/admin/forms/contact/export?format=csv&excel=1', { headers: { cookie } })).arrayBuffer(),
     );
-    expect(new TextDecoder('utf-8', { ignoreBOM: true }).decode(excel)).toMatch(/^\uFEFFid,createdAt,status,message\r\n.*,'=1\+1\r\n$/s);
+    expect(new TextDecoder('utf-8', { ignoreBOM: true }).decode(excel)).toMatch(
+      /^\uFEFFid,createdAt,status,spamReasons,message\r\n.*,'=1\+1\r\n$/s,
+    );
   });
 
   it('should carry a strict Content-Security-Policy and no framing on every page', async () => {

@@ -7,8 +7,10 @@ import { testApp, type TestApp } from '../support/app.ts';
 const source = readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8');
 
 describe('public/embed.js as a file', () => {
-  it('should be at most 6 KB gzipped', () => {
-    expect(gzipSync(source, { level: 9 }).length).toBeLessThanOrEqual(6 * 1024);
+  // 6 KB until the spam issue; the _ticket and the captcha widget (provider script, explicit
+  // render, reset, inline error) took about 1.1 KB more.
+  it('should be at most 7.25 KB gzipped', () => {
+    expect(gzipSync(source, { level: 9 }).length).toBeLessThanOrEqual(7.25 * 1024);
   });
 
   it('should be one classic script (no modules, no build step) defining a single guarded global', () => {

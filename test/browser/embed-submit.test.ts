@@ -235,7 +235,7 @@ describe('embed.js on a static site (real chromium, page and API on different or
     const box = await gotcha.boundingBox();
     expect(box!.x + box!.width).toBeLessThan(0);
     // screen readers see three text boxes, not four
-    expect(await page.locator('form input, form textarea').count()).toBe(4);
+    expect(await page.locator('form input:not([type=hidden]), form textarea').count()).toBe(4);
     expect(await page.getByRole('textbox').count()).toBe(3);
     // keyboard users never land in it
     await page.focus('[name="name"]');

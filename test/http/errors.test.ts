@@ -16,7 +16,7 @@ const CONTRACT: [number, ErrorCode[]][] = [
   [409, ['conflict', 'idempotency_conflict', 'idempotency_in_progress']],
   [413, ['too_large']],
   [415, ['unsupported_media_type']],
-  [422, ['validation']],
+  [422, ['validation', 'captcha']],
   [429, ['rate_limited']],
   [503, ['unavailable']],
 ];
