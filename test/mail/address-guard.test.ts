@@ -22,6 +22,8 @@ describe('the webhook address guard', () => {
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
     '::ffff:a9fe:a9fe',
+    '::ffff:192.168.0.1',
+    '0:0:0:0:0:ffff:7f00:1',
     'not-an-address',
   ])('should refuse %s', (address) => {
     expect(isRefusedAddress(address)).toBe(true);
