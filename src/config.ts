@@ -26,6 +26,10 @@ export type Config = {
   /** Node only: a request's headers must arrive within this, and the whole request within `requestTimeout`. */
   headersTimeout: number;
   requestTimeout: number;
+  /** WEBHOOK_ALLOW_PRIVATE=1: http: webhook URLs and private, loopback or link-local targets are allowed. */
+  webhookAllowPrivate: boolean;
+  /** How long a webhook's receiver may take to answer (10 s; shorter in tests). */
+  webhookTimeout: number;
   /** Signs every message when set (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY together). */
   dkim: DkimKey | null;
   /** A second relay, used at once when the first fails temporarily. */
@@ -150,6 +154,8 @@ const envSchema = z.object({
   // A slow body holds its buffer until then (docs/security.md, "Slow and large bodies").
   HEADERS_TIMEOUT: duration.prefault('10s'),
   REQUEST_TIMEOUT: duration.prefault('30s'),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).default('0'),
+  WEBHOOK_TIMEOUT: duration.prefault('10s'),
   SMTP_BACKUP_URL: absoluteUrl(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.backup.example:587').optional(),
   DKIM_DOMAIN: z
     .string()
@@ -243,6 +249,8 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
     // Node refuses to start with headers allowed longer than the whole request.
     headersTimeout: Math.min(e.HEADERS_TIMEOUT, e.REQUEST_TIMEOUT),
     requestTimeout: e.REQUEST_TIMEOUT,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === '1',
+    webhookTimeout: e.WEBHOOK_TIMEOUT,
     dkim: dkimOf(e),
     smtpBackupUrl: e.SMTP_BACKUP_URL,
     dnsServers: e.DNS_SERVERS ?? [],

@@ -30,6 +30,11 @@ export type Deps = {
   log: Log;
   /** The peer address as the runtime sees it (socket on Node, CF-Connecting-IP on Workers). */
   clientIp: (c: Context) => string | undefined;
+  /**
+   * Every address a host name resolves to, for the webhook address guard (Node: dns lookup).
+   * Absent on Workers, whose fetch cannot reach private addresses of the server's network.
+   */
+  resolveHost?: (host: string) => Promise<string[]>;
   /** The browser script, read from public/embed.js by the entry. */
   embedJs: string;
   /** DNS for the mail domain check: node:dns on Node; absent on Workers, where the check runs from the CLI. */

@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -76,6 +76,9 @@ async function openMigrated(config: Config) {
   }
 }
 
+/** Every address of a host, as the system resolver gives them (the webhook address guard checks all). */
+export const resolveAllAddresses = async (host: string) => (await lookup(host, { all: true })).map((entry) => entry.address);
+
 /**
  * The Node dependencies shared by the server and the CLI: libSQL (migrated), group commit
  * for a local file, pooled SMTP. `close` releases all of them.
@@ -97,6 +100,7 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
     },
     log,
     clientIp: (c) => clientIp(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy),
+    resolveHost: resolveAllAddresses,
     embedJs: readFileSync(EMBED_JS, 'utf8'),
     dns: nodeDnsLookup(config.dnsServers),
   };

@@ -8,8 +8,9 @@ import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/fo
 import { submissionStatuses } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
-import { formInput, formPatch, settleForm } from '../forms/definition.ts';
+import { formInputWithWebhooks, formPatchWithWebhooks, settleForm } from '../forms/definition.ts';
 import { eraseByEmail, eraseInput } from '../forms/retention.ts';
+import { checkWebhookTargets, webhooksToStore } from '../forms/webhooks.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { mailDomainReport, sendTestEmail } from './mail-test.ts';
@@ -56,20 +57,26 @@ export function apiRoutes(outbox: Outbox) {
   );
 
   api.post('/forms', async (c) => {
-    const input = settleForm(parseOr422(formInput, await jsonBody(c)));
-    return c.json(presentForm(created(await createForm(c.var.deps.db, input, c.var.deps.now()), input.id)), 201);
+    const { config, db, now } = c.var.deps;
+    const input = settleForm(parseOr422(formInputWithWebhooks, await jsonBody(c)));
+    checkWebhookTargets(input.webhooks, config.webhookAllowPrivate);
+    const form = created(await createForm(db, { ...input, webhooks: webhooksToStore(input.webhooks, [], now()) }, now()), input.id);
+    // The one answer that shows the secrets: the owner copies them into the receivers now.
+    return c.json(presentForm(form, { showSecrets: true }), 201);
   });
   api.get('/forms', async (c) => {
     const { limit, cursor } = parseOr422(page, queryOf(c));
     const { items, nextCursor } = pageOf(await listForms(c.var.deps.db, { limit: limit + 1, cursor }), limit);
-    return c.json({ items: items.map(presentForm), nextCursor });
+    return c.json({ items: items.map((form) => presentForm(form)), nextCursor });
   });
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
   api.patch('/forms/:id', async (c) => {
-    const { db, now } = c.var.deps;
-    const patch = parseOr422(formPatch, await jsonBody(c));
+    const { config, db, now } = c.var.deps;
+    const { webhooks, ...patch } = parseOr422(formPatchWithWebhooks, await jsonBody(c));
     const form = found(await getForm(db, c.req.param('id')), 'form');
-    return c.json(presentForm(found(await updateForm(db, form.id, settleForm(patch, form), now()), 'form')));
+    if (webhooks) checkWebhookTargets(webhooks, config.webhookAllowPrivate);
+    const changes = { ...settleForm(patch, form), ...(webhooks && { webhooks: webhooksToStore(webhooks, form.webhooks, now()) }) };
+    return c.json(presentForm(found(await updateForm(db, form.id, changes, now()), 'form')));
   });
   api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
 

@@ -1,13 +1,15 @@
 import type { Delivery, Form, Submission } from '../db/schema.ts';
+import { presentWebhook } from '../forms/webhooks.ts';
 
 /** Public JSON shapes: timestamps as ISO strings, internals (hashes, keys) left out. */
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The captcha secret is write-only: a read says only that one is set. */
-export const presentForm = (form: Form) => ({
+/** Secrets are write-only: a read says only that one is set (webhook secrets show once, at create). */
+export const presentForm = (form: Form, options: { showSecrets?: boolean } = {}) => ({
   ...form,
   spam: { ...form.spam, captcha: form.spam.captcha && { ...form.spam.captcha, secret: 'set' } },
+  webhooks: form.webhooks.map((webhook) => presentWebhook(webhook, options.showSecrets ?? false)),
   createdAt: iso(form.createdAt),
   updatedAt: iso(form.updatedAt),
 });

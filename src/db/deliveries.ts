@@ -202,7 +202,9 @@ export const releaseHeld = (db: Db, now: number): Buildable =>
  * holds it; the second statement returns the row. Retrying a row a stopped worker left
  * `sending` ends that attempt in the timeline first. A `sent` delivery is re-sent to everyone.
  */
-export function retryWrites(db: Db, id: string, now: number, status: 'pending' | 'held'): Buildable[] {
+/** `emailHeld`: SMTP is not configured, so an email delivery waits `held`; other channels go out anyway. */
+export function retryWrites(db: Db, id: string, now: number, emailHeld: boolean): Buildable[] {
+  const status = emailHeld ? sql<DeliveryStatus>`CASE WHEN ${deliveries.channel} = 'email' THEN 'held' ELSE 'pending' END` : 'pending';
   const leaseGone = or(lt(deliveries.leaseUntil, now), sql`${deliveries.leaseUntil} IS NULL`);
   return [
     recordInterrupted(db, now, and(eq(deliveries.id, id), leaseGone)),

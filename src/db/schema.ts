@@ -25,6 +25,8 @@ export type SubmissionMeta = {
   captchaUnchecked?: string;
 };
 
+/** Where a form's submissions are also posted; `secret` signs `standard` bodies (write-only in the API). */
+export type WebhookSpec = { id: string; url: string; secret: string; format: 'standard' | 'slack' | 'discord' };
 export const spamReasons = ['honeypot', 'too_fast', 'bad_ticket', 'links', 'blocked_word', 'blocked_email_domain', 'blocked_ip'] as const;
 export type SpamReason = (typeof spamReasons)[number];
 
@@ -63,6 +65,7 @@ export const forms = sqliteTable('forms', {
   extraFields: text('extra_fields', { enum: ['keep', 'reject'] })
     .notNull()
     .default('keep'),
+  webhooks: text('webhooks', { mode: 'json' }).$type<WebhookSpec[]>().notNull().default([]),
   spam: text('spam', { mode: 'json' }).$type<SpamSettings>().notNull().default(defaultSpamSettings()),
   /** Days a submission is kept; null keeps it until deleted. */
   retentionDays: integer('retention_days'),
@@ -101,9 +104,11 @@ export const deliveries = sqliteTable(
   {
     id: text('id').primaryKey(),
     submissionId: text('submission_id').notNull(),
-    channel: text('channel', { enum: ['email'] })
+    channel: text('channel', { enum: ['email', 'webhook'] })
       .notNull()
       .default('email'),
+    /** For a `webhook` delivery, the id of the form's webhook it is for (null for email). */
+    target: text('target'),
     /**
      * Whom it was last addressed to (the form's recipients when it was created, until it is
      * attempted); after a partial refusal, only the refused. Each attempt addresses the form's

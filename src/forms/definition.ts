@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { isPlainAddress } from './email.ts';
 import { FORM_LIMIT_MAX_WINDOW_MS } from './rate-limit.ts';
 import { parseRange } from './spam/ips.ts';
+import { webhooksInput } from './webhooks.ts';
 
 /** The owner's description of a form, as `/api/forms` and the CLI accept it. */
 
@@ -141,6 +142,11 @@ export const formPatch = formInput
     fields: formInput.shape.fields.unwrap().optional(),
     extraFields: z.enum(['keep', 'reject']).optional(),
   });
+
+// Webhooks are set through the API only for now: the admin editor and the CLI leave them alone
+// (an editor without the field must not erase them on save).
+export const formInputWithWebhooks = formInput.extend({ webhooks: webhooksInput.default([]) });
+export const formPatchWithWebhooks = formPatch.extend({ webhooks: webhooksInput.optional() });
 
 /** As sent: the spam settings possibly partial, a captcha secret possibly left out. */
 export type FormInputAsSent = z.infer<typeof formInput>;

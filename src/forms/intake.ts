@@ -4,7 +4,7 @@ import { findByIdempotencyKey, submissionInsert } from '../db/submissions.ts';
 import { isUniqueViolation } from '../db/client.ts';
 import { emptyFieldErrors, AppError } from '../errors.ts';
 import { sha256, ulid } from '../ids.ts';
-import { newDelivery, type Outbox } from '../mail/outbox.ts';
+import { newDeliveries, type Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';
 import { isPlainAddress } from './email.ts';
 import { isEmailFieldName, type RawFields } from './parse.ts';
@@ -122,7 +122,6 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
   const now = deps.now();
   const id = ulid(now);
   const meta = metaOf(fields, magic, visit, { spamReasons: reasons, captchaUnchecked });
-  const deliveryId = ulid(now);
   const insert = submissionInsert(deps.db, {
     id,
     formId: form.id,
@@ -133,15 +132,16 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
     idempotencyKey: key || null,
     bodyHash,
   });
+  const deliveries = newDeliveries(deps, form, id, now);
   try {
     // Spam is stored and flagged, never mailed.
-    await deps.commit(spam ? [insert] : [insert, newDelivery(deps, form.recipients, id, now, deliveryId)]);
+    await deps.commit(spam ? [insert] : [insert, ...deliveries.statements]);
   } catch (error) {
     if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);
     deps.log.error('submission not stored', { formId: form.id, error: String(error) });
     throw new AppError('unavailable', 'The submission could not be stored; nothing was kept. Please try again.');
   }
-  if (!spam && deps.mailer) deps.defer(outbox.wake([deliveryId]));
+  if (!spam && deliveries.due.length > 0) deps.defer(outbox.wake(deliveries.due));
   return { id, redirect: meta.redirect };
 }
 

@@ -9,13 +9,14 @@ import {
   insertDeliveryIfNone,
   deleteDeliveries,
 } from '../db/deliveries.ts';
-import type { Delivery } from '../db/schema.ts';
+import type { Delivery, Form } from '../db/schema.ts';
 import { chunks } from '../db/statements.ts';
 import { storedSizes, submissionsWithForms } from '../db/submissions.ts';
 import type { Deps } from '../deps.ts';
 import { ulid } from '../ids.ts';
 import type { Channels, Source } from './channel.ts';
 import { emailChannel } from './email-channel.ts';
+import { webhookChannel } from './webhook-channel.ts';
 import { foldedRuns } from './folded-runs.ts';
 import { LeaseKeeper } from './lease.ts';
 import type { SendResult } from './mailer.ts';
@@ -66,6 +67,34 @@ export function newDelivery(
   return deliveryInsert(deps.db, deliveryValues(deps, recipients, submissionId, now, id));
 }
 
+/**
+ * Every row a new (non-spam) submission starts: its notification and one per webhook of the
+ * form; the caller commits `statements` with the submission, in one atomic write, then wakes
+ * the outbox for `due` (the notification only when SMTP is configured: else it is held).
+ */
+export function newDeliveries(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, form: Form, submissionId: string, now: number) {
+  const mailId = ulid(now);
+  const webhookIds = form.webhooks.map(() => ulid(now));
+  const statements = [
+    newDelivery(deps, form.recipients, submissionId, now, mailId),
+    ...form.webhooks.map((webhook, i) =>
+      deliveryInsert(deps.db, {
+        id: webhookIds[i]!,
+        submissionId,
+        channel: 'webhook',
+        target: webhook.id,
+        recipients: [],
+        status: 'pending',
+        createdAt: now,
+        retrySince: now,
+        nextAttemptAt: now,
+        messageId: webhookIds[i]!,
+      }),
+    ),
+  ];
+  return { statements, due: deps.mailer ? [mailId, ...webhookIds] : webhookIds };
+}
+
 export type Outbox = ReturnType<typeof createOutbox>;
 
 /**
@@ -91,7 +120,8 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
   /** Writes go through `deps.commit`, as the submission path's do (docs/decisions.md, group commit). */
   const write = (queries: Parameters<typeof commitDeliveryWrites>[1]) => commitDeliveryWrites(deps.commit, queries);
-  const channels: Channels | null = deps.mailer ? { email: emailChannel(deps, deps.mailer) } : null;
+  // Without SMTP, email deliveries stay `held` (never claimed); webhooks go out regardless.
+  const channels: Partial<Channels> = { webhook: webhookChannel(deps), ...(deps.mailer && { email: emailChannel(deps, deps.mailer) }) };
 
   async function claim(now: number, ids?: string[]): Promise<Delivery[]> {
     const [, claimed] = await write(claimDue(db, now, limits.claimLimit, now + config.lease, ids));
@@ -121,8 +151,12 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
       return Promise.resolve({ ok: false, temporary: true, error: `could not read the submission: ${String(source)}` });
     if (!source) return Promise.resolve({ ok: false, temporary: false, error: 'the submission or its form was deleted' });
     // The owner removed everyone who was still waiting for it from the form.
-    if (to.length === 0) return Promise.resolve({ ok: true, response: 'nothing sent: every recipient of the form already has it' });
-    return channels![delivery.channel].send(delivery, source, to);
+    if (delivery.channel === 'email' && to.length === 0)
+      return Promise.resolve({ ok: true, response: 'nothing sent: every recipient of the form already has it' });
+    const channel = channels[delivery.channel];
+    // An email delivery claimed after SMTP was removed from the configuration.
+    if (!channel) return Promise.resolve({ ok: false, temporary: true, error: `no ${delivery.channel} channel is configured` });
+    return channel.send(delivery, source, to);
   }
 
   /**
@@ -144,7 +178,10 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
         const sent = turn.map((delivery, i) => {
           const source = sources[i];
           // The form's recipients as they are now: an address the owner corrected gets the retry.
-          const to = source && !(source instanceof Error) ? without(source.form.recipients, delivery.deliveredTo) : delivery.recipients;
+          const to =
+            delivery.channel === 'email' && source && !(source instanceof Error)
+              ? without(source.form.recipients, delivery.deliveredTo)
+              : delivery.recipients;
           addressed.push(to);
           return attempt(delivery, source, to);
         });
@@ -188,9 +225,8 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   }
 
   async function sweep(): Promise<void> {
-    if (!channels) return;
     // SMTP is configured now: notifications held while it was not go out.
-    await write([releaseHeld(db, deps.now())]);
+    if (deps.mailer) await write([releaseHeld(db, deps.now())]);
     for (let chunk = 0; chunk < limits.maxChunks; chunk++) {
       const claimed = await claim(deps.now());
       if (claimed.length === 0) return;
@@ -215,7 +251,6 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
      */
     async deliver(ids: string[]): Promise<Map<string, number>> {
       const retryAt = new Map<string, number>();
-      if (!channels) return retryAt;
       for (const part of chunks(ids, CLAIM_BY_IDS)) {
         const claimed = await claim(deps.now(), part);
         if (claimed.length > 0) for (const [id, at] of await deliverChunk(claimed)) retryAt.set(id, at);
@@ -229,7 +264,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
      * who already accepted it are skipped, unless it was sent, which makes this a re-send to all.
      */
     async retry(id: string): Promise<Delivery | undefined> {
-      const [, rows] = await write(retryWrites(db, id, deps.now(), deps.mailer ? 'pending' : 'held'));
+      const [, rows] = await write(retryWrites(db, id, deps.now(), !deps.mailer));
       return rows![0];
     },
   };

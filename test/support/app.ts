@@ -1,3 +1,5 @@
+import type { WebhookSpec } from '../../src/db/schema.ts';
+import { resolveAllAddresses } from '../../src/node-wiring.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +84,7 @@ export async function testApp(options: TestAppOptions = {}) {
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),
     log,
     clientIp: typeof ip === 'function' ? ip : () => ip ?? '192.0.2.1',
+    resolveHost: resolveAllAddresses,
     embedJs: readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8'),
     dns: nodeDnsLookup(config.dnsServers),
   };
@@ -99,7 +102,7 @@ export async function testApp(options: TestAppOptions = {}) {
     settle: async () => {
       while (pending.length) await Promise.all(pending.splice(0));
     },
-    createForm: async (input: Partial<FormInput> = {}) => {
+    createForm: async (input: Partial<FormInput> & { webhooks?: WebhookSpec[] } = {}) => {
       const defaults: FormInput = { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep' };
       const form = await createForm(database.db, { ...defaults, ...input }, clock.now());
       if (!form) throw new Error(`A form with the id "${input.id}" exists`);
