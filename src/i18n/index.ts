@@ -1,0 +1,51 @@
+import { de } from './de.ts';
+import { en, type MessageKey } from './en.ts';
+import { zhTW } from './zh-TW.ts';
+
+export type { MessageKey };
+/** Every language carries every key: the compiler checks it here, test/i18n.test.ts checks the placeholders. */
+export type Messages = Record<MessageKey, string>;
+
+export const languages = ['en', 'zh-TW', 'de'] as const;
+export type Language = (typeof languages)[number];
+
+const catalogues: Record<Language, Messages> = { en, 'zh-TW': zhTW, de };
+
+export const isLanguage = (value: unknown): value is Language => languages.includes(value as Language);
+
+/** Fills `{name}` placeholders; a missing value leaves the placeholder visible rather than hiding that it is missing. */
+export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+export function translator(language: Language): Translate {
+  const messages = catalogues[language];
+  return (key, values) =>
+    messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
+}
+
+/**
+ * The best of our languages for an `Accept-Language` header. Traditional Chinese is asked for
+ * as zh-TW, zh-HK, zh-MO or zh-Hant; plain `zh` most often means Simplified, which we do not
+ * have, so it falls through to the next choice rather than showing the wrong script.
+ */
+export function pickLanguage(acceptLanguage: string | undefined): Language | undefined {
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, order) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? 1,
+      );
+      return { tag: tag.toLowerCase(), q: Number.isFinite(q) ? q : 0, order };
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.order - b.order);
+  for (const { tag } of ranked) {
+    if (/^zh-(tw|hk|mo|hant)\b/.test(tag)) return 'zh-TW';
+    if (tag === 'de' || tag.startsWith('de-')) return 'de';
+    if (tag === 'en' || tag.startsWith('en-')) return 'en';
+  }
+  return undefined;
+}
