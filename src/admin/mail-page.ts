@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../app-env.ts';
 import type { Config } from '../config.ts';
-import { relayHealth, unsentCounts, type RelayHealth } from '../db/deliveries.ts';
+import { unsentCounts } from '../db/deliveries.ts';
+import { relayHealth, type RelayHealth } from '../db/relay-health.ts';
 
 import type { Deps } from '../deps.ts';
 import type { DomainReport } from '../mail/domain-check.ts';
