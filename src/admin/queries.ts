@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { getDelivery } from '../db/deliveries.ts';
 import { getForm } from '../db/forms.ts';
-import { deliveryStatuses, submissionStatuses, type Delivery, type Form, type Submission } from '../db/schema.ts';
+import { deliveryChannels, deliveryStatuses, submissionStatuses, type Delivery, type Form, type Submission } from '../db/schema.ts';
 import { getSubmission, setSubmissionStatus, type SubmissionStatus } from '../db/submissions.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
 import { isPlainAddress } from '../forms/email.ts';
@@ -39,7 +39,7 @@ export const page = z.object({
   cursor: z.string().max(100).optional(),
 });
 export const submissionQuery = page.extend({ status: z.enum(submissionStatuses).optional(), q: z.string().max(200).optional() });
-export const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
+export const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional(), channel: z.enum(deliveryChannels).optional() });
 
 /**
  * One page from a query asked for `limit + 1` rows: the extra row only tells that another

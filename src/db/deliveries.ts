@@ -9,10 +9,11 @@ import { chunks, insertStatements, PARAMS_PER_STATEMENT, rowDecoder, statementOf
 
 export async function listDeliveries(
   db: Db,
-  filter: { status?: DeliveryStatus; submissionIds?: string[]; limit: number; cursor?: string },
+  filter: { status?: DeliveryStatus; channel?: Delivery['channel']; submissionIds?: string[]; limit: number; cursor?: string },
 ) {
   const conditions = [
     filter.status && eq(deliveries.status, filter.status),
+    filter.channel && eq(deliveries.channel, filter.channel),
     filter.submissionIds && inArray(deliveries.submissionId, filter.submissionIds),
     filter.cursor && lt(deliveries.id, filter.cursor),
   ].filter((c) => !!c);
