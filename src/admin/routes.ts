@@ -6,23 +6,24 @@ import { trimTrailingSlash } from 'hono/trailing-slash';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
-import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
+import { createForm, getForm, updateForm } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
-import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveries.ts';
+import { deliveryAttemptsOf, listDeliveries } from '../db/deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { changeStatus, deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
 import { addEraseRoutes } from './erase.ts';
+import { addFeatureRoutes } from './features.ts';
 import { settleEditorInput } from './spam-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
 import { endSession, isLiveSession, startSession } from '../db/sessions.ts';
-import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
+import { deliveriesPage, formPage, loginPage, submissionPage } from './views.ts';
 
 const COOKIE = 'fh_session';
 const SESSION_MS = 12 * 3_600_000;
@@ -162,10 +163,7 @@ export function adminRoutes(outbox: Outbox) {
     return c.redirect('/admin', 303);
   });
 
-  admin.get('/', async (c) => {
-    const { db } = c.var.deps;
-    return c.html(homePage(c.var.csrfToken, await listForms(db, { limit: 100 }), await unsentCounts(db)));
-  });
+  addFeatureRoutes(admin, outbox);
 
   // Not under /forms/: a form may be called "new".
   admin.get('/new-form', (c) => c.html(formEditorPage(c.var.csrfToken, NEW_FORM, {})));

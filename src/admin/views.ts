@@ -43,18 +43,6 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   );
 }
 
-export function homePage(token: string, forms: Form[], unsent: { pending: number; sending: number; held: number; failed: number }) {
-  return layout(
-    'Forms — Formharbor',
-    html`${nav(token)}<h1>Forms</h1>
-<p><a href="/admin/new-form">New form</a></p>
-<p>Outbox: <a href="/admin/deliveries?status=pending">${unsent.pending} pending</a>, <a href="/admin/deliveries?status=sending">${unsent.sending} being sent</a>, <a href="/admin/deliveries?status=held">${unsent.held} held</a> (waiting for SMTP_URL), <a href="/admin/deliveries?status=failed"${unsent.failed > 0 ? html` class="error"` : ''}>${unsent.failed} failed</a>.</p>
-<table><tr><th>Form</th><th>Id</th><th>Recipients</th></tr>
-${forms.map((f) => html`<tr><td><a href="/admin/forms/${f.id}">${theirs(f.name)}</a></td><td>${f.id}</td><td>${f.recipients.join(', ')}</td></tr>`)}
-</table>`,
-  );
-}
-
 /**
  * Paging links: back to the newest page once past it (the cursors only lead to older rows,
  * so "newer" is the browser's Back), and on to older rows while there are more.
