@@ -1,37 +1,33 @@
-import type { Context, Hono } from 'hono';
-import { html } from 'hono/html';
-import type { Child } from 'hono/jsx';
+import type { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
+import { unsentCounts } from '../db/deliveries.ts';
 import { getForm } from '../db/forms.ts';
 import { markAllRead, markRead } from '../db/submissions.ts';
-import { pickLanguage, translator } from '../i18n/index.ts';
 import type { Outbox } from '../mail/outbox.ts';
-import { layout } from '../pages.ts';
+import { documentOf } from '../views/Page.tsx';
 import { applyBulk, bulkRequest, retryAllFailed } from './bulk.ts';
-import { dashboardOf } from './dashboard.ts';
+import { dashboardOf, unreadTotal } from './dashboard.ts';
 import { deliveryQuery, found, parseOr422, queryOf } from './queries.ts';
-import { BulkConfirmBody } from './views/Bulk.tsx';
-import { DashboardBody, type FeatureUi } from './views/Dashboard.tsx';
-import { nav, when } from './views.ts';
+import { BulkConfirmPage } from './views/Bulk.tsx';
+import { DashboardPage } from './views/DashboardPage.tsx';
+import { adminUi } from './views/ui.tsx';
 
-type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string } };
-
-const uiOf = (c: Context<AdminEnv>): FeatureUi => ({
-  t: translator(pickLanguage(c.req.header('accept-language')) ?? 'en'),
-  token: c.var.csrfToken,
-  when,
-});
-
-const page = (c: Context<AdminEnv>, title: string, body: Child) => layout(`${title} — Formharbor`, html`${nav(c.var.csrfToken)}${body}`);
+type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string; unread?: number } };
 
 /**
  * The dashboard, unread marks, bulk actions and "retry all failed". Added after the session
  * check, before the admin's own pages: the dashboard is the admin's home.
  */
 export function addFeatureRoutes(admin: Hono<AdminEnv>, outbox: Outbox) {
+  // The nav's count of new mail, on every page (a partial index holds only unread rows).
+  admin.get('*', async (c, next) => {
+    c.set('unread', await unreadTotal(c.var.deps));
+    await next();
+  });
+
   admin.get('/', async (c) => {
-    const ui = uiOf(c);
-    return c.html(page(c, ui.t('dash.title'), DashboardBody({ ui, data: await dashboardOf(c.var.deps) })));
+    const [data, unsent] = await Promise.all([dashboardOf(c.var.deps), unsentCounts(c.var.deps.db)]);
+    return c.html(documentOf(DashboardPage({ ui: adminUi(c), data, unsent })));
   });
 
   // Opening a submission's page is reading it: marked once the page was found and rendered.
@@ -51,8 +47,7 @@ export function addFeatureRoutes(admin: Hono<AdminEnv>, outbox: Outbox) {
     const form = found(await getForm(c.var.deps.db, c.req.param('id')), 'form');
     const { action, ids, confirm } = await bulkRequest(c);
     if (confirm !== 'yes') {
-      const ui = uiOf(c);
-      return c.html(page(c, ui.t('bulk.title'), BulkConfirmBody({ ui, formId: form.id, action, ids })));
+      return c.html(documentOf(BulkConfirmPage({ ui: adminUi(c), formId: form.id, action, ids })));
     }
     await applyBulk(c.var.deps, outbox, form.id, action, ids);
     return c.redirect(`/admin/forms/${form.id}`, 303);

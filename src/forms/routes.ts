@@ -12,7 +12,9 @@ import { formCors } from './cors.ts';
 import { bodyGuard } from './body-guard.ts';
 import { acceptSubmission } from './intake.ts';
 import { knownLimits } from './known-limits.ts';
-import { thanksPage, validationPage } from './pages.ts';
+import { documentOf } from '../views/Page.tsx';
+import { ThanksPage } from './views/ThanksPage.tsx';
+import { ValidationPage } from './views/ValidationPage.tsx';
 import { readFields } from './parse.ts';
 import { ticketSecret } from './spam/secret.ts';
 import { issueTicket } from './spam/ticket.ts';
@@ -166,7 +168,9 @@ export function formRoutes(outbox: Outbox) {
           return next ? [[name, next]] : [];
         });
         c.header('Content-Security-Policy', PAGE_CSP);
-        return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.fields ?? {}, asTyped), 422);
+        const action = `${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`;
+        const { lang, t } = c.var;
+        return c.html(documentOf(ValidationPage({ lang, t, action, errors: error.fields ?? {}, sent: asTyped })), 422);
       }
       throw error;
     }
@@ -176,7 +180,7 @@ export function formRoutes(outbox: Outbox) {
     const form = await getForm(c.var.deps.db, c.req.param('formId'));
     if (!form) throw new AppError('not_found', 'There is no such form');
     c.header('Content-Security-Policy', PAGE_CSP);
-    return c.html(thanksPage(form.name));
+    return c.html(documentOf(ThanksPage({ lang: c.var.lang, t: c.var.t, formName: form.name })));
   });
 
   return app;

@@ -1,7 +1,6 @@
 import type { BulkAction } from '../bulk.ts';
-import type { FeatureUi } from './Dashboard.tsx';
-
-const CsrfField = ({ token }: { token?: string }) => <input type="hidden" name="_csrf" value={token ?? ''} />;
+import { Layout } from './Layout.tsx';
+import { CsrfField, type AdminUi } from './ui.tsx';
 
 /** The bulk form's id: the list's checkboxes sit in the table and join it with `form=`. */
 export const BULK_FORM = 'bulk';
@@ -12,7 +11,7 @@ export const BulkBox = ({ id, label }: { id: string; label: string }) => (
 );
 
 /** Above a submission list: what to do with the ticked rows. One POST, no script; the next page asks to confirm. */
-export function BulkControls({ ui, formId }: { ui: FeatureUi; formId: string }) {
+export function BulkControls({ ui, formId }: { ui: AdminUi; formId: string }) {
   const { t } = ui;
   return (
     <form id={BULK_FORM} method="post" action={`/admin/forms/${formId}/bulk`} class="bulk">
@@ -30,7 +29,7 @@ export function BulkControls({ ui, formId }: { ui: FeatureUi; formId: string }) 
 }
 
 /** "Mark all as read" for one form. */
-export function MarkAllRead({ ui, formId }: { ui: FeatureUi; formId: string }) {
+export function MarkAllRead({ ui, formId }: { ui: AdminUi; formId: string }) {
   return (
     <form method="post" action={`/admin/forms/${formId}/read`} class="inline">
       <CsrfField token={ui.token} />
@@ -40,10 +39,10 @@ export function MarkAllRead({ ui, formId }: { ui: FeatureUi; formId: string }) {
 }
 
 /** The second step: the count, and the same ids posted again with `confirm=yes`. */
-export function BulkConfirmBody({ ui, formId, action, ids }: { ui: FeatureUi; formId: string; action: BulkAction; ids: string[] }) {
+export function BulkConfirmPage({ ui, formId, action, ids }: { ui: AdminUi; formId: string; action: BulkAction; ids: string[] }) {
   const { t } = ui;
   return (
-    <>
+    <Layout ui={ui} title={t('bulk.title')} current="/admin" narrow>
       <h1>{t(`bulk.confirm.${action}`, { n: ids.length })}</h1>
       <form method="post" action={`/admin/forms/${formId}/bulk`}>
         <CsrfField token={ui.token} />
@@ -57,6 +56,6 @@ export function BulkConfirmBody({ ui, formId, action, ids }: { ui: FeatureUi; fo
       <p>
         <a href={`/admin/forms/${formId}`}>{t('bulk.cancel')}</a>
       </p>
-    </>
+    </Layout>
   );
 }

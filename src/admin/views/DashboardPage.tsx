@@ -1,15 +1,12 @@
-import type { Translate } from '../../i18n/index.ts';
-import { displayValue, visibleControls } from '../../mail/render.ts';
 import type { Dashboard as DashboardData } from '../dashboard.ts';
 import { BarChart } from './BarChart.tsx';
-
-/** What the dashboard needs of the page's request (the admin's page helpers carry more). */
-export type FeatureUi = { t: Translate; token?: string; when: (ms: number | null) => string };
-
-const Theirs = ({ value }: { value: unknown }) => <bdi>{visibleControls(displayValue(value))}</bdi>;
+import { Layout } from './Layout.tsx';
+import { OutboxLine, type Unsent } from './OutboxLine.tsx';
+import { Theirs, type AdminUi } from './ui.tsx';
+import { channelWord } from './words.ts';
 
 /** Something the owner should act on; role=alert only for what stops mail. */
-function Banners({ ui, data }: { ui: FeatureUi; data: DashboardData }) {
+function Banners({ ui, data }: { ui: AdminUi; data: DashboardData }) {
   const { t } = ui;
   return (
     <>
@@ -32,7 +29,7 @@ function Banners({ ui, data }: { ui: FeatureUi; data: DashboardData }) {
   );
 }
 
-function Channels({ ui, data }: { ui: FeatureUi; data: DashboardData }) {
+function Channels({ ui, data }: { ui: AdminUi; data: DashboardData }) {
   const { t } = ui;
   if (data.channels.length === 0) return <p class="muted">{t('dash.noDeliveries')}</p>;
   return (
@@ -50,7 +47,7 @@ function Channels({ ui, data }: { ui: FeatureUi; data: DashboardData }) {
         {data.channels.map((c) => (
           <tr data-channel={c.channel}>
             <th scope="row">
-              <a href={`/admin/deliveries?channel=${encodeURIComponent(c.channel)}`}>{c.channel}</a>
+              <a href={`/admin/deliveries?channel=${encodeURIComponent(c.channel)}`}>{channelWord(t, c.channel)}</a>
             </th>
             <td data-label={t('dash.sent')}>{c.sent}</td>
             <td data-label={t('dash.waiting')}>{c.waiting}</td>
@@ -63,14 +60,14 @@ function Channels({ ui, data }: { ui: FeatureUi; data: DashboardData }) {
 }
 
 /** `/admin`: a card per form (new, this month, spam, the last message, 30 days of bars), banners, the outbox per channel. */
-export function DashboardBody({ ui, data }: { ui: FeatureUi; data: DashboardData }) {
+export function DashboardPage({ ui, data, unsent }: { ui: AdminUi; data: DashboardData; unsent: Unsent }) {
   const { t } = ui;
   return (
-    <>
+    <Layout ui={ui} title={t('dash.title')} current="/admin">
       <h1>{t('dash.title')}</h1>
       <Banners ui={ui} data={data} />
       <p>
-        <a href="/admin/new-form">{t('dash.newForm')}</a>
+        <a href="/admin/new-form">{t('home.newForm')}</a>
       </p>
       {data.cards.length === 0 && <p class="muted">{t('dash.noForms')}</p>}
       <ul class="cards">
@@ -112,7 +109,8 @@ export function DashboardBody({ ui, data }: { ui: FeatureUi; data: DashboardData
         ))}
       </ul>
       <h2>{t('dash.outbox')}</h2>
+      <OutboxLine ui={ui} unsent={unsent} />
       <Channels ui={ui} data={data} />
-    </>
+    </Layout>
   );
 }
