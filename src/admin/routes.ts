@@ -21,6 +21,7 @@ import { changeStatus, deliveryQuery, found, pageOf, parseOr422, queryOf, retryD
 import { editorValuesOf, type EditorValues, NEW_FORM, parseEditor } from './form-editor.ts';
 import { addEraseRoutes } from './erase.ts';
 import { addFeatureRoutes } from './features.ts';
+import { unreadCounts } from '../db/dashboard.ts';
 import { settleEditorInput } from './spam-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
 import { endSession, startSession } from '../db/sessions.ts';
@@ -187,9 +188,10 @@ export function adminRoutes(outbox: Outbox) {
     const query = parseOr422(submissionQuery.omit({ limit: true }), queryOf(c));
     const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
     const counts = await statusCounts(db, form.id);
+    const unread = (await unreadCounts(db)).get(form.id) ?? 0;
     const rows = await withDeliveries(db, items);
     return c.html(
-      documentOf(FormPage({ ui: adminUi(c), publicUrl: c.var.deps.config.publicUrl, form, rows, query, next: nextCursor, counts })),
+      documentOf(FormPage({ ui: adminUi(c), publicUrl: c.var.deps.config.publicUrl, form, rows, query, next: nextCursor, counts, unread })),
     );
   });
 

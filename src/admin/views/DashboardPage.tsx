@@ -1,3 +1,4 @@
+import { visibleControls } from '../../mail/render.ts';
 import type { Dashboard as DashboardData } from '../dashboard.ts';
 import { BarChart } from './BarChart.tsx';
 import { Layout } from './Layout.tsx';
@@ -104,7 +105,12 @@ export function DashboardPage({ ui, data, unsent }: { ui: AdminUi; data: Dashboa
                 )}
               </dd>
             </dl>
-            <BarChart t={t} perDay={card.perDay} start={data.chartStart} label={t('dash.chartLabel', { form: form.name })} />
+            <BarChart
+              t={t}
+              perDay={card.perDay}
+              start={data.chartStart}
+              label={t('dash.chartLabel', { form: visibleControls(form.name) })}
+            />
           </li>
         ))}
       </ul>
