@@ -27,7 +27,10 @@ describe('the reply link', () => {
 
   it('should offer no reply link without a valid address', async () => {
     const id = await submit({ name: 'Anna', message: 'no address' });
-    expect((await page(`/admin/submissions/${id}`, await session())).html).not.toContain('mailto:');
+    const answerable = await submit({ name: 'Ben', email: 'ben@site.test', message: 'an address' });
+    const cookie = await session();
+    expect((await page(`/admin/submissions/${answerable}`, cookie)).html).toContain('href="mailto:ben@site.test?');
+    expect((await page(`/admin/submissions/${id}`, cookie)).html).not.toContain('mailto:');
   });
 });
 

@@ -33,6 +33,8 @@ describe('unread submissions', () => {
     const cookie = await session();
     expect((await page(`/admin/submissions/${id}x`, cookie)).res.status).toBe(404);
     expect(await readOf(id)).toBe(false);
+    await page(`/admin/submissions/${id}`, cookie);
+    expect(await readOf(id)).toBe(true);
   });
 
   it("should mark all of a form's submissions read with one POST carrying the CSRF token", async () => {
