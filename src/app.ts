@@ -6,7 +6,11 @@ import { adminRoutes } from './admin/routes.ts';
 import type { Deps } from './deps.ts';
 import { formRoutes } from './forms/routes.ts';
 import { handleErrors, notFound } from './http/errors.ts';
-import { demoPage, DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
+import { DEMO_CSP, DEMO_FORM_ID } from './demo.ts';
+import { DemoPage } from './forms/views/DemoPage.tsx';
+import { languageMiddleware } from './i18n/request.ts';
+import { documentOf } from './views/Page.tsx';
+import { STYLESHEET, STYLESHEET_PATH } from './views/style.ts';
 import { getForm } from './db/forms.ts';
 import { pruneRateLimits } from './forms/rate-limit.ts';
 import { sweepRetention } from './forms/retention.ts';
@@ -24,6 +28,14 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
   app.use(async (c, next) => {
     c.set('deps', deps);
     await next();
+  });
+  app.use(languageMiddleware());
+
+  // Named by its content's hash: a new version is a new address, so browsers may keep it a year.
+  app.get(STYLESHEET_PATH, (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    return c.body(STYLESHEET);
   });
 
   app.route('/f', formRoutes(outbox));
@@ -50,7 +62,7 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
   app.get('/', async (c) => {
     const demo = await getForm(deps.db, DEMO_FORM_ID);
     c.header('Content-Security-Policy', DEMO_CSP);
-    return c.html(demoPage(deps.config.publicUrl, demo));
+    return c.html(documentOf(DemoPage({ lang: c.var.lang, t: c.var.t, publicUrl: deps.config.publicUrl, demo })));
   });
 
   app.notFound(notFound);

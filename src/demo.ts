@@ -1,11 +1,8 @@
-import { html } from 'hono/html';
-import type { Form } from './db/schema.ts';
 import type { FormInput } from './forms/definition.ts';
-import { layout } from './pages.ts';
 
 /** The demo page may load the embed and post to this server, nothing else. */
 export const DEMO_CSP =
-  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export const DEMO_FORM_ID = 'demo';
 
@@ -45,27 +42,4 @@ export function embedSnippet(publicUrl: string, formId: string): string {
   <button type="submit">Send</button>
 </form>
 <script src="${publicUrl}/embed.js" defer></script>`;
-}
-
-/** `/`: what Formharbor is, and the demo form wired exactly as a site owner would wire it. */
-export function demoPage(publicUrl: string, demo: Form | undefined) {
-  const snippet = demo ? embedSnippet(publicUrl, demo.id) : '';
-  return layout(
-    'Formharbor',
-    html`<h1>Formharbor</h1>
-<p>Contact forms whose messages never sink: every submission is stored before the visitor is told it was sent, then mailed with retries. Owners sign in at <a href="/admin">/admin</a>.</p>
-${
-  demo
-    ? html`<h2>Try it: ${demo.name}</h2>
-<form action="/f/${demo.id}" method="post">
-<label for="name">Name</label><input id="name" name="name" required autocomplete="name">
-<label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="email">
-<label for="message">Message</label><textarea id="message" name="message" rows="5" required></textarea>
-<button type="submit">Send</button>
-</form>
-<h2>Put it on your site</h2><pre><code>${snippet}</code></pre>`
-    : html`<p class="muted">There is no demo form.</p>`
-}`,
-    html`<script src="/embed.js" defer></script>`,
-  );
 }

@@ -37,18 +37,7 @@ export const presentSubmission = (s: Submission & { deliveries?: Delivery[] }) =
   replyTo: s.meta.replyTo ?? null,
   page: s.meta.page ?? null,
   spamReasons: s.meta.spamReasons ?? [],
+  // Opened in the admin: the owner has seen it.
+  read: s.readAt !== null,
   ...(s.deliveries && { deliveries: s.deliveries.map(presentDelivery) }),
 });
-
-const REASON_WORDS: Record<string, string> = {
-  honeypot: 'a hidden field that only bots fill in was filled in',
-  too_fast: 'sent faster than a person can fill in the form',
-  bad_ticket: "the form's ticket was forged or had expired",
-  links: 'too many links',
-  blocked_word: 'contains a blocked word',
-  blocked_email_domain: "the sender's email domain is blocked",
-  blocked_ip: 'sent from a blocked IP address',
-};
-
-/** Why a submission is in spam, for people: "too many links; contains a blocked word". Older free-text reasons show as stored. */
-export const spamReasonWords = (reasons: readonly string[] = []) => reasons.map((reason) => REASON_WORDS[reason] ?? reason).join('; ');

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { deleteCookie, setSignedCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { trimTrailingSlash } from 'hono/trailing-slash';
@@ -7,55 +7,45 @@ import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
-import { submissionStatuses } from '../db/schema.ts';
+import { submissionStatuses, type Form } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, statusCounts, withDeliveries } from '../db/submissions.ts';
-import { AppError } from '../errors.ts';
+import { AppError, type FieldErrors } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
+import { COOKIE, csrfTokenFor, sessionOf, signingSecret } from './session-cookie.ts';
 import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { changeStatus, deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
-import { editorValuesOf, formEditorPage, NEW_FORM, parseEditor } from './form-editor.ts';
+import { editorValuesOf, type EditorValues, NEW_FORM, parseEditor } from './form-editor.ts';
 import { addEraseRoutes } from './erase.ts';
 import { settleEditorInput } from './spam-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
-import { endSession, isLiveSession, startSession } from '../db/sessions.ts';
-import { deliveriesPage, formPage, homePage, loginPage, submissionPage } from './views.ts';
+import { endSession, startSession } from '../db/sessions.ts';
+import { afterSignIn } from './admin-path.ts';
+import type { Translate } from '../i18n/index.ts';
+import { addLanguageRoute } from './language.ts';
+import { documentOf } from '../views/Page.tsx';
+import { DeliveriesPage } from './views/DeliveriesPage.tsx';
+import { FormEditorPage } from './views/FormEditorPage.tsx';
+import { FormPage } from './views/FormPage.tsx';
+import { HomePage } from './views/HomePage.tsx';
+import { LoginPage } from './views/LoginPage.tsx';
+import { SubmissionPage } from './views/SubmissionPage.tsx';
+import { adminUi } from './views/ui.tsx';
 
-const COOKIE = 'fh_session';
 const SESSION_MS = 12 * 3_600_000;
 const PAGE_SIZE = 50;
 
 type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string } };
 
-/** Changing the password or the token signs every session out. */
-const signingSecret = <E extends AppEnv>(c: Context<E>) => `${c.var.deps.config.adminPassword}\n${c.var.deps.config.adminToken}`;
-
-/** The id of this browser's session while it lasts and has not signed out. */
-async function sessionOf<E extends AppEnv>(c: Context<E>): Promise<string | undefined> {
-  const id = await getSignedCookie(c, signingSecret(c), COOKIE);
-  return id && (await isLiveSession(c.var.deps.db, id, c.var.deps.now())) ? id : undefined;
-}
-
 const notFromAdmin = () => new AppError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
 
-const csrfTokenFor = <E extends AppEnv>(c: Context<E>, session: string) => sha256(`csrf\n${session}\n${signingSecret(c)}`);
+const tooManyAttempts = (t: Translate, minutes: number) => (minutes === 1 ? t('login.tooManyMinute') : t('login.tooMany', { n: minutes }));
 
-/**
- * Where signing in leads: the admin page that was asked for, or the admin's home. Only a path
- * of this admin, so a link cannot send the owner to another site after they sign in.
- */
-function afterSignIn(next: unknown): string {
-  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/admin';
-  // Resolved as a browser would (`..`, `%2e%2e`), then checked: the path it lands on must be the admin's.
-  const base = 'http://admin.invalid';
-  const url = URL.canParse(next, base) ? new URL(next, base) : undefined;
-  return url?.origin === base && /^\/admin(?:\/|$)/.test(url.pathname) ? url.pathname + url.search : '/admin';
-}
-
-const minutes = (seconds: number) => `${Math.ceil(seconds / 60)} minute${seconds > 60 ? 's' : ''}`;
+const editorPage = (c: Context<AdminEnv>, values: EditorValues, errors: FieldErrors, form?: Form) =>
+  documentOf(FormEditorPage({ ui: adminUi(c), values, errors, form }));
 
 /** The posted form's fields; a body that does not parse is the sender's error (400), not ours. */
 async function postedFields(c: Context) {
@@ -109,6 +99,7 @@ export function adminRoutes(outbox: Outbox) {
       throw error;
     }
   });
+  addLanguageRoute(admin);
   // A refresh after a wrong password, or a bookmark: the admin's home signs in when needed.
   admin.get('/login', (c) => c.redirect('/admin', 303));
   admin.post('/login', async (c) => {
@@ -118,9 +109,9 @@ export function adminRoutes(outbox: Outbox) {
     // Always counted, off or on: guessing the password must stay slow.
     const loginKey = `login:${sha256(rateLimitSubject(ip))}`;
     const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
-    if (limited) throw new AppError('rate_limited', `Too many sign-in attempts; try again in ${minutes(limited.retryAfter)}`, limited);
+    if (limited) throw new AppError('rate_limited', tooManyAttempts(c.var.t, Math.ceil(limited.retryAfter / 60)), limited);
     if (typeof body.password !== 'string' || !secretsEqual(body.password, deps.config.adminPassword)) {
-      return c.html(loginPage('Wrong password', afterSignIn(body.next)), 401);
+      return c.html(documentOf(LoginPage({ ui: adminUi(c), error: c.var.t('login.wrong'), next: afterSignIn(body.next) })), 401);
     }
     // Only guesses should count: the owner signing in often must not lock themselves out.
     await clearRateLimit(deps, loginKey);
@@ -139,11 +130,11 @@ export function adminRoutes(outbox: Outbox) {
     const session = await sessionOf(c);
     if (!session) {
       const asked = new URL(c.req.url);
-      if (c.req.method === 'GET') return c.html(loginPage(undefined, asked.pathname + asked.search));
+      if (c.req.method === 'GET') return c.html(documentOf(LoginPage({ ui: adminUi(c), next: asked.pathname + asked.search })));
       // A post after the session ended: back to the page it was sent from (same-origin Referer).
       const from = URL.canParse(c.req.header('referer') ?? '') ? new URL(c.req.header('referer')!) : undefined;
       const back = from?.origin === asked.origin ? afterSignIn(from.pathname + from.search) : undefined;
-      return c.html(loginPage('Please sign in again', back), 401);
+      return c.html(documentOf(LoginPage({ ui: adminUi(c), error: c.var.t('login.again'), next: back })), 401);
     }
     c.set('session', session);
     c.set('csrfToken', csrfTokenFor(c, session));
@@ -164,23 +155,23 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.get('/', async (c) => {
     const { db } = c.var.deps;
-    return c.html(homePage(c.var.csrfToken, await listForms(db, { limit: 100 }), await unsentCounts(db)));
+    return c.html(documentOf(HomePage({ ui: adminUi(c), forms: await listForms(db, { limit: 100 }), unsent: await unsentCounts(db) })));
   });
 
   // Not under /forms/: a form may be called "new".
-  admin.get('/new-form', (c) => c.html(formEditorPage(c.var.csrfToken, NEW_FORM, {})));
+  admin.get('/new-form', (c) => c.html(editorPage(c, NEW_FORM, {})));
   admin.post('/new-form', async (c) => {
     const { values, input: asSent, errors } = parseEditor(await postedFields(c));
     const settled = asSent && settleEditorInput(asSent);
-    if (!settled?.input) return c.html(formEditorPage(c.var.csrfToken, values, settled?.errors ?? errors), 422);
+    if (!settled?.input) return c.html(editorPage(c, values, settled?.errors ?? errors), 422);
     const form = await createForm(c.var.deps.db, settled.input, c.var.deps.now());
-    if (!form) return c.html(formEditorPage(c.var.csrfToken, values, { id: ['A form with this id exists; choose another'] }), 409);
+    if (!form) return c.html(editorPage(c, values, { id: [c.var.t('editor.idTaken')] }), 409);
     return c.redirect(`/admin/forms/${form.id}`, 303);
   });
 
   admin.get('/forms/:id/edit', async (c) => {
     const form = found(await getForm(c.var.deps.db, c.req.param('id')), 'form');
-    return c.html(formEditorPage(c.var.csrfToken, editorValuesOf(form), {}, form));
+    return c.html(editorPage(c, editorValuesOf(form), {}, form));
   });
   admin.post('/forms/:id/edit', async (c) => {
     const { db } = c.var.deps;
@@ -188,7 +179,7 @@ export function adminRoutes(outbox: Outbox) {
     // The id is the form's address on every site that embeds it: never changed, nor read, here.
     const { values, input: asSent, errors } = parseEditor({ ...(await postedFields(c)), id: '' });
     const settled = asSent && settleEditorInput(asSent, form);
-    if (!settled?.input) return c.html(formEditorPage(c.var.csrfToken, values, settled?.errors ?? errors, form), 422);
+    if (!settled?.input) return c.html(editorPage(c, values, settled?.errors ?? errors, form), 422);
     found(await updateForm(db, form.id, settled.input, c.var.deps.now()), 'form');
     return c.redirect(`/admin/forms/${form.id}`, 303);
   });
@@ -199,7 +190,10 @@ export function adminRoutes(outbox: Outbox) {
     const query = parseOr422(submissionQuery.omit({ limit: true }), queryOf(c));
     const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
     const counts = await statusCounts(db, form.id);
-    return c.html(formPage(c.var.csrfToken, c.var.deps.config.publicUrl, form, await withDeliveries(db, items), query, nextCursor, counts));
+    const rows = await withDeliveries(db, items);
+    return c.html(
+      documentOf(FormPage({ ui: adminUi(c), publicUrl: c.var.deps.config.publicUrl, form, rows, query, next: nextCursor, counts })),
+    );
   });
 
   admin.get('/forms/:id/export', async (c) => {
@@ -214,7 +208,7 @@ export function adminRoutes(outbox: Outbox) {
   admin.get('/deliveries', async (c) => {
     const query = parseOr422(deliveryQuery.omit({ limit: true }), queryOf(c));
     const { items, nextCursor } = pageOf(await listDeliveries(c.var.deps.db, { ...query, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
-    return c.html(deliveriesPage(c.var.csrfToken, query, items, nextCursor));
+    return c.html(documentOf(DeliveriesPage({ ui: adminUi(c), query, rows: items, next: nextCursor })));
   });
 
   admin.get('/submissions/:id', async (c) => {
@@ -224,7 +218,7 @@ export function adminRoutes(outbox: Outbox) {
     const history = await Promise.all(row!.deliveries.map((d) => deliveryAttemptsOf(db, d.id)));
     // Deleted in the meantime along with its submissions: this one is gone too.
     const form = found(await getForm(db, submission.formId), 'submission');
-    return c.html(submissionPage(c.var.csrfToken, form, row!, history));
+    return c.html(documentOf(SubmissionPage({ ui: adminUi(c), form, submission: row!, history })));
   });
 
   admin.post('/submissions/:id/status', async (c) => {

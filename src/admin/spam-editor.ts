@@ -1,5 +1,3 @@
-import { html } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Form } from '../db/schema.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
 import { settleForm, type FormInput, type FormInputAsSent } from '../forms/definition.ts';
@@ -95,37 +93,6 @@ export function spamBoxPath(path: string[]): string[] {
   if (path[0] !== 'spam') return path;
   if (path[1] === 'captcha') return [`captcha${(path[2] ?? 'provider').replace(/^./, (c) => c.toUpperCase())}`];
   return path.slice(1);
-}
-
-type BoxHelper = (box: SpamBox) => HtmlEscapedString | Promise<HtmlEscapedString> | string;
-
-export function spamEditor(values: Record<SpamBox, string>, problem: BoxHelper, described: BoxHelper, hasSecret: boolean) {
-  const input = (box: SpamBox, label: string, extra = '') =>
-    html`<label for="${box}">${label}</label><input id="${box}" name="${box}" value="${values[box]}"${extra}${described(box)}>${problem(box)}`;
-  const area = (box: SpamBox, label: string) =>
-    html`<label for="${box}">${label}</label><textarea id="${box}" name="${box}" rows="3"${described(box)}>${values[box]}</textarea>${problem(box)}`;
-  const providers = [
-    ['', 'none'],
-    ['turnstile', 'Cloudflare Turnstile'],
-    ['hcaptcha', 'hCaptcha'],
-    ['recaptcha', 'Google reCAPTCHA (v2 or v3)'],
-  ];
-  return html`<fieldset><legend>Spam (see docs/spam.md)</legend>
-<label for="captchaProvider">Captcha</label><select id="captchaProvider" name="captchaProvider"${described('captchaProvider')}>
-${providers.map(([value, label]) => html`<option value="${value}" ${values.captchaProvider === value ? 'selected' : ''}>${label}</option>`)}</select>${problem('captchaProvider')}
-${input('captchaSiteKey', 'Captcha site key')}
-<label for="captchaSecret">Captcha secret key${hasSecret ? ' (a secret is set; leave empty to keep it)' : ''}</label><input id="captchaSecret" name="captchaSecret" type="password" autocomplete="off" value=""${described('captchaSecret')}>${problem('captchaSecret')}
-${input('captchaMinScore', 'Lowest reCAPTCHA v3 score accepted (0 to 1; empty for v2 and the others)')}
-${input('minSeconds', 'Least seconds between loading the page and sending (0: off)')}
-${input('maxLinks', 'Most links a message may hold (empty: any number)')}
-${area('blockedWords', 'Blocked words (one per line; any case, accents ignored)')}
-${area('blockedEmailDomains', 'Blocked email domains (one per line; their subdomains too)')}
-${area('blockedIps', 'Blocked IP addresses and ranges (one per line, like 198.51.100.0/24)')}
-${input('formLimit', 'Limit for the whole form (like 100/1h; empty: none)')}
-</fieldset><fieldset><legend>Retention</legend>
-${input('retentionDays', 'Delete submissions after this many days (empty: keep)')}
-${input('spamRetentionDays', 'Delete spam after this many days')}
-</fieldset>`;
 }
 
 /** The editor's input ready for storage, or the secret box's message when a captcha has no secret yet. */

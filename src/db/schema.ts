@@ -93,16 +93,23 @@ export const submissions = sqliteTable(
     meta: text('meta', { mode: 'json' }).$type<SubmissionMeta>().notNull(),
     idempotencyKey: text('idempotency_key'),
     bodyHash: text('body_hash'),
+    /** When the owner first opened it in the admin; null: new (unread). */
+    readAt: integer('read_at'),
   },
   (t) => [
     // The database, not the app, guarantees one submission per key: concurrent
     // requests and several instances all meet here.
     uniqueIndex('submissions_form_idempotency').on(t.formId, t.idempotencyKey),
     index('submissions_form_id').on(t.formId, t.id),
+    // The nav and the dashboard count unread mail on every page: only unread rows are in it.
+    index('submissions_unread')
+      .on(t.formId, t.status)
+      .where(sql`read_at IS NULL`),
   ],
 );
 
 export const deliveryStatuses = ['pending', 'sending', 'held', 'sent', 'failed'] as const;
+export const deliveryChannels = ['email', 'webhook', 'autoreply'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export const deliveries = sqliteTable(
@@ -110,9 +117,7 @@ export const deliveries = sqliteTable(
   {
     id: text('id').primaryKey(),
     submissionId: text('submission_id').notNull(),
-    channel: text('channel', { enum: ['email', 'webhook', 'autoreply'] })
-      .notNull()
-      .default('email'),
+    channel: text('channel', { enum: deliveryChannels }).notNull().default('email'),
     /**
      * For a `webhook` delivery, the id of the form's webhook it is for (null for email); for an
      * `autoreply`, "form id/address/UTC day", unique among auto-replies: once per address per form per day.

@@ -12,7 +12,9 @@ import { formCors } from './cors.ts';
 import { bodyGuard } from './body-guard.ts';
 import { acceptSubmission } from './intake.ts';
 import { knownLimits } from './known-limits.ts';
-import { thanksPage, validationPage } from './pages.ts';
+import { documentOf } from '../views/Page.tsx';
+import { ThanksPage } from './views/ThanksPage.tsx';
+import { ValidationPage } from './views/ValidationPage.tsx';
 import { readFields } from './parse.ts';
 import { ticketSecret } from './spam/secret.ts';
 import { issueTicket } from './spam/ticket.ts';
@@ -103,7 +105,13 @@ export function formRoutes(outbox: Outbox) {
   app.get('/:formId/ticket', async (c) => {
     const { db, now } = c.var.deps;
     const form = formOf(c);
-    const captcha = form.spam.captcha && { provider: form.spam.captcha.provider, siteKey: form.spam.captcha.siteKey };
+    const configured = form.spam.captcha;
+    // A reCAPTCHA with a minimum score is v3: the embed asks for a token at each send instead of showing a box.
+    const captcha = configured && {
+      provider: configured.provider,
+      siteKey: configured.siteKey,
+      ...(configured.provider === 'recaptcha' && configured.minScore !== undefined && { score: true }),
+    };
     c.header('Cache-Control', 'no-store');
     return c.json({ ticket: issueTicket(await ticketSecret(db), form.id, now()), captcha });
   });
@@ -160,7 +168,9 @@ export function formRoutes(outbox: Outbox) {
           return next ? [[name, next]] : [];
         });
         c.header('Content-Security-Policy', PAGE_CSP);
-        return c.html(validationPage(`${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`, error.fields ?? {}, asTyped), 422);
+        const action = `${deps.config.publicUrl}/f/${encodeURIComponent(form.id)}`;
+        const { lang, t } = c.var;
+        return c.html(documentOf(ValidationPage({ lang, t, action, errors: error.fields ?? {}, sent: asTyped })), 422);
       }
       throw error;
     }
@@ -170,7 +180,7 @@ export function formRoutes(outbox: Outbox) {
     const form = await getForm(c.var.deps.db, c.req.param('formId'));
     if (!form) throw new AppError('not_found', 'There is no such form');
     c.header('Content-Security-Policy', PAGE_CSP);
-    return c.html(thanksPage(form.name));
+    return c.html(documentOf(ThanksPage({ lang: c.var.lang, t: c.var.t, formName: form.name })));
   });
 
   return app;

@@ -1,11 +1,14 @@
 import type { Context, ErrorHandler } from 'hono';
-import { html } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Log } from '../deps.ts';
 import { AppError, type ErrorCode, type FieldErrors } from '../errors.ts';
 import { bodyKind } from '../forms/parse.ts';
-import { ADMIN_CSP, layout, PAGE_CSP } from '../pages.ts';
+import { translator, type Language } from '../i18n/index.ts';
+import { languageOf } from '../i18n/request.ts';
+import { ADMIN_CSP, PAGE_CSP } from '../pages.ts';
+import { ErrorPage } from '../views/ErrorPage.tsx';
+import { documentOf } from '../views/Page.tsx';
 
 // The one place where an error becomes an answer: /f, /api and /admin through the app's
 // onError and notFound, the Worker's refusals through errorJson. (The /f 422 page that fills
@@ -60,17 +63,10 @@ export const errorJson = (error: AppError, path: string) =>
 /** An error as a page, under the admin's own CSP in the admin and the visitors' elsewhere. */
 function errorPage(c: Context, status: ContentfulStatusCode, message: string, fields: FieldErrors = {}) {
   const forOwner = c.req.path.startsWith('/admin');
-  const details = Object.entries(fields).map(([name, messages]) => html`<li><strong>${name}</strong>: ${messages.join(' ')}</li>`);
+  // Set by the app's language middleware; read here too for an error raised before it ran.
+  const lang = (c.get('lang') as Language | undefined) ?? languageOf(c);
   c.header('Content-Security-Policy', forOwner ? ADMIN_CSP : PAGE_CSP);
-  return c.html(
-    layout(
-      `Error ${status}`,
-      forOwner
-        ? html`<h1>That did not work</h1><p class="error">${message}</p>${details.length > 0 ? html`<ul class="error">${details}</ul>` : ''}<p><a href="/admin">Back to the admin</a></p>`
-        : html`<h1>Your message was not sent</h1><p class="error">${message}</p><p>Use your browser's Back button to return to the form.</p>`,
-    ),
-    status,
-  );
+  return c.html(documentOf(ErrorPage({ lang, t: translator(lang), status, message, fields, forOwner })), status);
 }
 
 /** The answer to an AppError: the contract's JSON envelope or a page, with its status and headers. */

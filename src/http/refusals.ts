@@ -1,9 +1,11 @@
-import { html } from 'hono/html';
 import { getPath } from 'hono/utils/url';
 import type { ConfigError } from '../config.ts';
 import type { Log } from '../deps.ts';
 import { AppError } from '../errors.ts';
-import { layout, PAGE_CSP } from '../pages.ts';
+import { pickLanguage, translator } from '../i18n/index.ts';
+import { PAGE_CSP } from '../pages.ts';
+import { ErrorPage } from '../views/ErrorPage.tsx';
+import { documentOf } from '../views/Page.tsx';
 import { errorJson, under } from './errors.ts';
 
 // The Worker's answers before the app exists: with no console to print a generated secret,
@@ -21,11 +23,11 @@ export async function missingSecretRefusal(request: Request, missing: MissingSec
     return errorJson(new AppError('unauthorized', message), path);
   }
   if (missing.adminPassword && under(path, '/admin')) {
-    const page = await layout(
-      'Admin disabled',
-      html`<h1>Admin disabled</h1><p>ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with <code>npx wrangler secret put ADMIN_PASSWORD</code>.</p>`,
-    );
-    return new Response(page.toString(), {
+    const lang = pickLanguage(request.headers.get('accept-language') ?? undefined) ?? 'en';
+    const message =
+      'ADMIN_PASSWORD is not set on this Worker, so the admin refuses everyone. Set it with `npx wrangler secret put ADMIN_PASSWORD`.';
+    const page = await documentOf(ErrorPage({ lang, t: translator(lang), status: 401, message, forOwner: false }));
+    return new Response(page, {
       status: 401,
       headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': PAGE_CSP, 'cache-control': 'no-store' },
     });

@@ -78,8 +78,10 @@ describe('admin state changes need a session and the CSRF token', () => {
           body: form({ _csrf: token, status: 'spam' }),
         })
       ).text();
-    expect(await from(`${ORIGIN}/admin/submissions/${id}`)).toContain(`<input type="hidden" name="next" value="/admin/submissions/${id}">`);
-    expect(await from(`${ORIGIN}/f/contact`)).toContain('<input type="hidden" name="next" value="/admin">');
+    expect(await from(`${ORIGIN}/admin/submissions/${id}`)).toContain(
+      `<input type="hidden" name="next" value="/admin/submissions/${id}"/>`,
+    );
+    expect(await from(`${ORIGIN}/f/contact`)).toContain('<input type="hidden" name="next" value="/admin"/>');
     expect(await from('https://evil.test/admin/x')).not.toContain('name="next"');
   });
 

@@ -111,7 +111,7 @@ describe('admin pages', () => {
 
   it('should show the search it was given as text', async () => {
     const { html } = await page(`/admin/forms/contact?q=${encodeURIComponent('"><b>x</b>')}`, cookie);
-    expect(html).toContain('<input id="q" name="q" value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;">');
+    expect(html).toContain('<input id="q" name="q" value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;"/>');
     expect(html).not.toContain('<b>');
   });
 

@@ -172,7 +172,7 @@ describe('admin sign-in', () => {
   it('should lead back to the admin page that was asked for, and never off the admin', async () => {
     const id = await submit({ message: 'hi' });
     const asked = `/admin/submissions/${id}?from=mail`;
-    const hidden = `<input type="hidden" name="next" value="${asked}">`;
+    const hidden = `<input type="hidden" name="next" value="${asked}"/>`;
     expect((await page(asked)).html).toContain(hidden);
     const signIn = (next: string, password = ADMIN_PASSWORD) =>
       t.app.request('/admin/login', { method: 'POST', headers: { origin: ORIGIN }, body: form({ password, next }) });

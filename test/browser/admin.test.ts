@@ -37,10 +37,10 @@ describe('the admin in a real browser', () => {
 
     await page.goto(`${harbor.origin}/admin`);
     await page.fill('input[type="password"]', 'not the password');
-    await page.click('button[type="submit"]');
+    await page.click('form[action="/admin/login"] button[type="submit"]');
     await expect.poll(() => page.locator('[role="alert"]').textContent()).toBe('Wrong password');
     await page.fill('input[type="password"]', ADMIN_PASSWORD);
-    await page.click('button[type="submit"]');
+    await page.click('form[action="/admin/login"] button[type="submit"]');
     await page.click('a[href="/admin/forms/contact"]');
     await page.click(`a[href="/admin/submissions/${id}"]`);
 
@@ -51,7 +51,7 @@ describe('the admin in a real browser', () => {
 
     await page.selectOption('select[name="status"]', 'archived');
     await page.click('form[action$="/status"] button[type="submit"]');
-    await expect.poll(() => page.locator('p strong').first().textContent()).toBe('archived');
+    await expect.poll(() => page.locator('p strong').first().textContent()).toBe('Archived');
     expect((await (await harbor.t.api(`/submissions/${id}`)).json()) as { status: string }).toMatchObject({ status: 'archived' });
     // The one failed load is the wrong password above (401), on purpose.
     expect(problems.filter((problem) => !problem.includes('status of 401'))).toEqual([]);

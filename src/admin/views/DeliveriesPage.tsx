@@ -1,0 +1,66 @@
+import type { Delivery, DeliveryStatus } from '../../db/schema.ts';
+import { Layout } from './Layout.tsx';
+import { Pager } from './Pager.tsx';
+import { Theirs, type AdminUi } from './ui.tsx';
+import { deliveryStatusWord } from './words.ts';
+
+const DELIVERY_STATUSES: DeliveryStatus[] = ['failed', 'pending', 'sending', 'held', 'sent'];
+
+type Props = { ui: AdminUi; query: { status?: DeliveryStatus; cursor?: string }; rows: Delivery[]; next: string | null };
+
+/** Deliveries across every form, so a bounce is found without opening each form. */
+export function DeliveriesPage({ ui, query: { status, cursor }, rows, next }: Props) {
+  const { t } = ui;
+  const params = (extra: Record<string, string>) => new URLSearchParams({ ...(status && { status }), ...extra }).toString();
+  const heading = status ? t('deliveries.headingOf', { status: deliveryStatusWord(t, status) }) : t('deliveries.title');
+  return (
+    <Layout ui={ui} title={heading} current="/admin/deliveries">
+      <h1>{heading}</h1>
+      <form method="get" class="row">
+        <label for="status">{t('form.status')}</label>
+        <select id="status" name="status">
+          <option value="">{t('form.any')}</option>
+          {DELIVERY_STATUSES.map((s) => (
+            <option value={s} selected={status === s}>
+              {deliveryStatusWord(t, s)}
+            </option>
+          ))}
+        </select>
+        <button type="submit">{t('deliveries.show')}</button>
+      </form>
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">{t('deliveries.created')}</th>
+            <th scope="col">{t('form.status')}</th>
+            <th scope="col">{t('deliveries.to')}</th>
+            <th scope="col">{t('deliveries.attempts')}</th>
+            <th scope="col">{t('deliveries.lastReply')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((d) => (
+            <tr>
+              <td data-label={t('deliveries.created')}>
+                <a href={`/admin/submissions/${d.submissionId}`}>{ui.when(d.createdAt)}</a>
+              </td>
+              <td data-label={t('form.status')}>{deliveryStatusWord(t, d.status)}</td>
+              <td data-label={t('deliveries.to')}>{d.recipients.join(', ')}</td>
+              <td data-label={t('deliveries.attempts')}>{d.attempts}</td>
+              <td data-label={t('deliveries.lastReply')}>{d.lastError ? <Theirs value={d.lastError} /> : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {rows.length === 0 && (
+        <p class="muted">{status ? t('deliveries.noneOf', { status: deliveryStatusWord(t, status) }) : t('deliveries.none')}</p>
+      )}
+      <Pager
+        ui={ui}
+        newest={cursor ? `/admin/deliveries?${params({})}` : null}
+        older={next && `/admin/deliveries?${params({ cursor: next })}`}
+        what="deliveries"
+      />
+    </Layout>
+  );
+}

@@ -1,0 +1,15 @@
+import type { DeliveryStatus } from '../../db/schema.ts';
+import type { SubmissionStatus } from '../../db/submissions.ts';
+import type { MessageKey, Translate } from '../../i18n/index.ts';
+
+// Stored codes (statuses, spam reasons) in the reader's language.
+
+export const submissionStatusWord = (t: Translate, status: SubmissionStatus) => t(`status.${status}` as MessageKey);
+
+export const deliveryStatusWord = (t: Translate, status: DeliveryStatus) => t(`delivery.${status}` as MessageKey);
+
+const REASONS = new Set(['honeypot', 'too_fast', 'bad_ticket', 'links', 'blocked_word', 'blocked_email_domain', 'blocked_ip']);
+
+/** Why a submission is in spam, for people: "too many links; contains a blocked word". Older free-text reasons show as stored. */
+export const spamReasonWords = (t: Translate, reasons: readonly string[] = []) =>
+  reasons.map((reason) => (REASONS.has(reason) ? t(`reason.${reason}` as MessageKey) : reason)).join(t('list.separator'));
