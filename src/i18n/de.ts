@@ -264,5 +264,6 @@ export const de: Messages = {
   'invalid.again': 'Send again',
   'channel.email': 'E-Mail',
   'channel.webhook': 'Webhook',
+  'channel.autoreply': 'Automatische Antwort',
   'submission.deliveryTo': '{channel} an {to}: {status}',
 };

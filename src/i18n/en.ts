@@ -264,6 +264,7 @@ export const en = {
   'invalid.again': 'Send again',
   'channel.email': 'Email',
   'channel.webhook': 'Webhook',
+  'channel.autoreply': 'Auto-reply',
   'submission.deliveryTo': '{channel} to {to}: {status}',
 } as const;
 

@@ -263,5 +263,6 @@ export const zhTW: Messages = {
   'invalid.again': 'Send again',
   'channel.email': '電子郵件',
   'channel.webhook': 'Webhook',
+  'channel.autoreply': '自動回覆',
   'submission.deliveryTo': '{channel}（{to}）：{status}',
 };

@@ -40,15 +40,19 @@ describe('deliveries by channel', () => {
     await t.createForm({
       id: 'contact',
       webhooks: [{ id: 'crm', url: 'http://127.0.0.1:9/hook', secret: 'whsec_dGVzdHNlY3JldA==', format: 'standard' }],
+      autoReply: { subject: 'Thanks', text: 'We will answer soon.' },
     });
   });
 
   it("should show each delivery with its channel on the submission's page and filter the deliveries page by channel", async () => {
-    const id = await submit({ message: 'hello' });
+    const id = await submit({ email: 'ada@site.test', message: 'hello' });
     const cookie = await session();
     const html = (await page(`/admin/submissions/${id}`, cookie)).html;
     expect(html).toContain('<h3>Email to owner@site.test:');
     expect(html).toContain('<h3>Webhook to crm:');
+    expect(html).toContain('<h3>Auto-reply to ada@site.test:');
+    const dashboard = (await page('/admin', cookie)).html;
+    for (const channel of ['email', 'webhook', 'autoreply']) expect(dashboard).toContain(`data-channel="${channel}"`);
     const webhooks = (await page('/admin/deliveries?channel=webhook', cookie)).html;
     expect(webhooks).toContain('<td data-label="Channel">Webhook</td>');
     expect(webhooks).not.toContain('<td data-label="Channel">Email</td>');
