@@ -14,7 +14,7 @@ export const BulkBox = ({ id, label }: { id: string; label: string }) => (
 export function BulkControls({ ui, formId }: { ui: AdminUi; formId: string }) {
   const { t } = ui;
   return (
-    <form id={BULK_FORM} method="post" action={`/admin/forms/${formId}/bulk`} class="bulk">
+    <form id={BULK_FORM} method="post" action={`/admin/forms/${formId}/bulk`} class="row">
       <CsrfField token={ui.token} />
       <label for="bulk-action">{t('bulk.label')}</label>
       <select id="bulk-action" name="action">

@@ -126,6 +126,9 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts, unrea
   );
 }
 
+/** New as the nav and the dashboard count it: unread and in the inbox (spam does not call for attention). */
+const isNew = (s: Submission) => s.readAt === null && s.status === 'inbox';
+
 function SubmissionTable({ ui, rows }: { ui: AdminUi; rows: Row[] }) {
   const { t } = ui;
   return (
@@ -143,13 +146,13 @@ function SubmissionTable({ ui, rows }: { ui: AdminUi; rows: Row[] }) {
       </thead>
       <tbody>
         {rows.map((s) => (
-          <tr class={s.readAt === null ? 'unread' : undefined}>
+          <tr class={isNew(s) ? 'unread' : undefined}>
             <td>
               <BulkBox id={s.id} label={t('bulk.select', { time: ui.when(s.createdAt) })} />
             </td>
             <td data-label={t('form.received')}>
               <a href={`/admin/submissions/${s.id}`}>{ui.when(s.createdAt)}</a>
-              {s.readAt === null && (
+              {isNew(s) && (
                 <>
                   {' '}
                   <strong class="badge">{t('unread.new')}</strong>
