@@ -171,4 +171,40 @@ describe('npx formharbor', () => {
     const removed = await formharbor('forms', 'update', '--id', 'hooked', '--webhook', 'none');
     expect(JSON.parse(removed.stdout).webhooks).toEqual([]);
   });
+
+  it('should turn a form auto-reply on and off from the CLI, refusing a subject of two lines', async () => {
+    const subject = 'Thanks for writing';
+    const on = await formharbor(
+      'forms',
+      'create',
+      '--id',
+      'answered',
+      '--name',
+      'Answered',
+      '--recipients',
+      'me@site.test',
+      '--auto-reply-subject',
+      subject,
+      '--auto-reply-text',
+      'We read every message.\\nThe team',
+    );
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout.slice(0, on.stdout.indexOf('\n}') + 2)).autoReply).toEqual({
+      subject,
+      text: 'We read every message.\nThe team',
+    });
+    const twoLines = await formharbor(
+      'forms',
+      'update',
+      '--id',
+      'answered',
+      '--auto-reply-subject',
+      'Hi\nBcc: x@evil.test',
+      '--auto-reply-text',
+      'x',
+    );
+    expect([twoLines.code, twoLines.stderr]).toEqual([1, expect.stringMatching(/autoReply\.subject.*one line/)]);
+    const off = await formharbor('forms', 'update', '--id', 'answered', '--auto-reply', 'none');
+    expect(JSON.parse(off.stdout).autoReply).toBeNull();
+  });
 });
