@@ -6,20 +6,22 @@ import { trimTrailingSlash } from 'hono/trailing-slash';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
-import { createForm, getForm, listForms, updateForm } from '../db/forms.ts';
+import { createForm, getForm, updateForm } from '../db/forms.ts';
 import { submissionStatuses, type Form } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { COOKIE, csrfTokenFor, sessionOf, signingSecret } from './session-cookie.ts';
-import { deliveryAttemptsOf, listDeliveries, unsentCounts } from '../db/deliveries.ts';
+import { deliveryAttemptsOf, listDeliveries } from '../db/deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { changeStatus, deliveryQuery, found, pageOf, parseOr422, queryOf, retryDelivery, submissionQuery } from './queries.ts';
 import { editorValuesOf, type EditorValues, NEW_FORM, parseEditor } from './form-editor.ts';
 import { addEraseRoutes } from './erase.ts';
+import { addFeatureRoutes } from './features.ts';
+import { unreadCounts } from '../db/dashboard.ts';
 import { settleEditorInput } from './spam-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
 import { endSession, startSession } from '../db/sessions.ts';
@@ -30,7 +32,6 @@ import { documentOf } from '../views/Page.tsx';
 import { DeliveriesPage } from './views/DeliveriesPage.tsx';
 import { FormEditorPage } from './views/FormEditorPage.tsx';
 import { FormPage } from './views/FormPage.tsx';
-import { HomePage } from './views/HomePage.tsx';
 import { LoginPage } from './views/LoginPage.tsx';
 import { SubmissionPage } from './views/SubmissionPage.tsx';
 import { adminUi } from './views/ui.tsx';
@@ -153,10 +154,7 @@ export function adminRoutes(outbox: Outbox) {
     return c.redirect('/admin', 303);
   });
 
-  admin.get('/', async (c) => {
-    const { db } = c.var.deps;
-    return c.html(documentOf(HomePage({ ui: adminUi(c), forms: await listForms(db, { limit: 100 }), unsent: await unsentCounts(db) })));
-  });
+  addFeatureRoutes(admin, outbox);
 
   // Not under /forms/: a form may be called "new".
   admin.get('/new-form', (c) => c.html(editorPage(c, NEW_FORM, {})));
@@ -190,9 +188,10 @@ export function adminRoutes(outbox: Outbox) {
     const query = parseOr422(submissionQuery.omit({ limit: true }), queryOf(c));
     const { items, nextCursor } = pageOf(await listSubmissions(db, { ...query, formId: form.id, limit: PAGE_SIZE + 1 }), PAGE_SIZE);
     const counts = await statusCounts(db, form.id);
+    const unread = (await unreadCounts(db)).get(form.id) ?? 0;
     const rows = await withDeliveries(db, items);
     return c.html(
-      documentOf(FormPage({ ui: adminUi(c), publicUrl: c.var.deps.config.publicUrl, form, rows, query, next: nextCursor, counts })),
+      documentOf(FormPage({ ui: adminUi(c), publicUrl: c.var.deps.config.publicUrl, form, rows, query, next: nextCursor, counts, unread })),
     );
   });
 

@@ -170,3 +170,14 @@ export async function storedSizes(db: Db, ids: string[]): Promise<Map<string, nu
   );
   return new Map(rows.flat().map((row) => [row.id, Number(row.size)]));
 }
+
+/** Which of `ids` are the form's: a bulk action never reaches another form's submissions. */
+export async function idsInForm(db: Db, formId: string, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: submissions.id })
+    .from(submissions)
+    .where(and(eq(submissions.formId, formId), inArray(submissions.id, ids)))
+    .orderBy(asc(submissions.id));
+  return rows.map((row) => row.id);
+}

@@ -44,7 +44,7 @@ export function displayValue(value: unknown): string {
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 export const visibleControls = (text: string) => text.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
 
-function renderSubject(form: Form, submission: Submission): string {
+export function renderSubject(form: Form, submission: Submission): string {
   const fallback = oneLine(`New submission: ${form.name}`);
   // Only the owner's template is a template; a visitor's `_subject` is text as typed.
   if (!form.subject) return (submission.meta.subject && oneLine(submission.meta.subject)) || fallback;

@@ -52,6 +52,12 @@ form.inline{display:inline}
 pre{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere;max-width:100%}
 code{font:.9rem/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
 section.card,.card{border:1px solid var(--line);border-radius:.5rem;padding:.25rem 1rem 1rem;margin:1rem 0;background:var(--card)}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+tr.unread td{font-weight:700}.unread-count{font-weight:700}
+.banner{border:1px solid currentColor;border-radius:.5rem;padding:.5rem .75rem}
+ul.cards{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(19rem,1fr));gap:1rem}
+.cards dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .75rem;margin:.5rem 0}.cards dd{margin:0}
+figure.chart{margin:.5rem 0;color:var(--accent)}figure.chart svg{max-width:100%;height:auto;display:block}figure.chart figcaption{color:var(--fg)}
 @media (max-width:40rem){
 h1{font-size:1.35rem}
 .tools{margin-left:0}

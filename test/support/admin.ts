@@ -40,8 +40,11 @@ export function adminBrowser(app: () => TestApp) {
     return { res, html: await res.text() };
   };
 
-  const post = (path: string, fields: Record<string, string>, { cookie, origin = ORIGIN }: { cookie?: string; origin?: string } = {}) =>
-    app().app.request(path, { method: 'POST', headers: { origin, ...(cookie && { cookie }) }, body: form(fields) });
+  const post = (
+    path: string,
+    fields: Record<string, string | string[]>,
+    { cookie, origin = ORIGIN }: { cookie?: string; origin?: string } = {},
+  ) => app().app.request(path, { method: 'POST', headers: { origin, ...(cookie && { cookie }) }, body: form(fields) });
 
   const submit = (fields: Record<string, unknown>, formId = 'contact') => submitTo(app(), formId, fields);
 

@@ -1,17 +1,19 @@
-import type { Delivery, DeliveryStatus } from '../../db/schema.ts';
+import { deliveryChannels, type Delivery, type DeliveryStatus } from '../../db/schema.ts';
 import { Layout } from './Layout.tsx';
 import { Pager } from './Pager.tsx';
-import { Theirs, type AdminUi } from './ui.tsx';
-import { deliveryStatusWord } from './words.ts';
+import { CsrfField, Theirs, type AdminUi } from './ui.tsx';
+import { channelWord, deliveryStatusWord } from './words.ts';
 
 const DELIVERY_STATUSES: DeliveryStatus[] = ['failed', 'pending', 'sending', 'held', 'sent'];
 
-type Props = { ui: AdminUi; query: { status?: DeliveryStatus; cursor?: string }; rows: Delivery[]; next: string | null };
+type Channel = Delivery['channel'];
+type Props = { ui: AdminUi; query: { status?: DeliveryStatus; channel?: Channel; cursor?: string }; rows: Delivery[]; next: string | null };
 
 /** Deliveries across every form, so a bounce is found without opening each form. */
-export function DeliveriesPage({ ui, query: { status, cursor }, rows, next }: Props) {
+export function DeliveriesPage({ ui, query: { status, channel, cursor }, rows, next }: Props) {
   const { t } = ui;
-  const params = (extra: Record<string, string>) => new URLSearchParams({ ...(status && { status }), ...extra }).toString();
+  const params = (extra: Record<string, string>) =>
+    new URLSearchParams({ ...(status && { status }), ...(channel && { channel }), ...extra }).toString();
   const heading = status ? t('deliveries.headingOf', { status: deliveryStatusWord(t, status) }) : t('deliveries.title');
   return (
     <Layout ui={ui} title={heading} current="/admin/deliveries">
@@ -26,13 +28,27 @@ export function DeliveriesPage({ ui, query: { status, cursor }, rows, next }: Pr
             </option>
           ))}
         </select>
+        <label for="channel">{t('deliveries.channel')}</label>
+        <select id="channel" name="channel">
+          <option value="">{t('deliveries.anyChannel')}</option>
+          {deliveryChannels.map((ch) => (
+            <option value={ch} selected={channel === ch}>
+              {channelWord(t, ch)}
+            </option>
+          ))}
+        </select>
         <button type="submit">{t('deliveries.show')}</button>
+      </form>
+      <form method="post" action={`/admin/deliveries/retry-failed${channel ? `?channel=${channel}` : ''}`}>
+        <CsrfField token={ui.token} />
+        <button type="submit">{t('deliveries.retryAllFailed')}</button>
       </form>
       <table class="list">
         <thead>
           <tr>
             <th scope="col">{t('deliveries.created')}</th>
             <th scope="col">{t('form.status')}</th>
+            <th scope="col">{t('deliveries.channel')}</th>
             <th scope="col">{t('deliveries.to')}</th>
             <th scope="col">{t('deliveries.attempts')}</th>
             <th scope="col">{t('deliveries.lastReply')}</th>
@@ -45,7 +61,8 @@ export function DeliveriesPage({ ui, query: { status, cursor }, rows, next }: Pr
                 <a href={`/admin/submissions/${d.submissionId}`}>{ui.when(d.createdAt)}</a>
               </td>
               <td data-label={t('form.status')}>{deliveryStatusWord(t, d.status)}</td>
-              <td data-label={t('deliveries.to')}>{d.recipients.join(', ')}</td>
+              <td data-label={t('deliveries.channel')}>{channelWord(t, d.channel)}</td>
+              <td data-label={t('deliveries.to')}>{d.recipients.join(', ') || d.target}</td>
               <td data-label={t('deliveries.attempts')}>{d.attempts}</td>
               <td data-label={t('deliveries.lastReply')}>{d.lastError ? <Theirs value={d.lastError} /> : ''}</td>
             </tr>

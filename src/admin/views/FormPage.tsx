@@ -2,6 +2,7 @@ import { submissionStatuses, type Delivery, type Form, type Submission } from '.
 import type { SubmissionStatus } from '../../db/submissions.ts';
 import { embedSnippet } from '../../demo.ts';
 import { displayValue, visibleControls } from '../../mail/render.ts';
+import { BulkBox, BulkControls, MarkAllRead } from './Bulk.tsx';
 import { Layout } from './Layout.tsx';
 import { Pager } from './Pager.tsx';
 import { Theirs, type AdminUi } from './ui.tsx';
@@ -38,10 +39,12 @@ export type FormPageProps = {
   query: Query;
   next: string | null;
   counts: Record<SubmissionStatus, number>;
+  /** New submissions in this form's inbox. */
+  unread: number;
 };
 
 /** One form: its folders, a search, its submissions newest first, and the snippet to embed it. */
-export function FormPage({ ui, publicUrl, form, rows, query, next, counts }: FormPageProps) {
+export function FormPage({ ui, publicUrl, form, rows, query, next, counts, unread }: FormPageProps) {
   const { t } = ui;
   const base = `/admin/forms/${form.id}`;
   const params = (extra: Record<string, string>) =>
@@ -91,6 +94,12 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts }: For
         </label>
         <button type="submit">{t('form.search')}</button>
       </form>
+      {rows.length > 0 && (
+        <div class="row">
+          <BulkControls ui={ui} formId={form.id} />
+          {unread > 0 && <MarkAllRead ui={ui} formId={form.id} />}
+        </div>
+      )}
       <SubmissionTable ui={ui} rows={rows} />
       {rows.length > 0 ? null : total === 0 ? (
         <p class="muted">{t('form.none')}</p>
@@ -117,12 +126,18 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts }: For
   );
 }
 
+/** New as the nav and the dashboard count it: unread and in the inbox (spam does not call for attention). */
+const isNew = (s: Submission) => s.readAt === null && s.status === 'inbox';
+
 function SubmissionTable({ ui, rows }: { ui: AdminUi; rows: Row[] }) {
   const { t } = ui;
   return (
     <table class="list">
       <thead>
         <tr>
+          <th scope="col">
+            <span class="visually-hidden">{t('bulk.label')}</span>
+          </th>
           <th scope="col">{t('form.received')}</th>
           <th scope="col">{t('form.status')}</th>
           <th scope="col">{t('form.message')}</th>
@@ -131,9 +146,18 @@ function SubmissionTable({ ui, rows }: { ui: AdminUi; rows: Row[] }) {
       </thead>
       <tbody>
         {rows.map((s) => (
-          <tr>
+          <tr class={isNew(s) ? 'unread' : undefined}>
+            <td>
+              <BulkBox id={s.id} label={t('bulk.select', { time: ui.when(s.createdAt) })} />
+            </td>
             <td data-label={t('form.received')}>
               <a href={`/admin/submissions/${s.id}`}>{ui.when(s.createdAt)}</a>
+              {isNew(s) && (
+                <>
+                  {' '}
+                  <strong class="badge">{t('unread.new')}</strong>
+                </>
+              )}
             </td>
             <td data-label={t('form.status')}>
               {submissionStatusWord(t, s.status)}

@@ -42,6 +42,12 @@ export function Nav({ ui, current }: { ui: AdminUi; current?: string }) {
                   <a href={href} aria-current={current === href ? 'page' : undefined}>
                     {t(key)}
                   </a>
+                  {href === '/admin' && !!ui.unread && (
+                    <>
+                      {' '}
+                      <span class="badge unread-count">{t('unread.navCount', { n: ui.unread })}</span>
+                    </>
+                  )}
                 </li>
               ))}
             </ul>

@@ -1,7 +1,8 @@
 import type { Delivery, DeliveryAttempt, Form, Submission } from '../../db/schema.ts';
+import { replyHref } from '../reply.ts';
 import { Layout } from './Layout.tsx';
 import { CsrfField, Theirs, type AdminUi } from './ui.tsx';
-import { deliveryStatusWord, spamReasonWords, submissionStatusWord } from './words.ts';
+import { channelWord, deliveryStatusWord, spamReasonWords, submissionStatusWord } from './words.ts';
 
 type Props = { ui: AdminUi; form: Form; submission: Submission & { deliveries: Delivery[] }; history: DeliveryAttempt[][] };
 
@@ -9,6 +10,7 @@ type Props = { ui: AdminUi; form: Form; submission: Submission & { deliveries: D
 export function SubmissionPage({ ui, form, submission, history }: Props) {
   const { t } = ui;
   const { meta } = submission;
+  const reply = replyHref(form, submission);
   return (
     <Layout ui={ui} title={t('submission.title', { id: submission.id })} current="/admin">
       <h1>
@@ -28,6 +30,11 @@ export function SubmissionPage({ ui, form, submission, history }: Props) {
           </>
         ) : null}
       </p>
+      {reply && (
+        <p>
+          <a href={reply}>{t('reply.link')}</a>
+        </p>
+      )}
       {meta.captchaUnchecked && <p class="error">{t('submission.captchaUnchecked', { reason: meta.captchaUnchecked })}</p>}
       <table>
         {Object.entries(submission.data).map(([name, value]) => (
@@ -73,7 +80,13 @@ function DeliveryCard({ ui, delivery: d, attempts }: { ui: AdminUi; delivery: De
   const { t } = ui;
   return (
     <section class="card">
-      <h3>{t('submission.emailTo', { to: d.recipients.join(', '), status: deliveryStatusWord(t, d.status) })}</h3>
+      <h3>
+        {t('submission.deliveryTo', {
+          channel: channelWord(t, d.channel),
+          to: d.recipients.join(', ') || d.target || '—',
+          status: deliveryStatusWord(t, d.status),
+        })}
+      </h3>
       <p>
         {t('submission.attempts', { n: d.attempts })} · Message-ID {d.messageId}
         {d.status === 'pending' && ` · ${t('submission.nextTry', { time: ui.when(d.nextAttemptAt) })}`}

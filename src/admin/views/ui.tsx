@@ -12,6 +12,8 @@ export type AdminUi = {
   /** This page's path and query, where the language switch comes back to. */
   path: string;
   when: (ms: number | null) => string;
+  /** New submissions in every inbox, for the nav; counted only on signed-in pages. */
+  unread?: number;
 };
 
 export const isoWhen = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
@@ -19,8 +21,8 @@ export const isoWhen = (ms: number | null) => (ms === null ? '—' : new Date(ms
 export function adminUi<E extends AppEnv>(c: Context<E>): AdminUi {
   const url = new URL(c.req.url);
   // Set by the session check; the sign-in page runs before it.
-  const token = (c.var as { csrfToken?: string }).csrfToken;
-  return { lang: c.var.lang, t: c.var.t, token, path: url.pathname + url.search, when: isoWhen };
+  const { csrfToken: token, unread } = c.var as { csrfToken?: string; unread?: number };
+  return { lang: c.var.lang, t: c.var.t, token, path: url.pathname + url.search, when: isoWhen, unread };
 }
 
 /** Text someone else wrote: isolated from its neighbours, its direction controls made visible. */

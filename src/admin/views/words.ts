@@ -13,3 +13,8 @@ const REASONS = new Set(['honeypot', 'too_fast', 'bad_ticket', 'links', 'blocked
 /** Why a submission is in spam, for people: "too many links; contains a blocked word". Older free-text reasons show as stored. */
 export const spamReasonWords = (t: Translate, reasons: readonly string[] = []) =>
   reasons.map((reason) => (REASONS.has(reason) ? t(`reason.${reason}` as MessageKey) : reason)).join(t('list.separator'));
+
+const CHANNELS = new Set(['email', 'webhook', 'autoreply']);
+
+/** A delivery's channel for people; a channel newer than this list shows as stored. */
+export const channelWord = (t: Translate, channel: string) => (CHANNELS.has(channel) ? t(`channel.${channel}` as MessageKey) : channel);
