@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
+import { languages } from '../i18n/index.ts';
 
 /** A field the owner declared; submissions are validated against these. */
 export type FieldSpec = {
@@ -63,6 +64,8 @@ export const forms = sqliteTable('forms', {
   allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
   redirectUrl: text('redirect_url'),
   subject: text('subject'),
+  /** The language of the notification's own labels; the owner's subject and the visitor's words stay as typed. */
+  language: text('language', { enum: languages }).notNull().default('en'),
   extraFields: text('extra_fields', { enum: ['keep', 'reject'] })
     .notNull()
     .default('keep'),
