@@ -28,6 +28,7 @@ const USAGE = `usage: formharbor <command>
                   [--max-links N|none] [--blocked-words w1,w2] [--blocked-email-domains d1,d2] [--blocked-ips ip,cidr]
                   [--form-limit 100/1h|none] [--retention-days N|none] [--spam-retention-days N]
     webhooks: --webhook standard|slack|discord:URL, repeatable (the list replaces the form's; none removes them)
+    auto-reply: --auto-reply-subject S --auto-reply-text T (both; the text may hold \n), or --auto-reply none
   forms list
   erase --email ADDRESS                     delete every submission, on every form, holding that address
   submissions export --form ID [--format csv|json] [--out FILE]
@@ -61,6 +62,9 @@ const OPTIONS = {
   'blocked-ips': { type: 'string' },
   'form-limit': { type: 'string' },
   webhook: { type: 'string', multiple: true },
+  'auto-reply': { type: 'string' },
+  'auto-reply-subject': { type: 'string' },
+  'auto-reply-text': { type: 'string' },
   'retention-days': { type: 'string' },
   'spam-retention-days': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -108,6 +112,16 @@ function webhookOptions(given: string[] | undefined) {
   });
 }
 
+/** `--auto-reply none` turns it off; a subject or a text sets it (zod names the one missing). */
+function autoReplyOption(v: Values) {
+  if (v['auto-reply'] === 'none') return null;
+  if (v['auto-reply'] !== undefined)
+    throw new AppError('validation', '--auto-reply only takes none; set one with --auto-reply-subject and --auto-reply-text');
+  const subject = v['auto-reply-subject'];
+  const text = v['auto-reply-text']?.replaceAll('\\n', '\n');
+  return subject === undefined && text === undefined ? undefined : { subject, text };
+}
+
 /** The options `forms create` and `forms update` share, as the API's JSON (unset options left out). */
 function formOptions(v: Values) {
   const spam = {
@@ -129,6 +143,7 @@ function formOptions(v: Values) {
     fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
     spam: Object.values(spam).some((value) => value !== undefined) ? spam : undefined,
     webhooks: webhookOptions(v.webhook),
+    autoReply: autoReplyOption(v),
     retentionDays: numberOption(v['retention-days']),
     spamRetentionDays: numberOption(v['spam-retention-days']),
   };

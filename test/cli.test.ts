@@ -33,7 +33,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('npx formharbor', () => {
+// Each command is a fresh Node process compiling the CLI: a few seconds each on a busy machine, and a test runs several.
+describe('npx formharbor', { timeout: 120_000 }, () => {
   it('should migrate, create a form, list it, and refuse bad input with a clear line', async () => {
     expect((await formharbor('migrate')).stdout).toContain('migrated');
     const created = await formharbor(
@@ -170,5 +171,41 @@ describe('npx formharbor', () => {
     expect(JSON.parse(renamed.stdout).webhooks).toEqual(form.webhooks.map((w: object) => ({ ...w, secret: 'set' })));
     const removed = await formharbor('forms', 'update', '--id', 'hooked', '--webhook', 'none');
     expect(JSON.parse(removed.stdout).webhooks).toEqual([]);
+  });
+
+  it('should turn a form auto-reply on and off from the CLI, refusing a subject of two lines', async () => {
+    const subject = 'Thanks for writing';
+    const on = await formharbor(
+      'forms',
+      'create',
+      '--id',
+      'answered',
+      '--name',
+      'Answered',
+      '--recipients',
+      'me@site.test',
+      '--auto-reply-subject',
+      subject,
+      '--auto-reply-text',
+      'We read every message.\\nThe team',
+    );
+    expect(on.code).toBe(0);
+    expect(JSON.parse(on.stdout.slice(0, on.stdout.indexOf('\n}') + 2)).autoReply).toEqual({
+      subject,
+      text: 'We read every message.\nThe team',
+    });
+    const twoLines = await formharbor(
+      'forms',
+      'update',
+      '--id',
+      'answered',
+      '--auto-reply-subject',
+      'Hi\nBcc: x@evil.test',
+      '--auto-reply-text',
+      'x',
+    );
+    expect([twoLines.code, twoLines.stderr]).toEqual([1, expect.stringMatching(/autoReply\.subject.*one line/)]);
+    const off = await formharbor('forms', 'update', '--id', 'answered', '--auto-reply', 'none');
+    expect(JSON.parse(off.stdout).autoReply).toBeNull();
   });
 });

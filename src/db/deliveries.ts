@@ -58,6 +58,14 @@ export async function getDelivery(db: Db, id: string): Promise<Delivery | undefi
 /** The INSERT of a new delivery row; the caller commits it with its submission. Prepared once per set of columns. */
 export const deliveryInsert = insertStatements(deliveries);
 
+/**
+ * An auto-reply's INSERT: a second one for the same form, address and day (the unique
+ * `deliveries_autoreply_once` index on its target) is dropped, not an error, so the
+ * submission committed in the same batch is stored all the same.
+ */
+export const autoReplyInsert = (db: Db, row: typeof deliveries.$inferInsert) =>
+  statementOf(db.insert(deliveries).values(row).onConflictDoNothing());
+
 const decodeDelivery = rowDecoder(deliveries);
 
 /**
@@ -203,9 +211,11 @@ export const releaseHeld = (db: Db, now: number): Buildable =>
  * holds it; the second statement returns the row. Retrying a row a stopped worker left
  * `sending` ends that attempt in the timeline first. A `sent` delivery is re-sent to everyone.
  */
-/** `emailHeld`: SMTP is not configured, so an email delivery waits `held`; other channels go out anyway. */
+/** `emailHeld`: SMTP is not configured, so a delivery by mail waits `held`; webhooks go out anyway. */
 export function retryWrites(db: Db, id: string, now: number, emailHeld: boolean): Buildable[] {
-  const status = emailHeld ? sql<DeliveryStatus>`CASE WHEN ${deliveries.channel} = 'email' THEN 'held' ELSE 'pending' END` : 'pending';
+  const status = emailHeld
+    ? sql<DeliveryStatus>`CASE WHEN ${deliveries.channel} IN ('email', 'autoreply') THEN 'held' ELSE 'pending' END`
+    : 'pending';
   const leaseGone = or(lt(deliveries.leaseUntil, now), sql`${deliveries.leaseUntil} IS NULL`);
   return [
     recordInterrupted(db, now, and(eq(deliveries.id, id), leaseGone)),

@@ -129,6 +129,11 @@ export const de: Messages = {
   'editor.allowedOrigins': 'Sites allowed to post (one origin per line, like https://example.com; empty: any site)',
   'editor.redirectUrl': 'Thank-you page (optional URL)',
   'editor.subject': 'Mail subject (optional; {{field}} inserts a field)',
+  'editor.autoReply': 'Automatische Antwort an den Besucher',
+  'editor.autoReplyHelp':
+    'Aus, solange beide Felder leer sind. Geht nur an eine gültige Antwortadresse, höchstens einmal am Tag pro Adresse, nie bei Spam; nur Ihr Text, nichts vom Besucher.',
+  'editor.autoReplySubject': 'Betreff der automatischen Antwort',
+  'editor.autoReplyText': 'Text der automatischen Antwort',
   'editor.extraFields': 'Fields not listed below',
   'editor.extraKeep': 'keep them',
   'editor.extraReject': 'refuse the submission',

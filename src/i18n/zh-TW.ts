@@ -129,6 +129,11 @@ export const zhTW: Messages = {
   'editor.allowedOrigins': 'Sites allowed to post (one origin per line, like https://example.com; empty: any site)',
   'editor.redirectUrl': 'Thank-you page (optional URL)',
   'editor.subject': 'Mail subject (optional; {{field}} inserts a field)',
+  'editor.autoReply': '自動回覆訪客',
+  'editor.autoReplyHelp':
+    '兩個欄位都留空即為關閉。只寄到有效的回覆地址，每個地址每天最多一次，垃圾訊息不回覆；只含您寫的內容，不含訪客輸入的文字。',
+  'editor.autoReplySubject': '自動回覆主旨',
+  'editor.autoReplyText': '自動回覆內容',
   'editor.extraFields': 'Fields not listed below',
   'editor.extraKeep': 'keep them',
   'editor.extraReject': 'refuse the submission',

@@ -3,9 +3,7 @@ import type { Delivery } from '../db/schema.ts';
 import { chunks } from '../db/statements.ts';
 import { storedSizes, submissionsWithForms } from '../db/submissions.ts';
 import type { Deps } from '../deps.ts';
-import type { Channels, Source } from './channel.ts';
-import { emailChannel } from './email-channel.ts';
-import { webhookChannel } from './webhook-channel.ts';
+import { channelsFor, type Source } from './channel.ts';
 import { foldedRuns } from './folded-runs.ts';
 import { LeaseKeeper } from './lease.ts';
 import type { SendResult } from './mailer.ts';
@@ -54,8 +52,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
   /** Writes go through `deps.commit`, as the submission path's do (docs/decisions.md, group commit). */
   const write = (queries: Parameters<typeof commitDeliveryWrites>[1]) => commitDeliveryWrites(deps.commit, queries);
-  // Without SMTP, email deliveries stay `held` (never claimed); webhooks go out regardless.
-  const channels: Partial<Channels> = { webhook: webhookChannel(deps), ...(deps.mailer && { email: emailChannel(deps, deps.mailer) }) };
+  const channels = channelsFor(deps);
 
   async function claim(now: number, ids?: string[]): Promise<Delivery[]> {
     const [, claimed] = await write(claimDue(db, now, limits.claimLimit, now + config.lease, ids));
