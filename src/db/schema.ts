@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
-import { languages } from '../i18n/index.ts';
 
 /** A field the owner declared; submissions are validated against these. */
 export type FieldSpec = {
@@ -67,8 +66,11 @@ export const forms = sqliteTable('forms', {
   allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
   redirectUrl: text('redirect_url'),
   subject: text('subject'),
-  /** The language of the notification's own labels; the owner's subject and the visitor's words stay as typed. */
-  language: text('language', { enum: languages }).notNull().default('en'),
+  // src/i18n's languages, spelled here because src/db imports nothing above it. The notification's
+  // own labels follow it; the owner's subject and the visitor's words stay as typed.
+  language: text('language', { enum: ['en', 'zh-TW', 'de'] })
+    .notNull()
+    .default('en'),
   extraFields: text('extra_fields', { enum: ['keep', 'reject'] })
     .notNull()
     .default('keep'),
