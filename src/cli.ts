@@ -22,7 +22,7 @@ import { dkimGenerate, MAIL_USAGE, mailCheck } from './cli-mail.ts';
 
 const USAGE = `usage: formharbor <command>
   migrate                                   apply database migrations
-  forms create --name N --recipients a@x,b@y [--id ID] [--origins https://site,…] [--redirect URL] [--subject S] [--fields JSON] [--webhook F:URL]
+  forms create --name N --recipients a@x,b@y [--id ID] [--origins https://site,…] [--redirect URL] [--subject S] [--language en|zh-TW|de] [--fields JSON] [--webhook F:URL]
   forms update --id ID [any option of create] [spam options]
     spam options: --captcha turnstile|hcaptcha|recaptcha:SITEKEY:SECRET (or none) [--min-score 0.5] [--min-seconds N]
                   [--max-links N|none] [--blocked-words w1,w2] [--blocked-email-domains d1,d2] [--blocked-ips ip,cidr]
@@ -45,6 +45,7 @@ const OPTIONS = {
   origins: { type: 'string' },
   redirect: { type: 'string' },
   subject: { type: 'string' },
+  language: { type: 'string' },
   fields: { type: 'string' },
   form: { type: 'string' },
   format: { type: 'string' },
@@ -138,6 +139,7 @@ function formOptions(v: Values) {
     allowedOrigins: list(v.origins),
     redirectUrl: v.redirect,
     subject: v.subject,
+    language: v.language,
     fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
     spam: Object.values(spam).some((value) => value !== undefined) ? spam : undefined,
     webhooks: webhookOptions(v.webhook),

@@ -30,6 +30,7 @@ export function demoForm(recipient: string, origin: string): FormInput & { id: s
       { name: 'message', type: 'textarea', required: true, maxLength: 10000 },
     ],
     extraFields: 'keep',
+    language: 'en',
   };
 }
 

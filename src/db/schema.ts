@@ -66,6 +66,11 @@ export const forms = sqliteTable('forms', {
   allowedOrigins: text('allowed_origins', { mode: 'json' }).$type<string[]>().notNull(),
   redirectUrl: text('redirect_url'),
   subject: text('subject'),
+  // src/i18n's languages, spelled here because src/db imports nothing above it. The notification's
+  // own labels follow it; the owner's subject and the visitor's words stay as typed.
+  language: text('language', { enum: ['en', 'zh-TW', 'de'] })
+    .notNull()
+    .default('en'),
   extraFields: text('extra_fields', { enum: ['keep', 'reject'] })
     .notNull()
     .default('keep'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../config.ts';
 import { defaultSpamSettings, type Form, type SpamSettings } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { languages } from '../i18n/index.ts';
 import { isPlainAddress } from './email.ts';
 import { FORM_LIMIT_MAX_WINDOW_MS } from './rate-limit.ts';
 import { parseRange } from './spam/ips.ts';
@@ -139,6 +140,7 @@ export const formInput = z.object({
     .refine((fields) => new Set(fields.map((f) => f.name)).size === fields.length, 'field names must be unique')
     .default([]),
   extraFields: z.enum(['keep', 'reject']).default('keep'),
+  language: z.enum(languages, { error: `must be one of ${languages.join(', ')}` }).default('en'),
   spam: spamInput.optional(),
   autoReply: autoReplyInput.optional(),
   retentionDays: days.nullable().optional(),
@@ -153,6 +155,7 @@ export const formPatch = formInput
     allowedOrigins: z.array(origin).max(50).transform(distinct).optional(),
     fields: formInput.shape.fields.unwrap().optional(),
     extraFields: z.enum(['keep', 'reject']).optional(),
+    language: formInput.shape.language.unwrap().optional(),
   });
 
 // Webhooks are set through the API only for now: the admin editor and the CLI leave them alone

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { Form, Submission } from '../db/schema.ts';
 import { DEMO_FORM_ID, DEMO_NOTICE, DEMO_SUBJECT_PREFIX } from '../demo.ts';
+import { translator, type Translate } from '../i18n/index.ts';
 import type { OutgoingMessage } from './mailer.ts';
 
 // Line breaks of every flavour, including U+2028/2029 and NEL, which some mail clients honour.
@@ -44,8 +45,9 @@ export function displayValue(value: unknown): string {
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 export const visibleControls = (text: string) => text.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase()}]`);
 
-export function renderSubject(form: Form, submission: Submission): string {
-  const fallback = oneLine(`New submission: ${form.name}`);
+/** The notification's subject (the admin's reply link answers it too), labels in the form's language. */
+export function renderSubject(form: Form, submission: Submission, t: Translate = translator(form.language)): string {
+  const fallback = oneLine(t('mail.defaultSubject', { form: form.name }));
   // Only the owner's template is a template; a visitor's `_subject` is text as typed.
   if (!form.subject) return (submission.meta.subject && oneLine(submission.meta.subject)) || fallback;
   const filled = form.subject.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, name: string) => {
@@ -70,33 +72,35 @@ export function renderNotification({ form, submission, messageId, mailFrom, publ
   const entries = Object.entries(submission.data).map(
     ([name, value]) => [visibleControls(name), visibleControls(displayValue(value))] as const,
   );
+  const t = translator(form.language);
   const formName = visibleControls(form.name);
+  const received = t('mail.received', { id: submission.id, time: new Date(submission.createdAt).toISOString() });
   const adminLink = `${publicUrl}/admin/submissions/${submission.id}`;
   const demo = form.id === DEMO_FORM_ID;
   // The owner must know the check did not run: during a verifier outage bots get through too.
-  const unchecked = submission.meta.captchaUnchecked && `The captcha could not be checked (${submission.meta.captchaUnchecked}).`;
+  const unchecked = submission.meta.captchaUnchecked && t('mail.captchaUnchecked', { reason: submission.meta.captchaUnchecked });
   const text = [
-    `New submission to ${formName}`,
+    t('mail.newSubmissionTo', { form: formName }),
     '',
     ...(demo ? [DEMO_NOTICE, ''] : []),
     ...(unchecked ? [unchecked, ''] : []),
     ...entries.map(([name, value]) => `${name}:\n${value}\n`),
-    `Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}`,
-    `View it: ${adminLink}`,
+    received,
+    t('mail.viewIt', { link: adminLink }),
   ].join('\n');
   const body = html`<!doctype html><html><body style="font-family:sans-serif">
-<h2>New submission to ${formName}</h2>
+<h2>${t('mail.newSubmissionTo', { form: formName })}</h2>
 ${demo ? html`<p style="color:#a00">${DEMO_NOTICE}</p>` : ''}${unchecked ? html`<p style="color:#a00">${unchecked}</p>` : ''}<table cellpadding="6" style="border-collapse:collapse">${entries.map(
     ([name, value]) =>
       html`<tr><th align="left" valign="top" style="border-bottom:1px solid #ddd">${name}</th><td style="border-bottom:1px solid #ddd;white-space:pre-wrap">${value}</td></tr>`,
   )}</table>
-<p style="color:#666">Submission ${submission.id}, received ${new Date(submission.createdAt).toISOString()}.
-<a href="${adminLink}">View in Formharbor</a></p></body></html>`;
+<p style="color:#666">${received}.
+<a href="${adminLink}">${t('mail.viewInAdmin')}</a></p></body></html>`;
   return {
     from: mailFrom,
     to: form.recipients,
     ...(submission.meta.replyTo && { replyTo: submission.meta.replyTo }),
-    subject: literalHeaderText((demo ? DEMO_SUBJECT_PREFIX : '') + renderSubject(form, submission)),
+    subject: literalHeaderText((demo ? DEMO_SUBJECT_PREFIX : '') + renderSubject(form, submission, t)),
     text,
     // html`` escapes every interpolated value; with no async children it renders synchronously
     html: String(body),

@@ -103,7 +103,14 @@ export async function testApp(options: TestAppOptions = {}) {
       while (pending.length) await Promise.all(pending.splice(0));
     },
     createForm: async (input: Partial<FormInput> & { webhooks?: WebhookSpec[] } = {}) => {
-      const defaults: FormInput = { name: 'Contact', recipients: ['owner@site.test'], allowedOrigins: [], fields: [], extraFields: 'keep' };
+      const defaults: FormInput = {
+        name: 'Contact',
+        recipients: ['owner@site.test'],
+        allowedOrigins: [],
+        fields: [],
+        extraFields: 'keep',
+        language: 'en',
+      };
       const form = await createForm(database.db, { ...defaults, ...input }, clock.now());
       if (!form) throw new Error(`A form with the id "${input.id}" exists`);
       return form;
