@@ -12,6 +12,7 @@ export type EditorValues = Record<
   | 'redirectUrl'
   | 'subject'
   | 'extraFields'
+  | 'language'
   | 'fields'
   | 'autoReplySubject'
   | 'autoReplyText'
@@ -27,6 +28,7 @@ export const NEW_FORM: EditorValues = {
   redirectUrl: '',
   subject: '',
   extraFields: 'keep',
+  language: 'en',
   fields: '',
   autoReplySubject: '',
   autoReplyText: '',
@@ -41,6 +43,7 @@ export const editorValuesOf = (form: Form): EditorValues => ({
   redirectUrl: form.redirectUrl ?? '',
   subject: form.subject ?? '',
   extraFields: form.extraFields,
+  language: form.language,
   fields: form.fields.length > 0 ? JSON.stringify(form.fields, null, 2) : '',
   autoReplySubject: form.autoReply?.subject ?? '',
   autoReplyText: form.autoReply?.text ?? '',
@@ -76,6 +79,8 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
     redirectUrl: values.redirectUrl.trim() || null,
     subject: values.subject.trim() || null,
     extraFields: values.extraFields || 'keep',
+    // Always sent: a save replaces the whole form, and a missing language would fall back to English.
+    language: values.language || 'en',
     fields,
     // Both boxes empty: no auto-reply. One left empty is the schema's to name.
     autoReply:

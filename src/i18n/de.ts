@@ -266,4 +266,5 @@ export const de: Messages = {
   'channel.webhook': 'Webhook',
   'channel.autoreply': 'Automatische Antwort',
   'submission.deliveryTo': '{channel} an {to}: {status}',
+  'editor.language': 'Sprache der Benachrichtigung',
 };

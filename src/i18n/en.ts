@@ -266,6 +266,7 @@ export const en = {
   'channel.webhook': 'Webhook',
   'channel.autoreply': 'Auto-reply',
   'submission.deliveryTo': '{channel} to {to}: {status}',
+  'editor.language': 'Language of the notification mail',
 } as const;
 
 export type MessageKey = keyof typeof en;

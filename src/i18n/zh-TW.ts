@@ -265,4 +265,5 @@ export const zhTW: Messages = {
   'channel.webhook': 'Webhook',
   'channel.autoreply': '自動回覆',
   'submission.deliveryTo': '{channel}（{to}）：{status}',
+  'editor.language': '通知信標籤的語言',
 };

@@ -1,3 +1,5 @@
+import { languages } from '../../i18n/index.ts';
+import { LANGUAGE_NAMES } from './Nav.tsx';
 import type { Form } from '../../db/schema.ts';
 import type { FieldErrors } from '../../errors.ts';
 import type { EditorValues } from '../form-editor.ts';
@@ -65,6 +67,15 @@ export function FormEditorPage({ ui, values, errors, form }: Props) {
           </option>
         </select>
         <Problem box="extraFields" />
+        <label for="language">{t('editor.language')}</label>
+        <select id="language" name="language" {...described('language')}>
+          {languages.map((lang) => (
+            <option value={lang} lang={lang} selected={values.language === lang}>
+              {LANGUAGE_NAMES[lang]}
+            </option>
+          ))}
+        </select>
+        <Problem box="language" />
         <label for="fields">{t('editor.fields')}</label>
         <textarea id="fields" name="fields" rows={6} placeholder={FIELDS_EXAMPLE} {...described('fields')}>
           {values.fields}

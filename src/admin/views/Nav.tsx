@@ -2,7 +2,7 @@ import { languages, type Language } from '../../i18n/index.ts';
 import { CsrfField, type AdminUi } from './ui.tsx';
 
 /** Each language named in itself, so a reader who cannot read the current one still finds theirs. */
-const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', 'zh-TW': '繁體中文', de: 'Deutsch' };
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', 'zh-TW': '繁體中文', de: 'Deutsch' };
 
 const SECTIONS = [
   ['/admin', 'nav.forms'],
