@@ -137,7 +137,7 @@ function TestResult({ ui, result }: { ui: AdminUi; result: MailTestAnswer }) {
     <section aria-live="polite" class="card">
       <h3>
         {result.ok ? t('mailPage.sent') : t('mailPage.notSent')}
-        {result.relay && ` ${t('mailPage.via', { relay: result.relay })}`}
+        {result.relay && ` ${t(result.relay === 'backup' ? 'mailPage.viaBackup' : 'mailPage.viaPrimary')}`}
       </h3>
       <p class={result.ok ? undefined : 'error'}>
         <Theirs value={result.ok ? result.response : result.error} />

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.ts';
 import type { Language, Translate } from '../../i18n/index.ts';
 import { displayValue, visibleControls } from '../../mail/render.ts';
+import { timeFormatter } from '../time-zone.ts';
 
 /** What every admin page needs from its request: the language, the CSRF token, this page's address, how to show a time. */
 export type AdminUi = {
@@ -14,13 +15,11 @@ export type AdminUi = {
   when: (ms: number | null) => string;
 };
 
-export const isoWhen = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
-
 export function adminUi<E extends AppEnv>(c: Context<E>): AdminUi {
   const url = new URL(c.req.url);
-  // Set by the session check; the sign-in page runs before it.
-  const token = (c.var as { csrfToken?: string }).csrfToken;
-  return { lang: c.var.lang, t: c.var.t, token, path: url.pathname + url.search, when: isoWhen };
+  // Set by the session check (the owner's time zone too); the sign-in page runs before it.
+  const { csrfToken: token, timeZone = 'UTC' } = c.var as { csrfToken?: string; timeZone?: string };
+  return { lang: c.var.lang, t: c.var.t, token, path: url.pathname + url.search, when: timeFormatter(c.var.lang, timeZone) };
 }
 
 /** Text someone else wrote: isolated from its neighbours, its direction controls made visible. */
