@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminBrowser, ORIGIN } from '../support/admin.ts';
+import { adminBrowser } from '../support/admin.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { STYLESHEET_PATH } from '../../src/views/style.ts';
 
