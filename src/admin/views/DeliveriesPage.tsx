@@ -17,15 +17,17 @@ export function DeliveriesPage({ ui, query: { status, cursor }, rows, next }: Pr
     <Layout ui={ui} title={heading} current="/admin/deliveries">
       <h1>{heading}</h1>
       <form method="get" class="row">
-        <label for="status">{t('form.status')}</label>
-        <select id="status" name="status">
-          <option value="">{t('form.any')}</option>
-          {DELIVERY_STATUSES.map((s) => (
-            <option value={s} selected={status === s}>
-              {deliveryStatusWord(t, s)}
-            </option>
-          ))}
-        </select>
+        <div class="field">
+          <label for="status">{t('form.status')}</label>
+          <select id="status" name="status">
+            <option value="">{t('form.any')}</option>
+            {DELIVERY_STATUSES.map((s) => (
+              <option value={s} selected={status === s}>
+                {deliveryStatusWord(t, s)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit">{t('deliveries.show')}</button>
       </form>
       <table class="list">
@@ -42,7 +44,9 @@ export function DeliveriesPage({ ui, query: { status, cursor }, rows, next }: Pr
           {rows.map((d) => (
             <tr>
               <td data-label={t('deliveries.created')}>
-                <a href={`/admin/submissions/${d.submissionId}`}>{ui.when(d.createdAt)}</a>
+                <a href={`/admin/submissions/${d.submissionId}`} class="when">
+                  {ui.when(d.createdAt)}
+                </a>
               </td>
               <td data-label={t('form.status')}>{deliveryStatusWord(t, d.status)}</td>
               <td data-label={t('deliveries.to')}>{d.recipients.join(', ')}</td>

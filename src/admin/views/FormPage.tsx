@@ -74,12 +74,12 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts }: For
         ))}
       </p>
       <form method="get" class="row" role="search">
-        <label>
-          {t('form.search')}
+        <div class="field">
+          <label for="q">{t('form.search')}</label>
           <input id="q" name="q" value={query.q ?? ''} />
-        </label>
-        <label>
-          {t('form.status')}
+        </div>
+        <div class="field">
+          <label for="status">{t('form.status')}</label>
           <select id="status" name="status">
             <option value="">{t('form.any')}</option>
             {submissionStatuses.map((s) => (
@@ -88,7 +88,7 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts }: For
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit">{t('form.search')}</button>
       </form>
       <SubmissionTable ui={ui} rows={rows} />
@@ -133,7 +133,9 @@ function SubmissionTable({ ui, rows }: { ui: AdminUi; rows: Row[] }) {
         {rows.map((s) => (
           <tr>
             <td data-label={t('form.received')}>
-              <a href={`/admin/submissions/${s.id}`}>{ui.when(s.createdAt)}</a>
+              <a href={`/admin/submissions/${s.id}`} class="when">
+                {ui.when(s.createdAt)}
+              </a>
             </td>
             <td data-label={t('form.status')}>
               {submissionStatusWord(t, s.status)}

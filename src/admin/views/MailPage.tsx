@@ -83,8 +83,10 @@ export function MailPage({ ui, config, relays, unsent, test, to, check }: MailPa
       <h2>{t('mailPage.testHeading')}</h2>
       <form method="post" action="/admin/mail/test" class="row">
         <CsrfField token={ui.token} />
-        <label for="to">{t('mailPage.to')}</label>
-        <input id="to" name="to" type="email" required value={to ?? ''} />
+        <div class="field">
+          <label for="to">{t('mailPage.to')}</label>
+          <input id="to" name="to" type="email" required value={to ?? ''} />
+        </div>
         <button type="submit">{t('mailPage.testHeading')}</button>
       </form>
       {test && <TestResult ui={ui} result={test} />}

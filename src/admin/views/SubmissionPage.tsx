@@ -43,14 +43,16 @@ export function SubmissionPage({ ui, form, submission, history }: Props) {
       </table>
       <form method="post" action={`/admin/submissions/${submission.id}/status`} class="row">
         <CsrfField token={ui.token} />
-        <label for="status">{t('submission.moveTo')}</label>
-        <select id="status" name="status">
-          {(['inbox', 'spam', 'archived'] as const).map((s) => (
-            <option value={s} selected={submission.status === s}>
-              {submissionStatusWord(t, s)}
-            </option>
-          ))}
-        </select>
+        <div class="field">
+          <label for="status">{t('submission.moveTo')}</label>
+          <select id="status" name="status">
+            {(['inbox', 'spam', 'archived'] as const).map((s) => (
+              <option value={s} selected={submission.status === s}>
+                {submissionStatusWord(t, s)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit">{t('submission.save')}</button>
       </form>
       <form method="post" action={`/admin/submissions/${submission.id}/delete`}>
