@@ -13,7 +13,7 @@ import { submissionInsert } from '../src/db/submissions.ts';
 import { demoForm } from '../src/demo.ts';
 import { validateFields } from '../src/forms/validate.ts';
 import { randomSecret, ulid } from '../src/ids.ts';
-import { newDelivery } from '../src/mail/outbox.ts';
+import { newDelivery } from '../src/mail/new-deliveries.ts';
 import { addressOf } from '../src/mail/render.ts';
 import { nodeDeps } from '../src/node-wiring.ts';
 

@@ -356,7 +356,13 @@
     clearErrors(form);
     busy(form, true);
     show(form, 'sending');
-    send({ k: st.key, u: url, e: fields, a: 0 });
+    const job = { k: st.key, u: url, e: fields, a: 0 };
+    if (!st.token) return send(job);
+    // A new token each send, the same message: the key leaves it out.
+    st.token().then(
+      (token) => send({ ...job, e: fields.concat([['g-recaptcha-response', token]]) }),
+      () => send(job),
+    );
   }
 
   function honeypot(form) {
@@ -383,13 +389,13 @@
   };
   const loading = {};
 
-  function providerApi(name) {
+  function providerApi(name, src) {
     const provider = PROVIDERS[name];
     if (!provider) return Promise.reject(new Error('unknown captcha ' + name));
     if (!loading[name]) {
       loading[name] = new Promise((resolve, reject) => {
         const tag = d.createElement('script');
-        tag.src = data(script, 'captcha-script-' + name) || provider.src;
+        tag.src = data(script, 'captcha-script-' + name) || src || provider.src;
         tag.async = true;
         tag.onerror = reject;
         // reCAPTCHA defines grecaptcha.render only once ready; the others once loaded.
@@ -408,7 +414,9 @@
   async function captcha(form, given) {
     const st = forms.get(form);
     const attr = data(form, 'captcha');
-    const chosen = attr ? { provider: attr.split(':')[0], siteKey: attr.split(':').slice(1).join(':') } : given;
+    const [name, ...key] = (attr || '').split(':');
+    // data-captcha="recaptcha-v3:SITEKEY" for a score-based reCAPTCHA
+    const chosen = attr ? { provider: name.replace('-v3', ''), siteKey: key.join(':'), score: name === 'recaptcha-v3' } : given;
     if (!chosen || st.widget) return;
     const box = d.createElement('div');
     box.className = 'formharbor-captcha';
@@ -417,6 +425,12 @@
     else form.append(box);
     st.widget = box;
     try {
+      // reCAPTCHA v3 (a minScore): no box, a fresh token per send (they expire in 2 min).
+      if (chosen.score) {
+        const api = await providerApi(chosen.provider, PROVIDERS.recaptcha.src.replace('explicit', encodeURIComponent(chosen.siteKey)));
+        st.token = () => new Promise((resolve) => api.ready(() => resolve(api.execute(chosen.siteKey, { action: 'submit' }))));
+        return;
+      }
       const api = await providerApi(chosen.provider);
       const id = api.render(box, { sitekey: chosen.siteKey });
       st.reset = () => {

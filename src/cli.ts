@@ -7,13 +7,13 @@ import { ConfigError, loadConfig } from './config.ts';
 import { randomSecret } from './ids.ts';
 import { exportQuery, exportStream } from './admin/export.ts';
 import { presentDelivery, presentForm } from './admin/present.ts';
-import { created, deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
+import { createFormFrom, updateFormFrom } from './admin/form-writes.ts';
+import { deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
 import { getDelivery, listDeliveries } from './db/deliveries.ts';
-import { createForm, getForm, listForms, updateForm } from './db/forms.ts';
+import { getForm, listForms } from './db/forms.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
-import { formInput, formPatch, settleForm } from './forms/definition.ts';
 import { eraseByEmail, eraseInput } from './forms/retention.ts';
 import { createOutbox } from './mail/outbox.ts';
 import { nodeDeps } from './node-wiring.ts';
@@ -22,11 +22,13 @@ import { dkimGenerate, MAIL_USAGE, mailCheck } from './cli-mail.ts';
 
 const USAGE = `usage: formharbor <command>
   migrate                                   apply database migrations
-  forms create --name N --recipients a@x,b@y [--id ID] [--origins https://site,…] [--redirect URL] [--subject S] [--fields JSON]
+  forms create --name N --recipients a@x,b@y [--id ID] [--origins https://site,…] [--redirect URL] [--subject S] [--fields JSON] [--webhook F:URL]
   forms update --id ID [any option of create] [spam options]
     spam options: --captcha turnstile|hcaptcha|recaptcha:SITEKEY:SECRET (or none) [--min-score 0.5] [--min-seconds N]
                   [--max-links N|none] [--blocked-words w1,w2] [--blocked-email-domains d1,d2] [--blocked-ips ip,cidr]
                   [--form-limit 100/1h|none] [--retention-days N|none] [--spam-retention-days N]
+    webhooks: --webhook standard|slack|discord:URL, repeatable (the list replaces the form's; none removes them)
+    auto-reply: --auto-reply-subject S --auto-reply-text T (both; the text may hold \n), or --auto-reply none
   forms list
   erase --email ADDRESS                     delete every submission, on every form, holding that address
   submissions export --form ID [--format csv|json] [--out FILE]
@@ -58,6 +60,10 @@ const OPTIONS = {
   'blocked-email-domains': { type: 'string' },
   'blocked-ips': { type: 'string' },
   'form-limit': { type: 'string' },
+  webhook: { type: 'string', multiple: true },
+  'auto-reply': { type: 'string' },
+  'auto-reply-subject': { type: 'string' },
+  'auto-reply-text': { type: 'string' },
   'retention-days': { type: 'string' },
   'spam-retention-days': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -92,6 +98,29 @@ function captchaOption(text: string | undefined, minScore: string | undefined) {
   return { provider, siteKey, secret: secret.join(':') || undefined, ...(minScore !== undefined && { minScore: numberOption(minScore) }) };
 }
 
+/**
+ * `--webhook FORMAT:URL` (format standard, slack or discord; a bare URL is standard), repeatable;
+ * the list given replaces the form's. `--webhook none` removes them all.
+ */
+function webhookOptions(given: string[] | undefined) {
+  if (!given) return undefined;
+  if (given.length === 1 && given[0] === 'none') return [];
+  return given.map((text) => {
+    const [, format, url] = /^(?:(standard|slack|discord):)?(.*)$/.exec(text)!;
+    return { url, ...(format && { format }) };
+  });
+}
+
+/** `--auto-reply none` turns it off; a subject or a text sets it (zod names the one missing). */
+function autoReplyOption(v: Values) {
+  if (v['auto-reply'] === 'none') return null;
+  if (v['auto-reply'] !== undefined)
+    throw new AppError('validation', '--auto-reply only takes none; set one with --auto-reply-subject and --auto-reply-text');
+  const subject = v['auto-reply-subject'];
+  const text = v['auto-reply-text']?.replaceAll('\\n', '\n');
+  return subject === undefined && text === undefined ? undefined : { subject, text };
+}
+
 /** The options `forms create` and `forms update` share, as the API's JSON (unset options left out). */
 function formOptions(v: Values) {
   const spam = {
@@ -111,6 +140,8 @@ function formOptions(v: Values) {
     subject: v.subject,
     fields: v.fields ? jsonOption('--fields', v.fields) : undefined,
     spam: Object.values(spam).some((value) => value !== undefined) ? spam : undefined,
+    webhooks: webhookOptions(v.webhook),
+    autoReply: autoReplyOption(v),
     retentionDays: numberOption(v['retention-days']),
     spamRetentionDays: numberOption(v['spam-retention-days']),
   };
@@ -131,16 +162,15 @@ const COMMANDS: Record<string, Command> = {
     print(`The database is migrated (${deps.config.databaseUrl.split(':')[0]}: URL).`);
   },
   async 'forms create'(deps, v) {
-    const input = settleForm(parseOr422(formInput, { id: v.id, ...formOptions(v) }));
-    const form = created(await createForm(deps.db, input, deps.now()), input.id);
-    print(presentForm(form));
+    const form = await createFormFrom(deps, { id: v.id, ...formOptions(v) });
+    // The one time the webhooks' secrets are shown, as in the API's create answer.
+    print(presentForm(form, { showSecrets: true }));
     print(`\nPut it on a page with:\n\n${embedSnippet(deps.config.publicUrl, form.id)}`);
   },
   async 'forms update'(deps, v) {
     const form = v.id && (await getForm(deps.db, v.id));
     if (!form) throw new AppError('not_found', `There is no form "${v.id ?? ''}" (give --id ID)`);
-    const patch = settleForm(parseOr422(formPatch, formOptions(v)), form);
-    print(presentForm(found(await updateForm(deps.db, form.id, patch, deps.now()), 'form')));
+    print(presentForm(await updateFormFrom(deps, form.id, formOptions(v))));
   },
   async erase(deps, v) {
     const { email } = parseOr422(eraseInput, { email: v.email });

@@ -4,20 +4,18 @@ import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { apiAuth } from './api-auth.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
-import { createForm, deleteForm, getForm, listForms, updateForm } from '../db/forms.ts';
+import { deleteForm, getForm, listForms } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';
 import { AppError } from '../errors.ts';
-import { formInputWithWebhooks, formPatchWithWebhooks, settleForm } from '../forms/definition.ts';
 import { eraseByEmail, eraseInput } from '../forms/retention.ts';
-import { checkWebhookTargets, webhooksToStore } from '../forms/webhooks.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { exportQuery, exportResponse } from './export.ts';
+import { createFormFrom, updateFormFrom } from './form-writes.ts';
 import { mailDomainReport, sendTestEmail } from './mail-test.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import {
   changeStatus,
-  created,
   deliveryQuery,
   found,
   mailTestInput,
@@ -57,10 +55,7 @@ export function apiRoutes(outbox: Outbox) {
   );
 
   api.post('/forms', async (c) => {
-    const { config, db, now } = c.var.deps;
-    const input = settleForm(parseOr422(formInputWithWebhooks, await jsonBody(c)));
-    checkWebhookTargets(input.webhooks, config.webhookAllowPrivate);
-    const form = created(await createForm(db, { ...input, webhooks: webhooksToStore(input.webhooks, [], now()) }, now()), input.id);
+    const form = await createFormFrom(c.var.deps, await jsonBody(c));
     // The one answer that shows the secrets: the owner copies them into the receivers now.
     return c.json(presentForm(form, { showSecrets: true }), 201);
   });
@@ -70,14 +65,7 @@ export function apiRoutes(outbox: Outbox) {
     return c.json({ items: items.map((form) => presentForm(form)), nextCursor });
   });
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
-  api.patch('/forms/:id', async (c) => {
-    const { config, db, now } = c.var.deps;
-    const { webhooks, ...patch } = parseOr422(formPatchWithWebhooks, await jsonBody(c));
-    const form = found(await getForm(db, c.req.param('id')), 'form');
-    if (webhooks) checkWebhookTargets(webhooks, config.webhookAllowPrivate);
-    const changes = { ...settleForm(patch, form), ...(webhooks && { webhooks: webhooksToStore(webhooks, form.webhooks, now()) }) };
-    return c.json(presentForm(found(await updateForm(db, form.id, changes, now()), 'form')));
-  });
+  api.patch('/forms/:id', async (c) => c.json(presentForm(await updateFormFrom(c.var.deps, c.req.param('id'), await jsonBody(c)))));
   api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
 
   api.get('/forms/:id/submissions', async (c) => {

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
-import { exportFieldNames, exportRows, exportScope, type ExportScope } from '../db/submissions.ts';
+import { exportFieldNames, exportRows, exportScope, type ExportScope } from '../db/submission-export.ts';
 import type { Submission } from '../db/schema.ts';
 import type { Db, Log } from '../deps.ts';
 import { displayValue } from '../mail/render.ts';

@@ -5,7 +5,17 @@ import { listOf, NO_SPAM_BOXES, spamBoxesOf, spamBoxPath, spamInputOf, spamLists
 
 /** The editor's boxes as posted: text only, lists one per line. */
 export type EditorValues = Record<
-  'id' | 'name' | 'recipients' | 'allowedOrigins' | 'redirectUrl' | 'subject' | 'extraFields' | 'fields' | SpamBox,
+  | 'id'
+  | 'name'
+  | 'recipients'
+  | 'allowedOrigins'
+  | 'redirectUrl'
+  | 'subject'
+  | 'extraFields'
+  | 'fields'
+  | 'autoReplySubject'
+  | 'autoReplyText'
+  | SpamBox,
   string
 >;
 
@@ -18,6 +28,8 @@ export const NEW_FORM: EditorValues = {
   subject: '',
   extraFields: 'keep',
   fields: '',
+  autoReplySubject: '',
+  autoReplyText: '',
   ...NO_SPAM_BOXES,
 };
 
@@ -30,8 +42,14 @@ export const editorValuesOf = (form: Form): EditorValues => ({
   subject: form.subject ?? '',
   extraFields: form.extraFields,
   fields: form.fields.length > 0 ? JSON.stringify(form.fields, null, 2) : '',
+  autoReplySubject: form.autoReply?.subject ?? '',
+  autoReplyText: form.autoReply?.text ?? '',
   ...spamBoxesOf(form),
 });
+
+/** `autoReply.subject` is the box `autoReplySubject`. */
+const autoReplyBoxPath = (path: string[]) =>
+  path[0] === 'autoReply' ? [`autoReply${(path[1] ?? 'subject').replace(/^./, (c) => c.toUpperCase())}`] : path;
 
 const text = (posted: Record<string, unknown>, name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
 
@@ -59,6 +77,11 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
     subject: values.subject.trim() || null,
     extraFields: values.extraFields || 'keep',
     fields,
+    // Both boxes empty: no auto-reply. One left empty is the schema's to name.
+    autoReply:
+      values.autoReplySubject.trim() || values.autoReplyText.trim()
+        ? { subject: values.autoReplySubject, text: values.autoReplyText }
+        : null,
     ...spamInputOf(values),
   });
   if (!result.success) {
@@ -67,7 +90,7 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
       string[]
     >;
     for (const issue of result.error.issues) {
-      const [box = 'name', index, ...rest] = spamBoxPath(issue.path.map(String));
+      const [box = 'name', index, ...rest] = autoReplyBoxPath(spamBoxPath(issue.path.map(String)));
       // Where in the box: the entry itself for a list of addresses or sites, the field's place in the field list.
       const where =
         index === undefined

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { relayHealth, unsentCounts } from '../db/deliveries.ts';
+import { unsentCounts } from '../db/deliveries.ts';
+import { relayHealth } from '../db/relay-health.ts';
 import type { DomainReport } from '../mail/domain-check.ts';
 import { documentOf } from '../views/Page.tsx';
 import { mailDomainReport, sendTestEmail, type MailTestAnswer } from './mail-test.ts';

@@ -37,5 +37,7 @@ export const presentSubmission = (s: Submission & { deliveries?: Delivery[] }) =
   replyTo: s.meta.replyTo ?? null,
   page: s.meta.page ?? null,
   spamReasons: s.meta.spamReasons ?? [],
+  // Opened in the admin: the owner has seen it.
+  read: s.readAt !== null,
   ...(s.deliveries && { deliveries: s.deliveries.map(presentDelivery) }),
 });

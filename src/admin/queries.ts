@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { getDelivery } from '../db/deliveries.ts';
 import { getForm } from '../db/forms.ts';
-import { deliveryStatuses, submissionStatuses, type Delivery, type Form, type Submission } from '../db/schema.ts';
+import { deliveryChannels, deliveryStatuses, submissionStatuses, type Delivery, type Form, type Submission } from '../db/schema.ts';
 import { getSubmission, setSubmissionStatus, type SubmissionStatus } from '../db/submissions.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
 import { isPlainAddress } from '../forms/email.ts';
-import { cancelUnsentDeliveries, releaseDelivery, type Outbox } from '../mail/outbox.ts';
+import { cancelUnsentDeliveries, releaseDeliveries } from '../mail/new-deliveries.ts';
+import type { Outbox } from '../mail/outbox.ts';
 
 // What the API, the admin pages and the CLI ask alike, checked alike.
 
@@ -38,7 +39,7 @@ export const page = z.object({
   cursor: z.string().max(100).optional(),
 });
 export const submissionQuery = page.extend({ status: z.enum(submissionStatuses).optional(), q: z.string().max(200).optional() });
-export const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional() });
+export const deliveryQuery = page.extend({ status: z.enum(deliveryStatuses).optional(), channel: z.enum(deliveryChannels).optional() });
 
 /**
  * One page from a query asked for `limit + 1` rows: the extra row only tells that another
@@ -72,16 +73,16 @@ export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Pro
 }
 
 /**
- * Moves a submission between folders. Out of spam into the inbox it gets its notification
- * (once, however often it is released); into spam, a notification not yet sent is dropped.
+ * Moves a submission between folders. Out of spam into the inbox it gets its notification and
+ * webhooks (once, however often it is released); into spam, whatever is not sent yet is dropped.
  */
 export async function changeStatus(deps: Deps, outbox: Outbox, id: string, status: SubmissionStatus): Promise<Submission> {
   const before = found(await getSubmission(deps.db, id), 'submission');
   const row = found(await setSubmissionStatus(deps.db, id, status), 'submission');
   if (before.status === 'spam' && status === 'inbox') {
     const form = await getForm(deps.db, row.formId);
-    if (form) await releaseDelivery(deps, form.recipients, row.id, deps.now());
-    if (deps.mailer) deps.defer(outbox.run());
+    const due = form ? await releaseDeliveries(deps, form, row.id, deps.now()) : [];
+    if (due.length > 0) deps.defer(outbox.wake(due));
   }
   if (status === 'spam' && before.status !== 'spam') await cancelUnsentDeliveries(deps.db, row.id);
   return row;

@@ -9,10 +9,11 @@ import { chunks, insertStatements, PARAMS_PER_STATEMENT, rowDecoder, statementOf
 
 export async function listDeliveries(
   db: Db,
-  filter: { status?: DeliveryStatus; submissionIds?: string[]; limit: number; cursor?: string },
+  filter: { status?: DeliveryStatus; channel?: Delivery['channel']; submissionIds?: string[]; limit: number; cursor?: string },
 ) {
   const conditions = [
     filter.status && eq(deliveries.status, filter.status),
+    filter.channel && eq(deliveries.channel, filter.channel),
     filter.submissionIds && inArray(deliveries.submissionId, filter.submissionIds),
     filter.cursor && lt(deliveries.id, filter.cursor),
   ].filter((c) => !!c);
@@ -56,6 +57,14 @@ export async function getDelivery(db: Db, id: string): Promise<Delivery | undefi
 
 /** The INSERT of a new delivery row; the caller commits it with its submission. Prepared once per set of columns. */
 export const deliveryInsert = insertStatements(deliveries);
+
+/**
+ * An auto-reply's INSERT: a second one for the same form, address and day (the unique
+ * `deliveries_autoreply_once` index on its target) is dropped, not an error, so the
+ * submission committed in the same batch is stored all the same.
+ */
+export const autoReplyInsert = (db: Db, row: typeof deliveries.$inferInsert) =>
+  statementOf(db.insert(deliveries).values(row).onConflictDoNothing());
 
 const decodeDelivery = rowDecoder(deliveries);
 
@@ -202,9 +211,11 @@ export const releaseHeld = (db: Db, now: number): Buildable =>
  * holds it; the second statement returns the row. Retrying a row a stopped worker left
  * `sending` ends that attempt in the timeline first. A `sent` delivery is re-sent to everyone.
  */
-/** `emailHeld`: SMTP is not configured, so an email delivery waits `held`; other channels go out anyway. */
+/** `emailHeld`: SMTP is not configured, so a delivery by mail waits `held`; webhooks go out anyway. */
 export function retryWrites(db: Db, id: string, now: number, emailHeld: boolean): Buildable[] {
-  const status = emailHeld ? sql<DeliveryStatus>`CASE WHEN ${deliveries.channel} = 'email' THEN 'held' ELSE 'pending' END` : 'pending';
+  const status = emailHeld
+    ? sql<DeliveryStatus>`CASE WHEN ${deliveries.channel} IN ('email', 'autoreply') THEN 'held' ELSE 'pending' END`
+    : 'pending';
   const leaseGone = or(lt(deliveries.leaseUntil, now), sql`${deliveries.leaseUntil} IS NULL`);
   return [
     recordInterrupted(db, now, and(eq(deliveries.id, id), leaseGone)),
@@ -223,14 +234,22 @@ export function retryWrites(db: Db, id: string, now: number, emailHeld: boolean)
   ];
 }
 
-/** A delivery for a submission that has none, in one statement: two concurrent callers make one. */
-export async function insertDeliveryIfNone(
-  db: Db,
-  d: Pick<Delivery, 'id' | 'submissionId' | 'recipients' | 'status' | 'createdAt' | 'retrySince' | 'nextAttemptAt' | 'messageId'>,
-): Promise<void> {
-  await db.run(sql`INSERT INTO ${deliveries} (id, submission_id, recipients, status, created_at, retry_since, next_attempt_at, message_id)
-    SELECT ${d.id}, ${d.submissionId}, ${JSON.stringify(d.recipients)}, ${d.status}, ${d.createdAt}, ${d.retrySince}, ${d.nextAttemptAt}, ${d.messageId}
-    WHERE NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.submissionId} = ${d.submissionId})`);
+export type NewDelivery = typeof deliveries.$inferInsert;
+
+/**
+ * Each row unless its submission already has a delivery for that channel and target, each in
+ * one statement, all in one batch: two concurrent callers make one of each.
+ */
+export async function insertDeliveriesIfNone(db: Db, rows: NewDelivery[]): Promise<void> {
+  const inserts = rows.map((d) => {
+    const channel = d.channel ?? 'email';
+    const target = d.target ?? null;
+    return db.run(sql`INSERT INTO ${deliveries} (id, submission_id, channel, target, recipients, status, created_at, retry_since, next_attempt_at, message_id)
+    SELECT ${d.id}, ${d.submissionId}, ${channel}, ${target}, ${JSON.stringify(d.recipients)}, ${d.status}, ${d.createdAt}, ${d.retrySince}, ${d.nextAttemptAt}, ${d.messageId}
+    WHERE NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.submissionId} = ${d.submissionId} AND ${deliveries.channel} = ${channel} AND ${deliveries.target} IS ${target})`);
+  });
+  const [first, ...rest] = inserts;
+  if (first) await db.batch([first, ...rest]);
 }
 
 /** A submission's deliveries in the given states, with their history. */
@@ -238,25 +257,4 @@ export async function deleteDeliveries(db: Db, submissionId: string, statuses: D
   const chosen = and(eq(deliveries.submissionId, submissionId), inArray(deliveries.status, statuses));
   const ids = db.select({ id: deliveries.id }).from(deliveries).where(chosen);
   await db.batch([db.delete(deliveryAttempts).where(inArray(deliveryAttempts.deliveryId, ids)), db.delete(deliveries).where(chosen)]);
-}
-
-export type RelayHealth = { lastSuccess: { at: number } | null; lastError: { at: number; reply: string } | null };
-
-/**
- * A relay's latest accepted attempt and latest failed one, read from the attempt history. The
- * backup is only tried after the primary failed, so every backup attempt is also a primary failure.
- */
-export async function relayHealth(db: Db, relay: 'primary' | 'backup'): Promise<RelayHealth> {
-  const failed = inArray(deliveryAttempts.outcome, ['temporary', 'permanent']);
-  const latest = (where: SQL | undefined) =>
-    db
-      .select({ at: deliveryAttempts.at, reply: deliveryAttempts.reply })
-      .from(deliveryAttempts)
-      .where(where)
-      .orderBy(desc(deliveryAttempts.id))
-      .limit(1);
-  const ofRelay = eq(deliveryAttempts.relay, relay);
-  const failures = relay === 'primary' ? or(and(ofRelay, failed), eq(deliveryAttempts.relay, 'backup')) : and(ofRelay, failed);
-  const [[success], [failure]] = await Promise.all([latest(and(ofRelay, eq(deliveryAttempts.outcome, 'sent'))), latest(failures)]);
-  return { lastSuccess: success ? { at: success.at } : null, lastError: failure ?? null };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
 
 /** A field the owner declared; submissions are validated against these. */
@@ -27,6 +28,9 @@ export type SubmissionMeta = {
 
 /** Where a form's submissions are also posted; `secret` signs `standard` bodies (write-only in the API). */
 export type WebhookSpec = { id: string; url: string; secret: string; format: 'standard' | 'slack' | 'discord' };
+
+/** The owner's fixed answer to a visitor; nothing the visitor sent is ever put in it (docs/auto-reply.md). */
+export type AutoReply = { subject: string; text: string };
 export const spamReasons = ['honeypot', 'too_fast', 'bad_ticket', 'links', 'blocked_word', 'blocked_email_domain', 'blocked_ip'] as const;
 export type SpamReason = (typeof spamReasons)[number];
 
@@ -67,6 +71,8 @@ export const forms = sqliteTable('forms', {
     .default('keep'),
   webhooks: text('webhooks', { mode: 'json' }).$type<WebhookSpec[]>().notNull().default([]),
   spam: text('spam', { mode: 'json' }).$type<SpamSettings>().notNull().default(defaultSpamSettings()),
+  /** Off (null) by default. */
+  autoReply: text('auto_reply', { mode: 'json' }).$type<AutoReply>(),
   /** Days a submission is kept; null keeps it until deleted. */
   retentionDays: integer('retention_days'),
   spamRetentionDays: integer('spam_retention_days').notNull().default(30),
@@ -87,16 +93,23 @@ export const submissions = sqliteTable(
     meta: text('meta', { mode: 'json' }).$type<SubmissionMeta>().notNull(),
     idempotencyKey: text('idempotency_key'),
     bodyHash: text('body_hash'),
+    /** When the owner first opened it in the admin; null: new (unread). */
+    readAt: integer('read_at'),
   },
   (t) => [
     // The database, not the app, guarantees one submission per key: concurrent
     // requests and several instances all meet here.
     uniqueIndex('submissions_form_idempotency').on(t.formId, t.idempotencyKey),
     index('submissions_form_id').on(t.formId, t.id),
+    // The nav and the dashboard count unread mail on every page: only unread rows are in it.
+    index('submissions_unread')
+      .on(t.formId, t.status)
+      .where(sql`read_at IS NULL`),
   ],
 );
 
 export const deliveryStatuses = ['pending', 'sending', 'held', 'sent', 'failed'] as const;
+export const deliveryChannels = ['email', 'webhook', 'autoreply'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export const deliveries = sqliteTable(
@@ -104,10 +117,11 @@ export const deliveries = sqliteTable(
   {
     id: text('id').primaryKey(),
     submissionId: text('submission_id').notNull(),
-    channel: text('channel', { enum: ['email', 'webhook'] })
-      .notNull()
-      .default('email'),
-    /** For a `webhook` delivery, the id of the form's webhook it is for (null for email). */
+    channel: text('channel', { enum: deliveryChannels }).notNull().default('email'),
+    /**
+     * For a `webhook` delivery, the id of the form's webhook it is for (null for email); for an
+     * `autoreply`, "form id/address/UTC day", unique among auto-replies: once per address per form per day.
+     */
     target: text('target'),
     /**
      * Whom it was last addressed to (the form's recipients when it was created, until it is
@@ -128,7 +142,13 @@ export const deliveries = sqliteTable(
     lastError: text('last_error'),
     sentAt: integer('sent_at'),
   },
-  (t) => [index('deliveries_due').on(t.status, t.nextAttemptAt), index('deliveries_submission').on(t.submissionId)],
+  (t) => [
+    index('deliveries_due').on(t.status, t.nextAttemptAt),
+    index('deliveries_submission').on(t.submissionId),
+    uniqueIndex('deliveries_autoreply_once')
+      .on(t.target)
+      .where(sql`${t.channel} = 'autoreply'`),
+  ],
 );
 
 export const deliveryAttempts = sqliteTable(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, max, ne, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { deliveryDeletes, listDeliveries } from './deliveries.ts';
 import { forms, submissions, type Delivery, type Form, type Submission } from './schema.ts';
@@ -47,84 +47,6 @@ export async function listSubmissions(db: Db, query: SubmissionQuery): Promise<S
     .limit(query.limit);
 }
 
-/**
- * An export reads a form's submissions a page at a time, each page written out before the next
- * is read: at most this much stored data (a larger submission is a page alone) and at most
- * EXPORT_PAGE_ROWS rows. Read whole, 600 submissions of 1 MB took 1.95 GB and killed the server.
- */
-const EXPORT_PAGE_BYTES = 2 * 1024 * 1024;
-const EXPORT_PAGE_ROWS = 200;
-
-/**
- * What an export covers: a form's submissions up to the newest when it began (none when
- * `newest` is undefined). A submission arriving meanwhile cannot then add a field after the
- * CSV header has gone out.
- */
-export type ExportScope = { formId: string; newest: string | undefined };
-
-export async function exportScope(db: Db, formId: string): Promise<ExportScope> {
-  const [row] = await db
-    .select({ newest: max(submissions.id) })
-    .from(submissions)
-    .where(eq(submissions.formId, formId));
-  return { formId, newest: row?.newest ?? undefined };
-}
-
-type ExportPage = { after: string; last: string };
-const inPage = (formId: string, page: ExportPage) =>
-  and(eq(submissions.formId, formId), gt(submissions.id, page.after), lte(submissions.id, page.last));
-
-/** The scope's pages, oldest first. octet_length, unlike length, is answered without reading the data. */
-async function* exportPages(db: Db, { formId, newest }: ExportScope): AsyncGenerator<ExportPage> {
-  if (newest === undefined) return;
-  for (let after = ''; ;) {
-    const sizes = await db
-      .select({ id: submissions.id, size: sql<number>`octet_length(${submissions.data})` })
-      .from(submissions)
-      .where(inPage(formId, { after, last: newest }))
-      .orderBy(asc(submissions.id))
-      .limit(EXPORT_PAGE_ROWS);
-    if (sizes.length === 0) return;
-    let last = sizes[0]!.id;
-    for (let i = 1, taken = Number(sizes[0]!.size); i < sizes.length; i++) {
-      taken += Number(sizes[i]!.size);
-      if (taken > EXPORT_PAGE_BYTES) break;
-      last = sizes[i]!.id;
-    }
-    yield { after, last };
-    after = last;
-    // A local libSQL file answers synchronously, so pages chained in promises alone would keep
-    // every other request waiting until the export ends: each page waits for its own turn.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-}
-
-/**
- * Every field name in the scope, in the order first seen, as `Object.keys` on each row in turn
- * lists them; SQLite reads the names without handing over the values. The stored JSON lists
- * names in `Object.keys` order, being written by JSON.stringify, and with min() SQLite takes
- * the other columns from the row holding the minimum: its position of the name.
- */
-export async function exportFieldNames(db: Db, scope: ExportScope): Promise<string[]> {
-  const names = new Set<string>();
-  for await (const page of exportPages(db, scope)) {
-    const firsts = await db.all<{ name: string }>(
-      sql`SELECT json_each.key AS name, min(${submissions.id}) AS first_row, json_each.id AS position
-          FROM ${submissions}, json_each(${submissions.data})
-          WHERE ${inPage(scope.formId, page)} GROUP BY json_each.key ORDER BY first_row, position`,
-    );
-    for (const { name } of firsts) names.add(name);
-  }
-  return [...names];
-}
-
-/** The scope's submissions, oldest first, a page at a time. */
-export async function* exportRows(db: Db, scope: ExportScope): AsyncGenerator<Submission[]> {
-  for await (const page of exportPages(db, scope)) {
-    yield await db.select().from(submissions).where(inPage(scope.formId, page)).orderBy(asc(submissions.id));
-  }
-}
-
 /** How many of a form's submissions are in each status, for the admin's folders. */
 export async function statusCounts(db: Db, formId: string): Promise<Record<SubmissionStatus, number>> {
   const rows = await db
@@ -150,6 +72,24 @@ export async function withDeliveries(db: Db, rows: Submission[]): Promise<(Submi
 export async function setSubmissionStatus(db: Db, id: string, status: SubmissionStatus): Promise<Submission | undefined> {
   const [row] = await db.update(submissions).set({ status }).where(eq(submissions.id, id)).returning();
   return row;
+}
+
+/** The owner opened it: no longer new. The first opening is kept. */
+export async function markRead(db: Db, id: string, now: number): Promise<void> {
+  await db
+    .update(submissions)
+    .set({ readAt: now })
+    .where(and(eq(submissions.id, id), isNull(submissions.readAt)));
+}
+
+/** "Mark all as read" on a form: everything in it that is new now. Answers how many. */
+export async function markAllRead(db: Db, formId: string, now: number): Promise<number> {
+  const rows = await db
+    .update(submissions)
+    .set({ readAt: now })
+    .where(and(eq(submissions.formId, formId), isNull(submissions.readAt)))
+    .returning({ id: submissions.id });
+  return rows.length;
 }
 
 /** The deletes for submissions and everything hanging off them, for the caller's batch. */

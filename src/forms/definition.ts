@@ -105,6 +105,17 @@ export const spamInput = z.strictObject({
 });
 export type SpamInput = z.infer<typeof spamInput>;
 
+const oneLineText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\r\n\u0085\u2028\u2029]*$/, 'must be one line');
+
+/** The owner's fixed answer to the visitor; null (the default) sends none. */
+const autoReplyInput = z.strictObject({ subject: oneLineText(300), text: z.string().trim().min(1).max(10_000) }).nullable();
+
 const days = z.number().int('must be whole days').min(1, 'must be at least 1 day').max(36_500);
 
 export const formInput = z.object({
@@ -129,6 +140,7 @@ export const formInput = z.object({
     .default([]),
   extraFields: z.enum(['keep', 'reject']).default('keep'),
   spam: spamInput.optional(),
+  autoReply: autoReplyInput.optional(),
   retentionDays: days.nullable().optional(),
   spamRetentionDays: days.optional(),
 });

@@ -4,7 +4,9 @@ import { findByIdempotencyKey, submissionInsert } from '../db/submissions.ts';
 import { isUniqueViolation } from '../db/client.ts';
 import { emptyFieldErrors, AppError } from '../errors.ts';
 import { sha256, ulid } from '../ids.ts';
-import { newDeliveries, type Outbox } from '../mail/outbox.ts';
+import { newAutoReply } from '../mail/auto-reply.ts';
+import { newDeliveries } from '../mail/new-deliveries.ts';
+import type { Outbox } from '../mail/outbox.ts';
 import { oneLine } from '../mail/render.ts';
 import { isPlainAddress } from './email.ts';
 import { isEmailFieldName, type RawFields } from './parse.ts';
@@ -133,8 +135,13 @@ export async function acceptSubmission(deps: Deps, outbox: Outbox, form: Form, f
     bodyHash,
   });
   const deliveries = newDeliveries(deps, form, id, now);
+  // Spam is stored and flagged, never mailed nor answered.
+  const autoReply = spam ? undefined : newAutoReply(deps, form, meta, id, now);
+  if (autoReply) {
+    deliveries.statements.push(autoReply.statement);
+    if (deps.mailer) deliveries.due.push(autoReply.id);
+  }
   try {
-    // Spam is stored and flagged, never mailed.
     await deps.commit(spam ? [insert] : [insert, ...deliveries.statements]);
   } catch (error) {
     if (key && isUniqueViolation(error)) return replayWinner(deps, form.id, key, bodyHash);

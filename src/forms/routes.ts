@@ -105,7 +105,13 @@ export function formRoutes(outbox: Outbox) {
   app.get('/:formId/ticket', async (c) => {
     const { db, now } = c.var.deps;
     const form = formOf(c);
-    const captcha = form.spam.captcha && { provider: form.spam.captcha.provider, siteKey: form.spam.captcha.siteKey };
+    const configured = form.spam.captcha;
+    // A reCAPTCHA with a minimum score is v3: the embed asks for a token at each send instead of showing a box.
+    const captcha = configured && {
+      provider: configured.provider,
+      siteKey: configured.siteKey,
+      ...(configured.provider === 'recaptcha' && configured.minScore !== undefined && { score: true }),
+    };
     c.header('Cache-Control', 'no-store');
     return c.json({ ticket: issueTicket(await ticketSecret(db), form.id, now()), captcha });
   });

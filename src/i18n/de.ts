@@ -130,6 +130,11 @@ export const de: Messages = {
   'editor.allowedOrigins': 'Websites, die senden dürfen (eine pro Zeile, z. B. https://example.com; leer: jede Website)',
   'editor.redirectUrl': 'Danke-Seite (optionale URL)',
   'editor.subject': 'Betreff der E-Mail (optional; {{field}} fügt ein Feld ein)',
+  'editor.autoReply': 'Automatische Antwort an den Besucher',
+  'editor.autoReplyHelp':
+    'Aus, solange beide Felder leer sind. Geht nur an eine gültige Antwortadresse, höchstens einmal am Tag pro Adresse, nie bei Spam; nur Ihr Text, nichts vom Besucher.',
+  'editor.autoReplySubject': 'Betreff der automatischen Antwort',
+  'editor.autoReplyText': 'Text der automatischen Antwort',
   'editor.extraFields': 'Felder, die unten nicht aufgeführt sind',
   'editor.extraKeep': 'behalten',
   'editor.extraReject': 'Nachricht ablehnen',

@@ -130,6 +130,11 @@ export const en = {
   'editor.allowedOrigins': 'Sites allowed to post (one origin per line, like https://example.com; empty: any site)',
   'editor.redirectUrl': 'Thank-you page (optional URL)',
   'editor.subject': 'Mail subject (optional; {{field}} inserts a field)',
+  'editor.autoReply': 'Auto-reply to the visitor',
+  'editor.autoReplyHelp':
+    'Off while both boxes are empty. Sent only to a valid reply address, at most once a day per address, never for spam; your words only, nothing the visitor wrote.',
+  'editor.autoReplySubject': 'Auto-reply subject',
+  'editor.autoReplyText': 'Auto-reply text',
   'editor.extraFields': 'Fields not listed below',
   'editor.extraKeep': 'keep them',
   'editor.extraReject': 'refuse the submission',

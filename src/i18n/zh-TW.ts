@@ -129,6 +129,11 @@ export const zhTW: Messages = {
   'editor.allowedOrigins': '允許送出的網站（每行一個，例如 https://example.com；留空表示任何網站）',
   'editor.redirectUrl': '感謝頁面（選填網址）',
   'editor.subject': '通知信主旨（選填；{{field}} 會換成名為 field 的欄位內容）',
+  'editor.autoReply': '自動回覆訪客',
+  'editor.autoReplyHelp':
+    '兩個欄位都留空即為關閉。只寄到有效的回覆地址，每個地址每天最多一次，垃圾訊息不回覆；只含您寫的內容，不含訪客輸入的文字。',
+  'editor.autoReplySubject': '自動回覆主旨',
+  'editor.autoReplyText': '自動回覆內容',
   'editor.extraFields': '下方未列出的欄位',
   'editor.extraKeep': '保留',
   'editor.extraReject': '拒收這則訊息',

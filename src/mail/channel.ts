@@ -1,5 +1,9 @@
 import type { Delivery, Form, Submission } from '../db/schema.ts';
+import type { Deps } from '../deps.ts';
+import { autoReplyChannel } from './auto-reply.ts';
+import { emailChannel } from './email-channel.ts';
 import type { SendResult } from './mailer.ts';
+import { webhookChannel } from './webhook-channel.ts';
 
 /** What a delivery is made from: the submission as stored and its form as it is now. */
 export type Source = { form: Form; submission: Submission };
@@ -14,3 +18,9 @@ export type ChannelSender = {
 };
 
 export type Channels = Record<Delivery['channel'], ChannelSender>;
+
+/** Without SMTP, deliveries by mail stay `held` (never claimed); webhooks go out regardless. */
+export const channelsFor = (deps: Deps): Partial<Channels> => ({
+  webhook: webhookChannel(deps),
+  ...(deps.mailer && { email: emailChannel(deps, deps.mailer), autoreply: autoReplyChannel(deps, deps.mailer) }),
+});

@@ -1,27 +1,13 @@
-import {
-  claimDue,
-  commitDeliveryWrites,
-  deliveryInsert,
-  outcomeWrites,
-  releaseHeld,
-  retryWrites,
-  type DeliveryChange,
-  insertDeliveryIfNone,
-  deleteDeliveries,
-} from '../db/deliveries.ts';
-import type { Delivery, Form } from '../db/schema.ts';
+import { claimDue, commitDeliveryWrites, outcomeWrites, releaseHeld, retryWrites, type DeliveryChange } from '../db/deliveries.ts';
+import type { Delivery } from '../db/schema.ts';
 import { chunks } from '../db/statements.ts';
 import { storedSizes, submissionsWithForms } from '../db/submissions.ts';
 import type { Deps } from '../deps.ts';
-import { ulid } from '../ids.ts';
-import type { Channels, Source } from './channel.ts';
-import { emailChannel } from './email-channel.ts';
-import { webhookChannel } from './webhook-channel.ts';
+import { channelsFor, type Source } from './channel.ts';
 import { foldedRuns } from './folded-runs.ts';
 import { LeaseKeeper } from './lease.ts';
 import type { SendResult } from './mailer.ts';
 import { sameList, without } from './recipients.ts';
-import { messageIdDomain } from './render.ts';
 import { attemptOutcome, nextState, outcomeOf } from './retry-policy.ts';
 
 // Everything that leaves the server goes through here: claimed with a lease, sent by its
@@ -40,60 +26,6 @@ const SENDING_BYTES = 2 * 1024 * 1024;
 
 /** Ids one claim names: the claim's statements repeat them, and D1 binds at most 100 parameters per statement. */
 const CLAIM_BY_IDS = 50;
-
-/** The row for a new submission's notification; the caller commits it with the submission. */
-function deliveryValues(deps: Pick<Deps, 'config' | 'mailer'>, recipients: string[], submissionId: string, now: number, id: string) {
-  return {
-    id,
-    submissionId,
-    recipients,
-    // Without SMTP the notification waits, visible, until a mailer is configured.
-    status: deps.mailer ? 'pending' : 'held',
-    createdAt: now,
-    retrySince: now,
-    nextAttemptAt: now,
-    // One Message-ID for every attempt, so a duplicate after an ambiguous failure is recognisable.
-    messageId: `<${id.toLowerCase()}@${messageIdDomain(deps.config.mailFrom)}>`,
-  } as const;
-}
-
-export function newDelivery(
-  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
-  recipients: string[],
-  submissionId: string,
-  now: number,
-  id = ulid(now),
-) {
-  return deliveryInsert(deps.db, deliveryValues(deps, recipients, submissionId, now, id));
-}
-
-/**
- * Every row a new (non-spam) submission starts: its notification and one per webhook of the
- * form; the caller commits `statements` with the submission, in one atomic write, then wakes
- * the outbox for `due` (the notification only when SMTP is configured: else it is held).
- */
-export function newDeliveries(deps: Pick<Deps, 'config' | 'mailer' | 'db'>, form: Form, submissionId: string, now: number) {
-  const mailId = ulid(now);
-  const webhookIds = form.webhooks.map(() => ulid(now));
-  const statements = [
-    newDelivery(deps, form.recipients, submissionId, now, mailId),
-    ...form.webhooks.map((webhook, i) =>
-      deliveryInsert(deps.db, {
-        id: webhookIds[i]!,
-        submissionId,
-        channel: 'webhook',
-        target: webhook.id,
-        recipients: [],
-        status: 'pending',
-        createdAt: now,
-        retrySince: now,
-        nextAttemptAt: now,
-        messageId: webhookIds[i]!,
-      }),
-    ),
-  ];
-  return { statements, due: deps.mailer ? [mailId, ...webhookIds] : webhookIds };
-}
 
 export type Outbox = ReturnType<typeof createOutbox>;
 
@@ -120,8 +52,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   const { db, config } = deps;
   /** Writes go through `deps.commit`, as the submission path's do (docs/decisions.md, group commit). */
   const write = (queries: Parameters<typeof commitDeliveryWrites>[1]) => commitDeliveryWrites(deps.commit, queries);
-  // Without SMTP, email deliveries stay `held` (never claimed); webhooks go out regardless.
-  const channels: Partial<Channels> = { webhook: webhookChannel(deps), ...(deps.mailer && { email: emailChannel(deps, deps.mailer) }) };
+  const channels = channelsFor(deps);
 
   async function claim(now: number, ids?: string[]): Promise<Delivery[]> {
     const [, claimed] = await write(claimDue(db, now, limits.claimLimit, now + config.lease, ids));
@@ -269,20 +200,3 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
     },
   };
 }
-
-/**
- * A submission released from spam gets its notification: one delivery, made only when it has
- * none, in one statement, so a second release (a double click, two admins) mails nothing more.
- */
-export async function releaseDelivery(
-  deps: Pick<Deps, 'config' | 'mailer' | 'db'>,
-  recipients: string[],
-  submissionId: string,
-  now: number,
-) {
-  await insertDeliveryIfNone(deps.db, deliveryValues(deps, recipients, submissionId, now, ulid(now)));
-}
-
-/** A submission moved to spam is not mailed: its deliveries not sent yet (nor being sent) are dropped. */
-export const cancelUnsentDeliveries = (db: Deps['db'], submissionId: string) =>
-  deleteDeliveries(db, submissionId, ['pending', 'held', 'failed']);

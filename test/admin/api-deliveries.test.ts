@@ -29,6 +29,23 @@ describe('/api/deliveries', () => {
     expect((await get('/deliveries?status=pending')).body.items).toEqual([]);
   });
 
+  it('should filter deliveries by channel, and refuse an unknown one', async () => {
+    await t.close();
+    t = await testApp({ env: { WEBHOOK_ALLOW_PRIVATE: '1' } });
+    // Nothing listens on port 9: the webhook delivery is retried, which is all this needs.
+    await t.createForm({
+      id: 'contact',
+      webhooks: [{ id: 'crm', url: 'http://127.0.0.1:9/in', secret: 'whsec_MDEyMzQ1Njc4OWFiY2RlZg==', format: 'standard' }],
+    });
+    const id = await submit('contact', { message: 'one' });
+    await t.settle();
+    const channels = async (query: string) => (await get(`/deliveries${query}`)).body.items.map((d: Json) => [d.submissionId, d.channel]);
+    expect(await channels('?channel=email')).toEqual([[id, 'email']]);
+    expect(await channels('?channel=webhook')).toEqual([[id, 'webhook']]);
+    expect((await channels('')).length).toBe(2);
+    expect((await get('/deliveries?channel=pigeon')).status).toBe(422);
+  });
+
   it('should answer 422 to an unknown delivery status', async () => {
     expect((await get('/deliveries?status=lost')).status).toBe(422);
   });

@@ -28,6 +28,7 @@ describe('/api/forms/:id/submissions', () => {
       createdAt: new Date(t.clock.now()).toISOString(),
       status: 'inbox',
       data: { message: 'second', tags: ['a', 'b'] },
+      read: false,
     });
     expect(body.items[0].deliveries).toEqual([
       expect.objectContaining({ id: expect.any(String), status: 'held', attempts: 0, lastError: null, nextAttemptAt: null }),

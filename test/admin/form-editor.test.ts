@@ -154,4 +154,29 @@ describe('admin form editor', () => {
     expect((await t.api('/forms/renamed')).status).toBe(404);
     expect((await post('/admin/forms/nope/edit', { _csrf: token, ...changes }, { cookie })).status).toBe(404);
   });
+
+  it('should set, show, refuse a two-line subject for, and turn off the auto-reply from the editor', async () => {
+    const base = { _csrf: token, name: 'Contact', recipients: 'owner@site.test', extraFields: 'keep' };
+    const set = await post(
+      '/admin/forms/contact/edit',
+      { ...base, autoReplySubject: 'Thanks', autoReplyText: 'We answer soon.' },
+      { cookie },
+    );
+    expect(set.status).toBe(303);
+    expect((await formOf('contact')).autoReply).toEqual({ subject: 'Thanks', text: 'We answer soon.' });
+    const edit = await page('/admin/forms/contact/edit', cookie);
+    expect(edit.html).toMatch(/id="autoReplySubject" name="autoReplySubject" value="Thanks"/);
+    expect(edit.html).toContain('>We answer soon.</textarea>');
+    const twoLines = await post(
+      '/admin/forms/contact/edit',
+      { ...base, autoReplySubject: 'Hi\nBcc: x@evil.test', autoReplyText: 'x' },
+      { cookie },
+    );
+    expect(twoLines.status).toBe(422);
+    expect(await twoLines.text()).toContain('must be one line');
+    expect((await formOf('contact')).autoReply).toEqual({ subject: 'Thanks', text: 'We answer soon.' });
+    const off = await post('/admin/forms/contact/edit', { ...base, autoReplySubject: '', autoReplyText: '' }, { cookie });
+    expect(off.status).toBe(303);
+    expect((await formOf('contact')).autoReply).toBeNull();
+  });
 });

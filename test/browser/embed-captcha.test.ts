@@ -32,6 +32,14 @@ window.turnstile = {
   reset() { window.resets++; document.querySelector('[name="cf-turnstile-response"]').value = window.nextToken; },
 };`;
 
+/** reCAPTCHA v3's api.js as far as the embed uses it: no widget, a token per `execute`, recorded. */
+const FAKE_RECAPTCHA_V3 = `window.executes = []; window.nextToken = 'good';
+window.grecaptcha = {
+  render() { throw new Error('v3 renders no widget'); },
+  ready(callback) { setTimeout(callback, 0); },
+  execute(siteKey, options) { window.executes.push([siteKey, options.action]); return Promise.resolve(window.nextToken); },
+};`;
+
 let browser: Browser;
 let harbor: Harbor;
 let site: Site;
@@ -44,6 +52,10 @@ beforeAll(async () => {
   await harbor.t.createForm({
     id: 'guarded',
     spam: { ...defaultSpamSettings(), captcha: { provider: 'turnstile', siteKey: '0xSITEKEY', secret: 'secret-ok' } },
+  });
+  await harbor.t.createForm({
+    id: 'scored',
+    spam: { ...defaultSpamSettings(), captcha: { provider: 'recaptcha', siteKey: '6LSITEKEY', secret: 'secret-ok', minScore: 0.5 } },
   });
 });
 afterAll(async () => {
@@ -96,5 +108,43 @@ describe('embed with a captcha', () => {
       'Please complete the check above the button, then send again.',
     );
     expect(await stored(harbor.t, 'guarded')).toHaveLength(1);
+  });
+
+  it('should ask reCAPTCHA v3 for a fresh token at each send, with no widget, and show a low score inline', async () => {
+    const url = site.put(
+      '/scored.html',
+      contactPage({
+        api: harbor.origin,
+        formId: 'scored',
+        scriptAttrs: `data-captcha-script-recaptcha="data:text/javascript,${encodeURIComponent(FAKE_RECAPTCHA_V3)}"`,
+      }),
+    );
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    await enhanced(page);
+    await page.waitForFunction(() => 'grecaptcha' in window);
+    const executes = () => page.evaluate(() => (window as unknown as { executes: string[][] }).executes);
+
+    await page.fill('#name', 'Anna');
+    await page.fill('#email', 'anna@site.test');
+    await page.fill('#message', 'Hello');
+    await page.click('button[type=submit]');
+    await formState(page, 'success');
+    expect(await executes()).toEqual([['6LSITEKEY', 'submit']]);
+    expect(verifier.requests.at(-1)).toMatchObject({ response: 'good', secret: 'secret-ok' });
+    const [first] = await stored(harbor.t, 'scored');
+    expect(first!.data).toEqual({ name: 'Anna', email: 'anna@site.test', message: 'Hello' });
+
+    await page.evaluate(() => ((window as unknown as { nextToken: string }).nextToken = 'low'));
+    await page.fill('#message', 'Hello again');
+    await page.click('button[type=submit]');
+    await formState(page, 'invalid');
+    expect(await executes()).toHaveLength(2);
+    expect(verifier.requests.at(-1)).toMatchObject({ response: 'low' });
+    await expect(page.locator('.formharbor-captcha + .formharbor-error').textContent()).resolves.toBe(
+      'Please complete the check above the button, then send again.',
+    );
+    expect(await stored(harbor.t, 'scored')).toHaveLength(1);
   });
 });

@@ -9,8 +9,9 @@ const source = readFileSync(new URL('../../public/embed.js', import.meta.url), '
 describe('public/embed.js as a file', () => {
   // 6 KB until the spam issue; the _ticket and the captcha widget (provider script, explicit
   // render, reset, inline error) took about 1.1 KB more.
-  it('should be at most 7.25 KB gzipped', () => {
-    expect(gzipSync(source, { level: 9 }).length).toBeLessThanOrEqual(7.25 * 1024);
+  // reCAPTCHA v3 (a token asked for at each send) took it past 7.25 KB.
+  it('should be at most 7.5 KB gzipped', () => {
+    expect(gzipSync(source, { level: 9 }).length).toBeLessThanOrEqual(7.5 * 1024);
   });
 
   it('should be one classic script (no modules, no build step) defining a single guarded global', () => {

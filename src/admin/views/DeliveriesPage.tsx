@@ -43,10 +43,8 @@ export function DeliveriesPage({ ui, query: { status, cursor }, rows, next }: Pr
         <tbody>
           {rows.map((d) => (
             <tr>
-              <td data-label={t('deliveries.created')}>
-                <a href={`/admin/submissions/${d.submissionId}`} class="when">
-                  {ui.when(d.createdAt)}
-                </a>
+              <td data-label={t('deliveries.created')} class="when">
+                <a href={`/admin/submissions/${d.submissionId}`}>{ui.when(d.createdAt)}</a>
               </td>
               <td data-label={t('form.status')}>{deliveryStatusWord(t, d.status)}</td>
               <td data-label={t('deliveries.to')}>{d.recipients.join(', ')}</td>

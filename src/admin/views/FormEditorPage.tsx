@@ -70,6 +70,12 @@ export function FormEditorPage({ ui, values, errors, form }: Props) {
           {values.fields}
         </textarea>
         <Problem box="fields" />
+        <fieldset>
+          <legend>{t('editor.autoReply')}</legend>
+          <p class="muted">{t('editor.autoReplyHelp')}</p>
+          <Input box="autoReplySubject" label={t('editor.autoReplySubject')} />
+          <Area box="autoReplyText" label={t('editor.autoReplyText')} rows={5} />
+        </fieldset>
         <SpamFieldset ui={ui} values={values} boxes={boxes} hasSecret={Boolean(form?.spam.captcha)} />
         <button type="submit">{form ? t('editor.save') : t('editor.create')}</button>
       </form>

@@ -132,10 +132,8 @@ function SubmissionTable({ ui, rows }: { ui: AdminUi; rows: Row[] }) {
       <tbody>
         {rows.map((s) => (
           <tr>
-            <td data-label={t('form.received')}>
-              <a href={`/admin/submissions/${s.id}`} class="when">
-                {ui.when(s.createdAt)}
-              </a>
+            <td data-label={t('form.received')} class="when">
+              <a href={`/admin/submissions/${s.id}`}>{ui.when(s.createdAt)}</a>
             </td>
             <td data-label={t('form.status')}>
               {submissionStatusWord(t, s.status)}

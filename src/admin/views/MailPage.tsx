@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { RelayHealth } from '../../db/deliveries.ts';
+import type { RelayHealth } from '../../db/relay-health.ts';
 import type { DomainReport } from '../../mail/domain-check.ts';
 import type { MailTestAnswer } from '../mail-test.ts';
 import { Layout } from './Layout.tsx';
