@@ -1,6 +1,7 @@
 /**
  * `npm run bench:workers`: the Workers build under `wrangler dev` (local workerd, D1 and Queue),
- * beside a bare Worker and the build of BENCH_TODAY (default `main`) in the same run. For each:
+ * beside a bare Worker, the bare Worker plus one D1 batch, and the build of BENCH_TODAY (default:
+ * main before the Queue landed) in the same run. For each:
  * req/s and latency (autocannon), workerd's CPU per submission from /proc (every workerd of that
  * `wrangler dev`, so the local D1 and Queue simulators count too), delivery included: the
  * measured phase ends when the outbox is empty. Then what D1 and the SMTP sink say: stored,
@@ -23,7 +24,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = 3;
 /** How long the outbox may take to empty after the load: the run stays bounded whatever happens. */
 const DRAIN_SECONDS = 90;
-const TODAY = process.env.BENCH_TODAY ?? 'main';
+// The first parent of "Merge workers-batch": main's last build that sent from each request.
+const TODAY = process.env.BENCH_TODAY ?? '7ab3f5c^1';
 const ADMIN_TOKEN = 'bench-token-0123456789-abcdef';
 
 type Case = { name: string; config: string; formharbor: boolean; smtp: boolean };
@@ -41,9 +43,12 @@ function checkout(ref: string, dir: string): string {
   return join(target, 'wrangler.toml');
 }
 
-function bareConfig(dir: string): string {
-  const file = join(dir, 'bare.toml');
-  writeFileSync(file, `name = "bare"\nmain = ${JSON.stringify(join(ROOT, 'bench/bare-worker.ts'))}\ncompatibility_date = "2026-04-01"\n`);
+function bareConfig(dir: string, d1 = false): string {
+  const name = d1 ? 'bare-d1' : 'bare';
+  const file = join(dir, `${name}.toml`);
+  const binding = d1 ? '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "bare"\ndatabase_id = "bare"\n' : '';
+  const main = JSON.stringify(join(ROOT, `bench/${name}-worker.ts`));
+  writeFileSync(file, `name = "${name}"\nmain = ${main}\ncompatibility_date = "2026-04-01"\n${binding}`);
   return file;
 }
 
@@ -145,6 +150,7 @@ try {
   const newBuild = join(ROOT, 'wrangler.toml');
   const cases: Case[] = [
     { name: 'bare Worker (parse body, answer JSON)', config: bareConfig(dir), formharbor: false, smtp: false },
+    { name: 'bare Worker + one D1 batch of two inserts', config: bareConfig(dir, true), formharbor: false, smtp: false },
     { name: 'Formharbor, mail held', config: newBuild, formharbor: true, smtp: false },
     { name: `Formharbor delivering, today (${TODAY})`, config: checkout(TODAY, dir), formharbor: true, smtp: true },
     { name: 'Formharbor delivering, Queue batches', config: newBuild, formharbor: true, smtp: true },
@@ -158,7 +164,7 @@ try {
     console.log(`${testCase.name}: ${SECONDS} s of load, ${CONNECTIONS} connections...`);
     results[testCase.name] = await run(testCase, sink);
   }
-  const [bare, , today, queued] = cases.map((c) => results[c.name]!);
+  const [bare, bareD1, , today, queued] = cases.map((c) => results[c.name]!);
   const summary = {
     date: new Date().toISOString(),
     seconds: SECONDS,
@@ -166,6 +172,7 @@ try {
     loadAverage: [load1, loadavg()[0]!.toFixed(1)],
     results,
     queuedVsBare: Number((queued!.reqPerSec / bare!.reqPerSec).toFixed(2)),
+    bareD1VsBare: Number((bareD1!.reqPerSec / bare!.reqPerSec).toFixed(2)),
     queuedVsToday: Number((queued!.reqPerSec / today!.reqPerSec).toFixed(2)),
   };
   writeFileSync(new URL('./workers-results.json', import.meta.url), JSON.stringify(summary, null, 2) + '\n');
@@ -193,6 +200,7 @@ try {
   console.log(
     `Queue batches ÷ bare Worker req/s = ${summary.queuedVsBare}x (target ≥ 0.5); ÷ today = ${summary.queuedVsToday}x (target ≥ 3)`,
   );
+  console.log(`bare Worker + one D1 batch ÷ bare Worker req/s = ${summary.bareD1VsBare}x: the local D1's share alone`);
   console.log(
     `load average ${summary.loadAverage.join(' → ')} on ${availableParallelism()} cores: a shared machine, figures are indicative`,
   );

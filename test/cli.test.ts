@@ -33,7 +33,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('npx formharbor', () => {
+// Each command is a fresh Node process compiling the CLI: a few seconds each on a busy machine, and a test runs several.
+describe('npx formharbor', { timeout: 120_000 }, () => {
   it('should migrate, create a form, list it, and refuse bad input with a clear line', async () => {
     expect((await formharbor('migrate')).stdout).toContain('migrated');
     const created = await formharbor(
