@@ -1,13 +1,11 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../app-env.ts';
 import { countByEmail, eraseByEmail, eraseInput } from '../forms/retention.ts';
 import { documentOf } from '../views/Page.tsx';
 import { parseOr422 } from './queries.ts';
+import type { AdminEnv } from './session-cookie.ts';
 import { EraseAskPage, EraseConfirmPage, ErasedPage } from './views/ErasePage.tsx';
 import { adminUi } from './views/ui.tsx';
-
-type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string } };
 
 /**
  * Erasing a person's submissions from the admin: the address first, then a page that says how

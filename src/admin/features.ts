@@ -1,5 +1,5 @@
+import type { AdminEnv } from './session-cookie.ts';
 import type { Hono } from 'hono';
-import type { AppEnv } from '../app-env.ts';
 import { unsentCounts } from '../db/deliveries.ts';
 import { getForm } from '../db/forms.ts';
 import { markAllRead, markRead } from '../db/submissions.ts';
@@ -11,8 +11,6 @@ import { deliveryQuery, found, parseOr422, queryOf } from './queries.ts';
 import { BulkConfirmPage } from './views/Bulk.tsx';
 import { DashboardPage } from './views/DashboardPage.tsx';
 import { adminUi } from './views/ui.tsx';
-
-type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string; unread?: number } };
 
 /**
  * The dashboard, unread marks, bulk actions and "retry all failed". Added after the session

@@ -12,7 +12,7 @@ import { deleteSubmission, getSubmission, listSubmissions, statusCounts, withDel
 import { AppError, type FieldErrors } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
-import { COOKIE, csrfTokenFor, sessionOf, signingSecret } from './session-cookie.ts';
+import { COOKIE, csrfTokenFor, sessionOf, signingSecret, type AdminEnv } from './session-cookie.ts';
 import { deliveryAttemptsOf, listDeliveries } from '../db/deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
@@ -28,6 +28,8 @@ import { endSession, startSession } from '../db/sessions.ts';
 import { afterSignIn } from './admin-path.ts';
 import type { Translate } from '../i18n/index.ts';
 import { addLanguageRoute } from './language.ts';
+import { addSettingsRoutes } from './settings-page.ts';
+import { ownerTimeZone } from './time-zone.ts';
 import { documentOf } from '../views/Page.tsx';
 import { DeliveriesPage } from './views/DeliveriesPage.tsx';
 import { FormEditorPage } from './views/FormEditorPage.tsx';
@@ -38,8 +40,6 @@ import { adminUi } from './views/ui.tsx';
 
 const SESSION_MS = 12 * 3_600_000;
 const PAGE_SIZE = 50;
-
-type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string } };
 
 const notFromAdmin = () => new AppError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
 
@@ -139,6 +139,7 @@ export function adminRoutes(outbox: Outbox) {
     }
     c.set('session', session);
     c.set('csrfToken', csrfTokenFor(c, session));
+    c.set('timeZone', (await ownerTimeZone(c)).zone);
     if (c.req.method === 'POST') {
       const body = await postedFields(c);
       if (typeof body._csrf !== 'string' || !secretsEqual(body._csrf, c.var.csrfToken)) {
@@ -240,5 +241,6 @@ export function adminRoutes(outbox: Outbox) {
   });
 
   addEraseRoutes(admin, postedFields);
+  addSettingsRoutes(admin, postedFields);
   return admin;
 }

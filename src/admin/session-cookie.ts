@@ -8,6 +8,9 @@ import { sha256 } from '../ids.ts';
 
 export const COOKIE = 'fh_session';
 
+/** What the session check puts on the context of every admin page behind it. */
+export type AdminEnv = AppEnv & { Variables: { session: string; csrfToken: string; timeZone: string; unread?: number } };
+
 /** Changing the password or the token signs every session out. */
 export const signingSecret = <E extends AppEnv>(c: Context<E>) => `${c.var.deps.config.adminPassword}\n${c.var.deps.config.adminToken}`;
 

@@ -37,14 +37,17 @@ label{display:block;margin-top:.9rem;font-weight:600}
 label.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}
 label.check input{width:auto;margin-top:.3rem}
 input,textarea,select{font:inherit;color:inherit;background:var(--bg);width:100%;max-width:36rem;padding:.45rem .55rem;border:1px solid var(--muted);border-radius:.35rem}
+input:not([type=checkbox]),select{height:2.6rem}
 textarea{display:block}
 fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1.5rem 0;padding:0 1rem 1rem;max-width:38rem}
 legend{font-weight:700;padding:0 .3rem}
 button{font:inherit;margin-top:1rem;padding:.45rem 1.1rem;border-radius:.35rem;border:1px solid var(--accent);background:var(--accent);color:var(--on-accent);cursor:pointer}
 button.quiet{background:transparent;color:var(--link);border-color:var(--line);margin:0;padding:.2rem .6rem}
 button.quiet[aria-pressed=true]{font-weight:700;border-color:var(--accent)}
-form.row{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}
-form.row label{margin-top:0}form.row input,form.row select{width:auto;min-width:12rem}
+form.row{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin:1rem 0}
+.field{display:flex;flex-direction:column;gap:.25rem}.field label{margin-top:0}
+form.row input,form.row select{width:auto;min-width:12rem}
+.when{white-space:nowrap}
 form.row button{margin-top:0}
 form.inline{display:inline}
 .stack>*+*{margin-top:.75rem}
@@ -60,13 +63,15 @@ ul.cards{list-style:none;padding:0;display:grid;grid-template-columns:repeat(aut
 figure.chart{margin:.5rem 0;color:var(--accent)}figure.chart svg{max-width:100%;height:auto;display:block}figure.chart figcaption{color:var(--fg)}
 @media (max-width:40rem){
 h1{font-size:1.35rem}
+.site button.quiet{padding:.15rem .45rem}
 .tools{margin-left:0}
 table.list thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 table.list,table.list tbody,table.list tr,table.list td{display:block;width:100%}
 table.list tr{border:1px solid var(--line);border-radius:.5rem;margin:0 0 .75rem;padding:.5rem .75rem;background:var(--card)}
 table.list td{border:0;padding:.15rem 0}
 table.list td[data-label]::before{content:attr(data-label);display:block;font-size:.85rem;font-weight:600;color:var(--muted)}
-form.row input,form.row select{width:100%;min-width:0}
+form.row,.field{width:100%}form.row input,form.row select{width:100%;min-width:0}
+.when{white-space:normal}
 }
 `;
 

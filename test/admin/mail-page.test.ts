@@ -85,7 +85,7 @@ describe('the admin mail page', () => {
     expect(submitted.status).toBe(201);
     await t.settle();
     const after = (await page('/admin/mail', cookie)).html;
-    expect(after).toMatch(/<th>Primary \(SMTP_URL\)<\/th><td>2026-01-01 00:00:00 UTC<\/td><td>—<\/td>/);
+    expect(after).toMatch(/<th>Primary \(SMTP_URL\)<\/th><td>1 Jan 2026, 00:00:00<\/td><td>—<\/td>/);
     expect(after).toMatch(/<th>Backup \(SMTP_BACKUP_URL\)<\/th><td>—<\/td><td>—<\/td>/);
     // The primary refuses for a while: the backup takes the next message, and each row says so.
     relay.behaviour.rcpt = '451 4.3.0 Try again later';
@@ -99,9 +99,9 @@ describe('the admin mail page', () => {
     await t.settle();
     const failedOver = (await page('/admin/mail', cookie)).html;
     expect(failedOver).toMatch(
-      /<th>Primary \(SMTP_URL\)<\/th><td>2026-01-01 00:00:00 UTC<\/td><td>2026-01-01 00:01:00 UTC: <span class="error"><bdi>[^<]*451 4\.3\.0 Try again later[^<]*<\/bdi>/,
+      /<th>Primary \(SMTP_URL\)<\/th><td>1 Jan 2026, 00:00:00<\/td><td>1 Jan 2026, 00:01:00: <span class="error"><bdi>[^<]*451 4\.3\.0 Try again later[^<]*<\/bdi>/,
     );
-    expect(failedOver).toMatch(/<th>Backup \(SMTP_BACKUP_URL\)<\/th><td>2026-01-01 00:01:00 UTC<\/td><td>—<\/td>/);
+    expect(failedOver).toMatch(/<th>Backup \(SMTP_BACKUP_URL\)<\/th><td>1 Jan 2026, 00:01:00<\/td><td>—<\/td>/);
     // The primary's row shows the primary's words, not the backup's acceptance.
     expect(failedOver).not.toMatch(/<th>Primary[^]*Queued as test[^]*<th>Backup/);
     // The submission's own history names the relay of each attempt.

@@ -19,24 +19,28 @@ export function DeliveriesPage({ ui, query: { status, channel, cursor }, rows, n
     <Layout ui={ui} title={heading} current="/admin/deliveries">
       <h1>{heading}</h1>
       <form method="get" class="row">
-        <label for="status">{t('form.status')}</label>
-        <select id="status" name="status">
-          <option value="">{t('form.any')}</option>
-          {DELIVERY_STATUSES.map((s) => (
-            <option value={s} selected={status === s}>
-              {deliveryStatusWord(t, s)}
-            </option>
-          ))}
-        </select>
-        <label for="channel">{t('deliveries.channel')}</label>
-        <select id="channel" name="channel">
-          <option value="">{t('deliveries.anyChannel')}</option>
-          {deliveryChannels.map((ch) => (
-            <option value={ch} selected={channel === ch}>
-              {channelWord(t, ch)}
-            </option>
-          ))}
-        </select>
+        <div class="field">
+          <label for="status">{t('form.status')}</label>
+          <select id="status" name="status">
+            <option value="">{t('form.any')}</option>
+            {DELIVERY_STATUSES.map((s) => (
+              <option value={s} selected={status === s}>
+                {deliveryStatusWord(t, s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="channel">{t('deliveries.channel')}</label>
+          <select id="channel" name="channel">
+            <option value="">{t('deliveries.anyChannel')}</option>
+            {deliveryChannels.map((ch) => (
+              <option value={ch} selected={channel === ch}>
+                {channelWord(t, ch)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit">{t('deliveries.show')}</button>
       </form>
       <form method="post" action={`/admin/deliveries/retry-failed${channel ? `?channel=${channel}` : ''}`}>
@@ -57,7 +61,7 @@ export function DeliveriesPage({ ui, query: { status, channel, cursor }, rows, n
         <tbody>
           {rows.map((d) => (
             <tr>
-              <td data-label={t('deliveries.created')}>
+              <td data-label={t('deliveries.created')} class="when">
                 <a href={`/admin/submissions/${d.submissionId}`}>{ui.when(d.createdAt)}</a>
               </td>
               <td data-label={t('form.status')}>{deliveryStatusWord(t, d.status)}</td>

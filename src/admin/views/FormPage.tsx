@@ -77,12 +77,12 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts, unrea
         ))}
       </p>
       <form method="get" class="row" role="search">
-        <label>
-          {t('form.search')}
+        <div class="field">
+          <label for="q">{t('form.search')}</label>
           <input id="q" name="q" value={query.q ?? ''} />
-        </label>
-        <label>
-          {t('form.status')}
+        </div>
+        <div class="field">
+          <label for="status">{t('form.status')}</label>
           <select id="status" name="status">
             <option value="">{t('form.any')}</option>
             {submissionStatuses.map((s) => (
@@ -91,7 +91,7 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts, unrea
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit">{t('form.search')}</button>
       </form>
       {rows.length > 0 && (
@@ -150,7 +150,7 @@ function SubmissionTable({ ui, rows }: { ui: AdminUi; rows: Row[] }) {
             <td>
               <BulkBox id={s.id} label={t('bulk.select', { time: ui.when(s.createdAt) })} />
             </td>
-            <td data-label={t('form.received')}>
+            <td data-label={t('form.received')} class="when">
               <a href={`/admin/submissions/${s.id}`}>{ui.when(s.createdAt)}</a>
               {isNew(s) && (
                 <>

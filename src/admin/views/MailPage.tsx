@@ -83,8 +83,10 @@ export function MailPage({ ui, config, relays, unsent, test, to, check }: MailPa
       <h2>{t('mailPage.testHeading')}</h2>
       <form method="post" action="/admin/mail/test" class="row">
         <CsrfField token={ui.token} />
-        <label for="to">{t('mailPage.to')}</label>
-        <input id="to" name="to" type="email" required value={to ?? ''} />
+        <div class="field">
+          <label for="to">{t('mailPage.to')}</label>
+          <input id="to" name="to" type="email" required value={to ?? ''} />
+        </div>
         <button type="submit">{t('mailPage.testHeading')}</button>
       </form>
       {test && <TestResult ui={ui} result={test} />}
@@ -137,7 +139,7 @@ function TestResult({ ui, result }: { ui: AdminUi; result: MailTestAnswer }) {
     <section aria-live="polite" class="card">
       <h3>
         {result.ok ? t('mailPage.sent') : t('mailPage.notSent')}
-        {result.relay && ` ${t('mailPage.via', { relay: result.relay })}`}
+        {result.relay && ` ${t(result.relay === 'backup' ? 'mailPage.viaBackup' : 'mailPage.viaPrimary')}`}
       </h3>
       <p class={result.ok ? undefined : 'error'}>
         <Theirs value={result.ok ? result.response : result.error} />

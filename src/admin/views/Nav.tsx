@@ -8,6 +8,7 @@ const SECTIONS = [
   ['/admin', 'nav.forms'],
   ['/admin/deliveries', 'nav.deliveries'],
   ['/admin/mail', 'nav.mail'],
+  ['/admin/settings', 'nav.settings'],
   ['/admin/erase', 'nav.erase'],
 ] as const;
 

@@ -50,14 +50,16 @@ export function SubmissionPage({ ui, form, submission, history }: Props) {
       </table>
       <form method="post" action={`/admin/submissions/${submission.id}/status`} class="row">
         <CsrfField token={ui.token} />
-        <label for="status">{t('submission.moveTo')}</label>
-        <select id="status" name="status">
-          {(['inbox', 'spam', 'archived'] as const).map((s) => (
-            <option value={s} selected={submission.status === s}>
-              {submissionStatusWord(t, s)}
-            </option>
-          ))}
-        </select>
+        <div class="field">
+          <label for="status">{t('submission.moveTo')}</label>
+          <select id="status" name="status">
+            {(['inbox', 'spam', 'archived'] as const).map((s) => (
+              <option value={s} selected={submission.status === s}>
+                {submissionStatusWord(t, s)}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit">{t('submission.save')}</button>
       </form>
       <form method="post" action={`/admin/submissions/${submission.id}/delete`}>
@@ -97,28 +99,30 @@ function DeliveryCard({ ui, delivery: d, attempts }: { ui: AdminUi; delivery: De
           {t('submission.lastReply')} <Theirs value={d.lastError} />
         </p>
       )}
-      <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">{t('attempt.at')}</th>
-            <th scope="col">{t('attempt.outcome')}</th>
-            <th scope="col">{t('attempt.relay')}</th>
-            <th scope="col">{t('attempt.reply')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {attempts.map((a) => (
+      {attempts.length > 0 && (
+        <table class="list">
+          <thead>
             <tr>
-              <td data-label={t('attempt.at')}>{ui.when(a.at)}</td>
-              <td data-label={t('attempt.outcome')}>{a.outcome}</td>
-              <td data-label={t('attempt.relay')}>{a.relay ?? '—'}</td>
-              <td data-label={t('attempt.reply')}>
-                <Theirs value={a.reply} />
-              </td>
+              <th scope="col">{t('attempt.at')}</th>
+              <th scope="col">{t('attempt.outcome')}</th>
+              <th scope="col">{t('attempt.relay')}</th>
+              <th scope="col">{t('attempt.reply')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {attempts.map((a) => (
+              <tr>
+                <td data-label={t('attempt.at')}>{ui.when(a.at)}</td>
+                <td data-label={t('attempt.outcome')}>{a.outcome}</td>
+                <td data-label={t('attempt.relay')}>{a.relay ?? '—'}</td>
+                <td data-label={t('attempt.reply')}>
+                  <Theirs value={a.reply} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <RetryControl ui={ui} delivery={d} />
     </section>
   );

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.ts';
 import type { Language, Translate } from '../../i18n/index.ts';
 import { displayValue, visibleControls } from '../../mail/render.ts';
+import { timeFormatter } from '../time-zone.ts';
 
 /** What every admin page needs from its request: the language, the CSRF token, this page's address, how to show a time. */
 export type AdminUi = {
@@ -16,13 +17,11 @@ export type AdminUi = {
   unread?: number;
 };
 
-export const isoWhen = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
-
 export function adminUi<E extends AppEnv>(c: Context<E>): AdminUi {
   const url = new URL(c.req.url);
-  // Set by the session check; the sign-in page runs before it.
-  const { csrfToken: token, unread } = c.var as { csrfToken?: string; unread?: number };
-  return { lang: c.var.lang, t: c.var.t, token, path: url.pathname + url.search, when: isoWhen, unread };
+  // Set by the session check (the owner's time zone and the new-mail count too); the sign-in page runs before it.
+  const { csrfToken: token, timeZone = 'UTC', unread } = c.var as { csrfToken?: string; timeZone?: string; unread?: number };
+  return { lang: c.var.lang, t: c.var.t, token, path: url.pathname + url.search, when: timeFormatter(c.var.lang, timeZone), unread };
 }
 
 /** Text someone else wrote: isolated from its neighbours, its direction controls made visible. */
