@@ -17,7 +17,7 @@ describe('the language of every page', () => {
     const cookie = await session();
     const german = await withHeaders('/admin', { cookie, 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' });
     expect(german).toContain('<html lang="de">');
-    expect(german).toContain('>Formulare</h1>');
+    expect(german).toContain('>Übersicht</h1>');
     const chinese = await withHeaders('/admin', { cookie, 'accept-language': 'zh-TW,zh;q=0.9' });
     expect(chinese).toContain('<html lang="zh-TW">');
     expect(chinese).toContain('>登出</button>');
