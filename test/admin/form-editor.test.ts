@@ -179,4 +179,13 @@ describe('admin form editor', () => {
     expect(off.status).toBe(303);
     expect((await formOf('contact')).autoReply).toBeNull();
   });
+
+  it("should show and keep the notification's language, and refuse one it does not speak", async () => {
+    const base = { _csrf: token, name: 'Kontakt', recipients: 'owner@site.test', extraFields: 'keep' };
+    expect((await post('/admin/forms/contact/edit', { ...base, language: 'de' }, { cookie })).status).toBe(303);
+    expect((await formOf('contact')).language).toBe('de');
+    expect((await page('/admin/forms/contact/edit', cookie)).html).toContain('<option value="de" lang="de" selected="">Deutsch</option>');
+    expect((await post('/admin/forms/contact/edit', { ...base, language: 'fr' }, { cookie })).status).toBe(422);
+    expect((await formOf('contact')).language).toBe('de');
+  });
 });
