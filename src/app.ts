@@ -16,10 +16,16 @@ import { pruneRateLimits } from './forms/rate-limit.ts';
 import { sweepRetention } from './forms/retention.ts';
 import { deliveryBacklog } from './db/deliveries.ts';
 import { checkSchema } from './db/schema-check.ts';
+import { checkIncidents } from './mail/incidents.ts';
 import { createOutbox, type Outbox } from './mail/outbox.ts';
 
 /** What runs every OUTBOX_INTERVAL on Node and on every cron tick on Workers. */
-export const periodicWork = (deps: Deps, outbox: Outbox) => [outbox.run(), pruneRateLimits(deps), sweepRetention(deps)];
+export const periodicWork = (deps: Deps, outbox: Outbox) => [
+  outbox.run(),
+  pruneRateLimits(deps),
+  sweepRetention(deps),
+  checkIncidents(deps, outbox),
+];
 
 /** Builds the whole HTTP surface from injected dependencies; no I/O happens at import. */
 export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {

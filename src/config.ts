@@ -36,6 +36,11 @@ export type Config = {
   smtpBackupUrl: string | undefined;
   /** `host:port` resolvers for the domain check; empty: the system's. */
   dnsServers: string[];
+  /** Where alerts about the outbox go (docs/alerts.md); neither set: no alerts. */
+  alertWebhookUrl: string | undefined;
+  alertEmail: string | undefined;
+  /** How long a delivery may stay undelivered before it is an incident. */
+  alertAfter: number;
 };
 
 export type Env = Record<string, string | undefined>;
@@ -173,6 +178,10 @@ const envSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
+  ALERT_WEBHOOK_URL: absoluteUrl(['https:', 'http:'], 'https://hooks.slack.com/services/…').optional(),
+  // One plain address: it becomes an envelope recipient and a To header.
+  ALERT_EMAIL: z.email('must be one e-mail address like owner@example.com').optional(),
+  ALERT_AFTER: duration.prefault('1h'),
   DNS_SERVERS: z
     .string()
     .transform((text) => text.split(/[\s,]+/).filter(Boolean))
@@ -198,6 +207,8 @@ const SECRETS = new Set([
   'DATABASE_AUTH_TOKEN',
   'DATABASE_URL',
   'DKIM_PRIVATE_KEY',
+  // A Slack or Discord webhook URL is its own credential.
+  'ALERT_WEBHOOK_URL',
 ]);
 
 /** The address a server on HOST:PORT answers at, IPv6 hosts in brackets. */
@@ -254,6 +265,9 @@ export function loadConfig(env: Env, randomSecret: () => string): { config: Conf
     dkim: dkimOf(e),
     smtpBackupUrl: e.SMTP_BACKUP_URL,
     dnsServers: e.DNS_SERVERS ?? [],
+    alertWebhookUrl: e.ALERT_WEBHOOK_URL,
+    alertEmail: e.ALERT_EMAIL,
+    alertAfter: e.ALERT_AFTER,
   };
   return { config, generated };
 }

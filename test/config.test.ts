@@ -112,9 +112,26 @@ describe('configuration', () => {
     ['SMTP_URL', 'smtp://host:99999'],
     ['SMTP_URL', 'smtp://u:p@127.0.0.1:abc'],
     ['DATABASE_URL', 'data.db'],
+    ['ALERT_AFTER', 'an hour'],
+    ['ALERT_EMAIL', 'ops@example.com\r\nBcc: victim@example.org'],
+    ['ALERT_EMAIL', 'ops@example.com, boss@example.com'],
+    ['ALERT_WEBHOOK_URL', 'ftp://hooks.example.com/x'],
   ])('should refuse a bad %s with one line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(new RegExp(`^Invalid ${name}=`));
+  });
+
+  it('should read the alert settings: none by default, alerting after an hour; a webhook URL is never echoed', () => {
+    expect(loadConfig({}, secret).config).toMatchObject({ alertWebhookUrl: undefined, alertEmail: undefined, alertAfter: 3_600_000 });
+    const hook = 'https://hooks.slack.com/services/T000/B000/XXXX';
+    expect(loadConfig({ ALERT_WEBHOOK_URL: hook, ALERT_EMAIL: 'ops@example.com', ALERT_AFTER: '15m' }, secret).config).toMatchObject({
+      alertWebhookUrl: hook,
+      alertEmail: 'ops@example.com',
+      alertAfter: 900_000,
+    });
+    expect(() => loadConfig({ ALERT_WEBHOOK_URL: 'hooks.slack.com/services/T000/SECRET' }, secret)).toThrow(
+      /^Invalid ALERT_WEBHOOK_URL=\(hidden\)/,
+    );
   });
 
   // What README suggests for Workers, `openssl rand -base64 32`, ends in padding.

@@ -40,6 +40,7 @@ describe('webhooks from the Worker (wrangler dev)', { timeout: 90_000 }, () => {
   let dev: WranglerDev | undefined;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
   let receiverPort: number;
+  let alerts: Awaited<ReturnType<typeof startWebhookReceiver>> | undefined;
 
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${dev!.url}/api${path}`, {
@@ -57,6 +58,7 @@ describe('webhooks from the Worker (wrangler dev)', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'formharbor-worker-webhooks-'));
     receiverPort = await freePort();
+    alerts = await startWebhookReceiver();
     await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], dir);
     // No SMTP_URL: the notification waits (held); only the webhook leaves.
     dev = await startWranglerDev(dir, (publicUrl) => ({
@@ -64,6 +66,7 @@ describe('webhooks from the Worker (wrangler dev)', { timeout: 90_000 }, () => {
       ADMIN_TOKEN,
       WEBHOOK_ALLOW_PRIVATE: '1',
       DELIVERY_RETRY_SCHEDULE: '1s',
+      ALERT_WEBHOOK_URL: `${alerts!.url}/alert`,
     }));
     const res = await api('/forms', {
       method: 'POST',
@@ -79,6 +82,7 @@ describe('webhooks from the Worker (wrangler dev)', { timeout: 90_000 }, () => {
 
   afterAll(async () => {
     await receiver?.close();
+    await alerts?.close();
     await dev?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
@@ -114,5 +118,38 @@ describe('webhooks from the Worker (wrangler dev)', { timeout: 90_000 }, () => {
       expect(verifies(arrivals[0]!)).toBe(true);
     }
     expect(arrivalsOf('while the receiver is down')[0]!.headers['webhook-id']).toBe((await webhookDelivery(downId))!.id);
+  });
+
+  it('should raise one alert from the cron sweep when a delivery failed', async () => {
+    const gone = await startWebhookReceiver();
+    gone.state.answer = (_request, response) => void response.writeHead(410).end('this hook is gone');
+    try {
+      const res = await api('/forms', {
+        method: 'POST',
+        body: JSON.stringify({
+          id: 'gone',
+          name: 'Gone',
+          recipients: ['owner@site.test'],
+          webhooks: [{ url: `${gone.url}/hook`, format: 'slack' }],
+        }),
+      });
+      expect(res.status).toBe(201);
+      const posted = await submit('gone', { message: 'to a receiver that is gone' });
+      const { id } = (await posted.json()) as { id: string };
+      await until('the webhook failed', async () => ((await webhookDelivery(id))?.status === 'failed' ? true : undefined));
+      const alert = await until('the alert from the cron', async () => {
+        await fetch(`${dev!.url}/__scheduled`);
+        return alerts!.received[0];
+      });
+      expect(alert.path).toBe('/alert');
+      expect((JSON.parse(alert.body) as { text: string }).text).toMatch(
+        /1 delivery failed\.\nThe latest \(webhook\): HTTP 410: this hook is gone/,
+      );
+      for (let i = 0; i < 3; i++) await fetch(`${dev!.url}/__scheduled`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(alerts!.received).toHaveLength(1);
+    } finally {
+      await gone.close();
+    }
   });
 });

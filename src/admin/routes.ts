@@ -13,7 +13,7 @@ import { AppError, type FieldErrors } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { COOKIE, csrfTokenFor, sessionOf, signingSecret, type AdminEnv } from './session-cookie.ts';
-import { deliveryAttemptsOf, listDeliveries } from '../db/deliveries.ts';
+import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';
@@ -31,7 +31,8 @@ import { addLanguageRoute } from './language.ts';
 import { addSettingsRoutes } from './settings-page.ts';
 import { ownerTimeZone } from './time-zone.ts';
 import { documentOf } from '../views/Page.tsx';
-import { DeliveriesPage } from './views/DeliveriesPage.tsx';
+import { DeliveriesPage, deliveryHref } from './views/DeliveriesPage.tsx';
+import { DeliveryPage } from './views/DeliveryPage.tsx';
 import { FormEditorPage } from './views/FormEditorPage.tsx';
 import { FormPage } from './views/FormPage.tsx';
 import { LoginPage } from './views/LoginPage.tsx';
@@ -211,6 +212,13 @@ export function adminRoutes(outbox: Outbox) {
     return c.html(documentOf(DeliveriesPage({ ui: adminUi(c), query, rows: items, next: nextCursor })));
   });
 
+  admin.get('/deliveries/:id', async (c) => {
+    const { db } = c.var.deps;
+    const delivery = found(await getDelivery(db, c.req.param('id')), 'delivery');
+    const attempts = await deliveryAttemptsOf(db, delivery.id);
+    return c.html(documentOf(DeliveryPage({ ui: adminUi(c), delivery, attempts })));
+  });
+
   admin.get('/submissions/:id', async (c) => {
     const { db } = c.var.deps;
     const submission = found(await getSubmission(db, c.req.param('id')), 'submission');
@@ -237,7 +245,7 @@ export function adminRoutes(outbox: Outbox) {
 
   admin.post('/deliveries/:id/retry', async (c) => {
     const delivery = await retryDelivery(c.var.deps, outbox, c.req.param('id'));
-    return c.redirect(`/admin/submissions/${delivery.submissionId}`, 303);
+    return c.redirect(deliveryHref(delivery), 303);
   });
 
   addEraseRoutes(admin, postedFields);

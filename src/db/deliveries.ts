@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Commit, Db } from './client.ts';
-import { deliveries, deliveryAttempts, type Delivery, type DeliveryStatus } from './schema.ts';
+import { deliveries, deliveryAttempts, incidents, type Delivery, type DeliveryStatus } from './schema.ts';
 import { chunks, insertStatements, PARAMS_PER_STATEMENT, rowDecoder, statementOf, type Buildable } from './statements.ts';
 
 // This module owns every write to `deliveries` and `delivery_attempts`, and their reads for the
@@ -235,6 +235,36 @@ export function retryWrites(db: Db, id: string, now: number, emailHeld: boolean)
 }
 
 export type NewDelivery = typeof deliveries.$inferInsert;
+
+/**
+ * An alert's row, written only when `incident` selects its incident (db/incidents.ts): in the
+ * batch that opens or closes it, so a run that lost the race to another writes nothing.
+ */
+export function alertDeliveryInsert(db: Db, row: Omit<NewDelivery, 'submissionId' | 'channel'>, incident: SQL | undefined): Buildable {
+  const value = <T>(v: T, column: string) => sql<T>`${v}`.as(column);
+  return db.insert(deliveries).select(
+    db
+      .select({
+        id: value(row.id, 'id'),
+        submissionId: incidents.id,
+        channel: value('alert' as const, 'channel'),
+        target: value(row.target ?? null, 'target'),
+        recipients: value(JSON.stringify(row.recipients), 'recipients'),
+        deliveredTo: value('[]', 'delivered_to'),
+        status: value(row.status, 'status'),
+        attempts: value(0, 'attempts'),
+        createdAt: value(row.createdAt, 'created_at'),
+        retrySince: value(row.retrySince, 'retry_since'),
+        nextAttemptAt: value(row.nextAttemptAt ?? null, 'next_attempt_at'),
+        leaseUntil: value(null, 'lease_until'),
+        messageId: value(row.messageId, 'message_id'),
+        lastError: value(null, 'last_error'),
+        sentAt: value(null, 'sent_at'),
+      })
+      .from(incidents)
+      .where(incident),
+  );
+}
 
 /**
  * Each row unless its submission already has a delivery for that channel and target, each in

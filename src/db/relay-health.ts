@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, or, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { deliveryAttempts } from './schema.ts';
+import { deliveries, deliveryAttempts } from './schema.ts';
 
 // The relays' health on the admin's mail page, read from the attempt history (written by deliveries.ts).
 
@@ -9,14 +9,16 @@ export type RelayHealth = { lastSuccess: { at: number } | null; lastError: { at:
 /**
  * A relay's latest accepted attempt and latest failed one, read from the attempt history. The
  * backup is only tried after the primary failed, so every backup attempt is also a primary failure.
+ * Alerts are left out: they try the backup first (mail/alert-channel.ts), so theirs would not be.
  */
 export async function relayHealth(db: Db, relay: 'primary' | 'backup'): Promise<RelayHealth> {
+  const alertIds = db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.channel, 'alert'));
   const failed = inArray(deliveryAttempts.outcome, ['temporary', 'permanent']);
   const latest = (where: SQL | undefined) =>
     db
       .select({ at: deliveryAttempts.at, reply: deliveryAttempts.reply })
       .from(deliveryAttempts)
-      .where(where)
+      .where(and(where, notInArray(deliveryAttempts.deliveryId, alertIds)))
       .orderBy(desc(deliveryAttempts.id))
       .limit(1);
   const ofRelay = eq(deliveryAttempts.relay, relay);

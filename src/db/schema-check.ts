@@ -1,5 +1,5 @@
 import type { Db } from './client.ts';
-import { adminSessions, deliveries, deliveryAttempts, forms, rateLimits, submissions } from './schema.ts';
+import { adminSessions, deliveries, deliveryAttempts, forms, incidents, rateLimits, submissions } from './schema.ts';
 
 /**
  * Names every column of every table, reading no rows: a database that misses a migration
@@ -8,6 +8,8 @@ import { adminSessions, deliveries, deliveryAttempts, forms, rateLimits, submiss
  */
 export async function checkSchema(db: Db): Promise<void> {
   await Promise.all(
-    [forms, submissions, deliveries, deliveryAttempts, rateLimits, adminSessions].map((table) => db.select().from(table).limit(0)),
+    [forms, submissions, deliveries, deliveryAttempts, rateLimits, adminSessions, incidents].map((table) =>
+      db.select().from(table).limit(0),
+    ),
   );
 }

@@ -114,7 +114,9 @@ export const submissions = sqliteTable(
 );
 
 export const deliveryStatuses = ['pending', 'sending', 'held', 'sent', 'failed'] as const;
-export const deliveryChannels = ['email', 'webhook', 'autoreply'] as const;
+// `alert`: a note to the owner about the outbox itself (ALERT_WEBHOOK_URL, ALERT_EMAIL); its
+// `submission_id` holds the incident's id, since it is about no submission.
+export const deliveryChannels = ['email', 'webhook', 'autoreply', 'alert'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export const deliveries = sqliteTable(
@@ -187,6 +189,23 @@ export type Form = typeof forms.$inferSelect;
 export type Submission = typeof submissions.$inferSelect;
 export type Delivery = typeof deliveries.$inferSelect;
 export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
+
+/**
+ * A stretch of time during which deliveries failed or stayed undelivered past ALERT_AFTER
+ * (mail/incidents.ts decides). At most one is open (closed_at null): opening is a conditional
+ * insert, so sweeps running at once on several instances open one between them.
+ */
+export const incidents = sqliteTable('incidents', {
+  id: text('id').primaryKey(),
+  openedAt: integer('opened_at').notNull(),
+  /** What the alert says happened, written when it opened (counts, the first error). */
+  summary: text('summary').notNull(),
+  closedAt: integer('closed_at'),
+  /** The id of the closing run's first recovery delivery: its rows are written only if this run closed it. */
+  closedBy: text('closed_by'),
+});
+
+export type Incident = typeof incidents.$inferSelect;
 
 /** Facts about this installation that outlive a restart, e.g. that the demo form was made once. */
 export const settings = sqliteTable('settings', {

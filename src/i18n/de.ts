@@ -277,6 +277,8 @@ export const de: Messages = {
   'channel.email': 'E-Mail',
   'channel.webhook': 'Webhook',
   'channel.autoreply': 'Automatische Antwort',
+  'channel.alert': 'Alarm',
+  'delivery.heading': 'Zustellung: {channel}',
   'submission.deliveryTo': '{channel} an {to}: {status}',
   'editor.language': 'Sprache der Benachrichtigung',
 };

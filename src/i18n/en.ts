@@ -276,6 +276,8 @@ export const en = {
   'channel.email': 'Email',
   'channel.webhook': 'Webhook',
   'channel.autoreply': 'Auto-reply',
+  'channel.alert': 'Alert',
+  'delivery.heading': '{channel} delivery',
   'submission.deliveryTo': '{channel} to {to}: {status}',
   'editor.language': 'Language of the notification mail',
 } as const;

@@ -273,6 +273,8 @@ export const zhTW: Messages = {
   'channel.email': '電子郵件',
   'channel.webhook': 'Webhook',
   'channel.autoreply': '自動回覆',
+  'channel.alert': '警示',
+  'delivery.heading': '寄送紀錄：{channel}',
   'submission.deliveryTo': '{channel}（{to}）：{status}',
   'editor.language': '通知信標籤的語言',
 };

@@ -1,4 +1,4 @@
-import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
+import type { Mailer, MailTestResult, OutgoingMessage, Relay, SendResult } from './mailer.ts';
 
 /**
  * A primary relay with a backup. A temporary failure of the primary (network, TLS, login,
@@ -6,15 +6,17 @@ import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mail
  * permanent refusal is the message's own problem and would only be refused again.
  */
 export function createFailoverMailer(primary: Mailer, backup: Mailer): Mailer {
+  const relays = { primary, backup };
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
-      const first = await primary.send(message);
-      if (first.ok || !first.temporary) return { ...first, relay: 'primary' };
-      const second = await backup.send(message);
-      // The primary's failure stays in the reply either way: the history is where the owner sees it.
+      const [firstRelay, secondRelay]: [Relay, Relay] = message.preferBackup ? ['backup', 'primary'] : ['primary', 'backup'];
+      const first = await relays[firstRelay].send(message);
+      if (first.ok || !first.temporary) return { ...first, relay: firstRelay };
+      const second = await relays[secondRelay].send(message);
+      // The first relay's failure stays in the reply either way: the history is where the owner sees it.
       return second.ok
-        ? { ...second, response: `${second.response} (primary failed: ${first.error})`, relay: 'backup' }
-        : { ...second, error: `primary: ${first.error}; backup: ${second.error}`, relay: 'backup' };
+        ? { ...second, response: `${second.response} (${firstRelay} failed: ${first.error})`, relay: secondRelay }
+        : { ...second, error: `${firstRelay}: ${first.error}; ${secondRelay}: ${second.error}`, relay: secondRelay };
     },
     async test(message: OutgoingMessage): Promise<MailTestResult> {
       const first = await testOf(primary, message);

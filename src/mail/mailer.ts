@@ -10,6 +10,11 @@ export type OutgoingMessage = {
   /** The Date header: when the message was ready, not when an attempt happens to run. */
   date: Date;
   headers: Record<string, string>;
+  /**
+   * Try the backup relay first, when one is configured: an alert about failing deliveries
+   * most likely concerns the primary.
+   */
+  preferBackup?: boolean;
 };
 
 /** A recipient the server refused while it took the message for the others. */

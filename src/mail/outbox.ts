@@ -3,6 +3,7 @@ import type { Delivery } from '../db/schema.ts';
 import { chunks } from '../db/statements.ts';
 import { storedSizes, submissionsWithForms } from '../db/submissions.ts';
 import type { Deps } from '../deps.ts';
+import { alertChannel } from './alert-channel.ts';
 import { channelsFor, type Source } from './channel.ts';
 import { foldedRuns } from './folded-runs.ts';
 import { LeaseKeeper } from './lease.ts';
@@ -53,6 +54,7 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
   /** Writes go through `deps.commit`, as the submission path's do (docs/decisions.md, group commit). */
   const write = (queries: Parameters<typeof commitDeliveryWrites>[1]) => commitDeliveryWrites(deps.commit, queries);
   const channels = channelsFor(deps);
+  const alerts = alertChannel(deps);
 
   async function claim(now: number, ids?: string[]): Promise<Delivery[]> {
     const [, claimed] = await write(claimDue(db, now, limits.claimLimit, now + config.lease, ids));
@@ -77,6 +79,8 @@ export function createOutbox(deps: Deps, limits: OutboxLimits = NODE_LIMITS) {
 
   /** One attempt at one delivery, addressed to `to`; expected failures come back as values. */
   function attempt(delivery: Delivery, source: Source | Error | undefined, to: string[]): Promise<SendResult> {
+    // About the outbox itself, not a submission: it needs no source.
+    if (delivery.channel === 'alert') return alerts.send(delivery);
     // Recorded and retried like any temporary failure; the rest of the chunk goes on.
     if (source instanceof Error)
       return Promise.resolve({ ok: false, temporary: true, error: `could not read the submission: ${String(source)}` });

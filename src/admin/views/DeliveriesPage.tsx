@@ -9,6 +9,10 @@ const DELIVERY_STATUSES: DeliveryStatus[] = ['failed', 'pending', 'sending', 'he
 type Channel = Delivery['channel'];
 type Props = { ui: AdminUi; query: { status?: DeliveryStatus; channel?: Channel; cursor?: string }; rows: Delivery[]; next: string | null };
 
+/** Where a delivery is shown with its history: its submission's page, or its own for an alert (about no submission). */
+export const deliveryHref = (d: Pick<Delivery, 'id' | 'channel' | 'submissionId'>) =>
+  d.channel === 'alert' ? `/admin/deliveries/${d.id}` : `/admin/submissions/${d.submissionId}`;
+
 /** Deliveries across every form, so a bounce is found without opening each form. */
 export function DeliveriesPage({ ui, query: { status, channel, cursor }, rows, next }: Props) {
   const { t } = ui;
@@ -62,7 +66,7 @@ export function DeliveriesPage({ ui, query: { status, channel, cursor }, rows, n
           {rows.map((d) => (
             <tr>
               <td data-label={t('deliveries.created')} class="when">
-                <a href={`/admin/submissions/${d.submissionId}`}>{ui.when(d.createdAt)}</a>
+                <a href={deliveryHref(d)}>{ui.when(d.createdAt)}</a>
               </td>
               <td data-label={t('form.status')}>{deliveryStatusWord(t, d.status)}</td>
               <td data-label={t('deliveries.channel')}>{channelWord(t, d.channel)}</td>

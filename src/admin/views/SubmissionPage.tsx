@@ -78,7 +78,7 @@ export function SubmissionPage({ ui, form, submission, history }: Props) {
   );
 }
 
-function DeliveryCard({ ui, delivery: d, attempts }: { ui: AdminUi; delivery: Delivery; attempts: DeliveryAttempt[] }) {
+export function DeliveryCard({ ui, delivery: d, attempts }: { ui: AdminUi; delivery: Delivery; attempts: DeliveryAttempt[] }) {
   const { t } = ui;
   return (
     <section class="card">

@@ -14,7 +14,7 @@ const REASONS = new Set(['honeypot', 'too_fast', 'bad_ticket', 'links', 'blocked
 export const spamReasonWords = (t: Translate, reasons: readonly string[] = []) =>
   reasons.map((reason) => (REASONS.has(reason) ? t(`reason.${reason}` as MessageKey) : reason)).join(t('list.separator'));
 
-const CHANNELS = new Set(['email', 'webhook', 'autoreply']);
+const CHANNELS = new Set(['email', 'webhook', 'autoreply', 'alert']);
 
 /** A delivery's channel for people; a channel newer than this list shows as stored. */
 export const channelWord = (t: Translate, channel: string) => (CHANNELS.has(channel) ? t(`channel.${channel}` as MessageKey) : channel);

@@ -1,0 +1,98 @@
+import type { Config } from '../config.ts';
+import { alertDeliveryInsert, type NewDelivery } from '../db/deliveries.ts';
+import {
+  closeIncidentWrite,
+  closedByThisRun,
+  newestFailure,
+  lastClosedAt,
+  lastSentAt,
+  openedByThisRun,
+  openIncident,
+  openIncidentWrite,
+  overdueDeliveries,
+} from '../db/incidents.ts';
+import { statementOf } from '../db/statements.ts';
+import type { Deps } from '../deps.ts';
+import { ulid } from '../ids.ts';
+import type { Outbox } from './outbox.ts';
+import { messageIdDomain, oneLine } from './render.ts';
+
+// When the owner hears about the outbox (docs/alerts.md). An incident opens when a delivery
+// failed since the last incident closed, or one is still undelivered after ALERT_AFTER; it
+// closes once nothing is overdue and every failure is older than the latest delivery that went
+// through. One alert when it opens, one recovery note when it closes, each an outbox delivery.
+
+export const alertsConfigured = (config: Config) => Boolean(config.alertWebhookUrl || config.alertEmail);
+
+type AlertKind = 'alert' | 'recovery';
+
+/** One row per configured way of telling the owner; by mail it waits `held` while SMTP is not configured. */
+function alertRows(deps: Pick<Deps, 'config' | 'mailer'>, kind: AlertKind, now: number): Omit<NewDelivery, 'submissionId' | 'channel'>[] {
+  const { alertWebhookUrl, alertEmail, mailFrom } = deps.config;
+  const due = { createdAt: now, retrySince: now, nextAttemptAt: now } as const;
+  const rows: Omit<NewDelivery, 'submissionId' | 'channel'>[] = [];
+  if (alertWebhookUrl) {
+    const id = ulid(now);
+    rows.push({ id, target: `${kind}:webhook`, recipients: [], status: 'pending', ...due, messageId: id });
+  }
+  if (alertEmail) {
+    const id = ulid(now);
+    const messageId = `<${id.toLowerCase()}@${messageIdDomain(mailFrom)}>`;
+    rows.push({ id, target: `${kind}:email`, recipients: [alertEmail], status: deps.mailer ? 'pending' : 'held', ...due, messageId });
+  }
+  return rows;
+}
+
+const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+
+function summaryOf(
+  overdue: { count: number; oldest: number | null },
+  failed: { count: number; channel: string; lastError: string | null } | undefined,
+  alertAfter: number,
+): string {
+  const lines: string[] = [];
+  if (failed) {
+    lines.push(`${failed.count} ${failed.count === 1 ? 'delivery' : 'deliveries'} failed.`);
+    if (failed.lastError) lines.push(`The latest (${failed.channel}): ${oneLine(failed.lastError, 300)}`);
+  }
+  if (overdue.count > 0)
+    lines.push(
+      `${overdue.count} ${overdue.count === 1 ? 'delivery is' : 'deliveries are'} still undelivered after ${hours(alertAfter)}` +
+        (overdue.oldest === null ? '.' : ` (the oldest since ${new Date(overdue.oldest).toISOString()}).`),
+    );
+  return lines.join('\n');
+}
+
+/** Opens or closes the incident as the outbox's state says; run with every sweep. */
+export async function checkIncidents(deps: Deps, outbox: Pick<Outbox, 'wake'>): Promise<void> {
+  const { db, config } = deps;
+  if (!alertsConfigured(config)) return;
+  const now = deps.now();
+  const [open, overdue] = await Promise.all([openIncident(db), overdueDeliveries(db, now - config.alertAfter)]);
+  let kind: AlertKind;
+  let writes;
+  let rows;
+  if (!open) {
+    const failed = await newestFailure(db, await lastClosedAt(db));
+    if (overdue.count === 0 && !failed) return;
+    const incident = { id: ulid(now), openedAt: now, summary: summaryOf(overdue, failed, config.alertAfter) };
+    kind = 'alert';
+    rows = alertRows(deps, kind, now);
+    writes = [openIncidentWrite(db, incident), ...rows.map((row) => alertDeliveryInsert(db, row, openedByThisRun(incident.id)))];
+    deps.log.error(`incident ${incident.id} opened: ${incident.summary.replaceAll('\n', ' ')}`);
+  } else {
+    // Still failing: something is overdue, or a failure is newer than the last delivery that went through.
+    if (overdue.count > 0 || (await newestFailure(db, await lastSentAt(db)))) return;
+    kind = 'recovery';
+    rows = alertRows(deps, kind, now);
+    const closedBy = rows[0]?.id ?? ulid(now);
+    writes = [
+      closeIncidentWrite(db, open.id, now, closedBy),
+      ...rows.map((row) => alertDeliveryInsert(db, row, closedByThisRun(open.id, closedBy))),
+    ];
+    deps.log.info(`incident ${open.id} closed: deliveries go through again`);
+  }
+  await deps.commit(writes.map(statementOf));
+  // A run that lost the race to another wrote no rows: waking ids that do not exist sends nothing.
+  await outbox.wake(rows.filter((row) => row.status === 'pending').map((row) => row.id));
+}
