@@ -38,6 +38,7 @@ import { FormPage } from './views/FormPage.tsx';
 import { LoginPage } from './views/LoginPage.tsx';
 import { SubmissionPage } from './views/SubmissionPage.tsx';
 import { adminUi } from './views/ui.tsx';
+import { addWebhookRoutes } from './webhooks-page.ts';
 
 const SESSION_MS = 12 * 3_600_000;
 const PAGE_SIZE = 50;
@@ -250,5 +251,6 @@ export function adminRoutes(outbox: Outbox) {
 
   addEraseRoutes(admin, postedFields);
   addSettingsRoutes(admin, postedFields);
+  addWebhookRoutes(admin, postedFields);
   return admin;
 }

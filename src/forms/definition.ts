@@ -158,8 +158,8 @@ export const formPatch = formInput
     language: formInput.shape.language.unwrap().optional(),
   });
 
-// Webhooks are set through the API only for now: the admin editor and the CLI leave them alone
-// (an editor without the field must not erase them on save).
+// Webhooks have their own API key, CLI flag and admin page (/admin/forms/:id/webhooks): the
+// form editor leaves them alone, so saving it never erases them.
 export const formInputWithWebhooks = formInput.extend({ webhooks: webhooksInput.default([]) });
 export const formPatchWithWebhooks = formPatch.extend({ webhooks: webhooksInput.optional() });
 

@@ -94,6 +94,15 @@ export function tourStops(origin: string, first: string): Stop[] {
     { name: 'settings', visit: go('/admin/settings') },
     { name: 'erase', visit: go('/admin/erase') },
     { name: 'erase confirm', visit: go('/admin/erase?email=bot%40spam.test') },
+    ...(['https://crm.example.com/hooks/formharbor', 'https://10.0.0.1/hook'] as const).map((url, i) => ({
+      name: i === 0 ? 'webhook added, its secret shown' : 'webhook refused',
+      visit: (page: Page) =>
+        page
+          .goto(`${origin}/admin/forms/contact/webhooks`)
+          .then(() => page.fill('#url', url))
+          .then(() => page.click('form[action$="/webhooks"] button[type="submit"]')),
+    })),
+    { name: 'webhooks', visit: go('/admin/forms/contact/webhooks') },
     { name: 'admin 404', visit: go('/admin/submissions/nope') },
   ];
 }

@@ -60,9 +60,9 @@ export function FormPage({ ui, publicUrl, form, rows, query, next, counts, unrea
         <Theirs value={form.name} />
       </h1>
       <p>
-        {t('form.recipients')} {form.recipients.join(', ')} · <a href={`${base}/edit`}>{t('form.edit')}</a> · {t('form.export')}{' '}
-        <a href={`${base}/export?format=csv`}>CSV</a> · <a href={`${base}/export?format=csv&excel=1`}>{t('form.csvExcel')}</a> ·{' '}
-        <a href={`${base}/export?format=json`}>JSON</a>
+        {t('form.recipients')} {form.recipients.join(', ')} · <a href={`${base}/edit`}>{t('form.edit')}</a> ·{' '}
+        <a href={`${base}/webhooks`}>{t('form.webhooks')}</a> · {t('form.export')} <a href={`${base}/export?format=csv`}>CSV</a> ·{' '}
+        <a href={`${base}/export?format=csv&excel=1`}>{t('form.csvExcel')}</a> · <a href={`${base}/export?format=json`}>JSON</a>
       </p>
       <p>
         {folders.map(([status, label, n], i) => (
