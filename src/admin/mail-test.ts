@@ -30,6 +30,7 @@ export async function mailDomainReport(deps: Deps) {
     throw new AppError(
       'unavailable',
       'This runtime cannot query DNS records: run the check from the CLI, `npx formharbor mail check`, with the same MAIL_FROM and DKIM_* variables',
+      { said: { key: 'problem.noDns' } },
     );
   }
   return checkMailDomain(deps.dns, deps.config);

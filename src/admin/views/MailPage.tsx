@@ -182,7 +182,7 @@ function CheckTable({ ui, report }: { ui: AdminUi; report: DomainReport }) {
             <tr>
               <td data-label={t('mailPage.check')}>{c.name.toUpperCase()}</td>
               <td data-label={t('form.status')}>
-                <span class={c.status === 'ok' ? 'badge' : 'badge error'}>{c.status}</span>
+                <span class={c.status === 'ok' ? 'badge' : 'badge error'}>{t(`check.${c.status}`)}</span>
               </td>
               <td data-label={t('mailPage.found')}>
                 <Theirs value={c.detail} />
