@@ -371,4 +371,49 @@ export const de: Messages = {
   'check.ok': 'in Ordnung',
   'check.warn': 'Warnung',
   'check.fail': 'fehlerhaft',
+  'check.lookupFailed': 'Die {record}-Einträge von {domain} konnten nicht abgefragt werden: {error}',
+  'check.lookupFailedFix': 'Erneut versuchen; bleibt der Fehler, die Resolver in DNS_SERVERS (oder den des Systems) prüfen.',
+  'check.mx.ok': '{domain} empfängt E-Mail über {hosts}',
+  'check.mx.none':
+    '{domain} hat keinen MX-Eintrag: Antworten und Rückläufer an MAIL_FROM kommen nicht an, und manche Empfänger misstrauen einer Absenderdomain, die nichts empfangen kann.',
+  'check.mx.noneFix':
+    'Einen MX-Eintrag für {domain} anlegen (Ihr E-Mail-Anbieter nennt den Server) oder von einer Adresse einer Domain senden, die E-Mail empfängt.',
+  'check.dkim.off': 'Die Nachrichten sind nicht mit DKIM signiert: DMARC hängt dann allein an SPF, und das passt bei Relays oft nicht.',
+  'check.dkim.offFix':
+    '`npx formharbor dkim generate --domain IHRE.DOMAIN --selector formharbor` ausführen, den ausgegebenen TXT-Eintrag veröffentlichen und DKIM_DOMAIN, DKIM_SELECTOR und DKIM_PRIVATE_KEY setzen.',
+  'check.dkim.none': 'Unter {name} ist kein DKIM-Schlüssel veröffentlicht: Empfänger können die Signatur nicht prüfen.',
+  'check.dkim.publish': 'Einen TXT-Eintrag unter {name} veröffentlichen mit: v=DKIM1; k=rsa; p={key}',
+  'check.dkim.ok': 'Der Schlüssel unter {name} passt zu DKIM_PRIVATE_KEY.',
+  'check.dkim.revoked': 'Der Schlüssel unter {name} ist widerrufen (leeres p=): jede Signatur schlägt fehl.',
+  'check.dkim.mismatch':
+    'Der unter {name} veröffentlichte Schlüssel ist nicht der öffentliche Teil von DKIM_PRIVATE_KEY: jede Signatur schlägt fehl.',
+  'check.dkim.replace':
+    'Einen TXT-Eintrag unter {name} veröffentlichen mit: v=DKIM1; k=rsa; p={key} (den alten Wert ersetzen) oder DKIM_PRIVATE_KEY auf den Schlüssel setzen, aus dem dieser Eintrag stammt.',
+  'check.dmarc.add':
+    'Einen TXT-Eintrag unter _dmarc.{domain} anlegen: v=DMARC1; p=none; rua=mailto:postmaster@{domain} (später p=quarantine, wenn die Berichte gut aussehen).',
+  'check.dmarc.none': '{domain} veröffentlicht keine DMARC-Richtlinie: Gmail und Yahoo erwarten eine von Absendern.',
+  'check.dmarc.many': { one: '{n} DMARC-Eintrag: Empfänger ignorieren alle.', other: '{n} DMARC-Einträge: Empfänger ignorieren alle.' },
+  'check.dmarc.keepOne': 'Nur einen TXT-Eintrag unter _dmarc.{domain} behalten.',
+  'check.dmarc.noPolicy': 'Der DMARC-Eintrag hat keine gültige Richtlinie p=: „{record}“.',
+  'check.dmarc.noDkim':
+    'Richtlinie p={policy}; ohne DKIM passt From {domain} nur, wenn der Umschlag-Absender des Relays auf {domain} lautet, was viele Relays nicht tun.',
+  'check.dmarc.signFix': 'Mit DKIM für diese Domain signieren (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY).',
+  'check.dmarc.notAligned':
+    'Richtlinie p={policy}, aber From ist {domain} und signiert wird für {signer}: DKIM passt nicht, also schlägt DMARC fehl.',
+  'check.dmarc.notAlignedStrict':
+    'Richtlinie p={policy}, aber From ist {domain} und signiert wird für {signer} (adkim=s: genaue Übereinstimmung nötig): DKIM passt nicht, also schlägt DMARC fehl.',
+  'check.dmarc.alignFix':
+    'DKIM_DOMAIN={domain} setzen (und den Schlüssel veröffentlichen) oder MAIL_FROM auf eine Adresse @{signer} setzen.',
+  'check.dmarc.ok': 'Richtlinie p={policy}; From {domain} passt zur DKIM-Domain {signer}.',
+  'check.spf.none': '{domain} hat keinen SPF-Eintrag: Empfänger können nicht erkennen, welche Server als {domain} senden dürfen.',
+  'check.spf.add': 'Einen TXT-Eintrag unter {domain} anlegen: {example} (die Dokumentation Ihres Anbieters nennt das genaue include).',
+  'check.spf.many': '{domain} hat {n} SPF-Einträge: Empfänger werten das als dauerhaften Fehler (RFC 7208 §4.5).',
+  'check.spf.merge': 'Zu einem TXT-Eintrag zusammenführen, der mit v=spf1 beginnt und jeden Absender nennt, z. B. {example}.',
+  'check.spf.bad': 'Der SPF-Eintrag enthält unlesbare Teile: {terms}. Ein Empfänger wertet dann den ganzen Eintrag als Fehler.',
+  'check.spf.correct': 'Bitte korrigieren (Mechanismen sehen aus wie include:domain, ip4:1.2.3.4, a, mx, ~all): {record}',
+  'check.spf.anyone': '„{record}“ erlaubt jedem Server, als {domain} zu senden.',
+  'check.spf.endAll': 'Den Eintrag mit ~all oder -all statt +all beenden.',
+  'check.spf.relay': 'Der SPF-Eintrag scheint das Relay {relays} nicht zu nennen: „{record}“.',
+  'check.spf.include': 'Wenn dieses Relay für {domain} sendet, include:{include} (wie vom Anbieter beschrieben) vor dem all-Teil ergänzen.',
+  'check.spf.ok': 'Ein SPF-Eintrag: „{record}“.',
 };

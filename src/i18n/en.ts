@@ -370,6 +370,49 @@ export const en = {
   'check.ok': 'ok',
   'check.warn': 'warning',
   'check.fail': 'failed',
+  'check.lookupFailed': 'Could not look up the {record} records of {domain}: {error}',
+  'check.lookupFailedFix': 'Try again; if it persists, check the resolvers in DNS_SERVERS (or the system resolver).',
+  'check.mx.ok': '{domain} receives mail at {hosts}',
+  'check.mx.none':
+    '{domain} has no MX record: replies and bounces to MAIL_FROM cannot arrive, and some receivers distrust a sender domain that cannot receive.',
+  'check.mx.noneFix':
+    'Add an MX record for {domain} (your mail provider names the host), or send from an address of a domain that receives mail.',
+  'check.dkim.off': 'Messages are not DKIM-signed: DMARC then rests on SPF alone, which relays often fail to align.',
+  'check.dkim.offFix':
+    'Run `npx formharbor dkim generate --domain YOUR.DOMAIN --selector formharbor`, publish the TXT record it prints, and set DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY.',
+  'check.dkim.none': 'No DKIM key is published at {name}: receivers cannot verify the signature.',
+  'check.dkim.publish': 'Publish a TXT record at {name} with: v=DKIM1; k=rsa; p={key}',
+  'check.dkim.ok': 'The key at {name} matches DKIM_PRIVATE_KEY.',
+  'check.dkim.revoked': 'The key at {name} is revoked (empty p=): every signature fails.',
+  'check.dkim.mismatch': 'The key published at {name} is not the public half of DKIM_PRIVATE_KEY: every signature fails.',
+  'check.dkim.replace':
+    'Publish a TXT record at {name} with: v=DKIM1; k=rsa; p={key} (replace the old value), or set DKIM_PRIVATE_KEY to the key that record was made from.',
+  'check.dmarc.add':
+    'Add a TXT record at _dmarc.{domain}: v=DMARC1; p=none; rua=mailto:postmaster@{domain} (then p=quarantine once reports look right).',
+  'check.dmarc.none': '{domain} publishes no DMARC policy: Gmail and Yahoo expect one from senders.',
+  'check.dmarc.many': { one: '{n} DMARC record: receivers ignore them all.', other: '{n} DMARC records: receivers ignore them all.' },
+  'check.dmarc.keepOne': 'Keep one TXT record at _dmarc.{domain}.',
+  'check.dmarc.noPolicy': 'The DMARC record has no valid p= policy: "{record}".',
+  'check.dmarc.noDkim':
+    "Policy p={policy}; without DKIM, From {domain} aligns only when the relay's envelope sender is on {domain}, which many relays do not do.",
+  'check.dmarc.signFix': 'Sign with DKIM for this domain (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY).',
+  'check.dmarc.notAligned':
+    'Policy p={policy}, but From is {domain} and messages are signed for {signer}: DKIM does not align, so DMARC fails.',
+  'check.dmarc.notAlignedStrict':
+    'Policy p={policy}, but From is {domain} and messages are signed for {signer} (adkim=s: exact match required): DKIM does not align, so DMARC fails.',
+  'check.dmarc.alignFix': 'Set DKIM_DOMAIN={domain} (and publish its key), or set MAIL_FROM to an address @{signer}.',
+  'check.dmarc.ok': 'Policy p={policy}; From {domain} aligns with the DKIM domain {signer}.',
+  'check.spf.none': '{domain} has no SPF record: receivers cannot tell which servers may send as {domain}.',
+  'check.spf.add': "Add one TXT record at {domain}: {example} (your provider's documentation names the exact include).",
+  'check.spf.many': '{domain} has {n} SPF records: receivers treat that as a permanent error (RFC 7208 §4.5).',
+  'check.spf.merge': 'Merge them into one TXT record that starts with v=spf1 and lists every sender, e.g. {example}.',
+  'check.spf.bad': 'The SPF record has terms that do not parse: {terms}. A receiver treats the whole record as an error.',
+  'check.spf.correct': 'Correct them (mechanisms look like include:domain, ip4:1.2.3.4, a, mx, ~all): {record}',
+  'check.spf.anyone': '"{record}" lets any server send as {domain}.',
+  'check.spf.endAll': 'End the record with ~all or -all instead of +all.',
+  'check.spf.relay': 'The SPF record does not seem to name the relay {relays}: "{record}".',
+  'check.spf.include': 'If that relay sends for {domain}, add include:{include} (as your provider documents it) before the all term.',
+  'check.spf.ok': 'One SPF record: "{record}".',
 } as const;
 
 export type MessageKey = keyof typeof en;

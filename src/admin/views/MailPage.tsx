@@ -1,6 +1,7 @@
 import type { Config } from '../../config.ts';
 import type { RelayHealth } from '../../db/relay-health.ts';
 import type { DomainReport } from '../../mail/domain-check.ts';
+import { say } from '../../i18n/index.ts';
 import type { MailTestAnswer } from '../mail-test.ts';
 import { Layout } from './Layout.tsx';
 import type { Unsent } from './OutboxLine.tsx';
@@ -185,9 +186,9 @@ function CheckTable({ ui, report }: { ui: AdminUi; report: DomainReport }) {
                 <span class={c.status === 'ok' ? 'badge' : 'badge error'}>{t(`check.${c.status}`)}</span>
               </td>
               <td data-label={t('mailPage.found')}>
-                <Theirs value={c.detail} />
+                <Theirs value={say(t, c.said.detail)} />
               </td>
-              <td data-label={t('mailPage.fix')}>{c.fix}</td>
+              <td data-label={t('mailPage.fix')}>{c.said.fix && say(t, c.said.fix)}</td>
             </tr>
           ))}
         </tbody>
