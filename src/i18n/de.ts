@@ -416,4 +416,32 @@ export const de: Messages = {
   'check.spf.relay': 'Der SPF-Eintrag scheint das Relay {relays} nicht zu nennen: „{record}“.',
   'check.spf.include': 'Wenn dieses Relay für {domain} sendet, include:{include} (wie vom Anbieter beschrieben) vor dem all-Teil ergänzen.',
   'check.spf.ok': 'Ein SPF-Eintrag: „{record}“.',
+  'hint.noStarttlsFix':
+    'smtps:// auf Port 465 verwenden, das Relay in Ordnung bringen oder ?allowPlainAuth=true an SMTP_URL anhängen, wenn das Relay auf diesem Rechner läuft',
+  'hint.certificateFix':
+    'seiner Zertifizierungsstelle vertrauen (unter Node: NODE_EXTRA_CA_CERTS=/pfad/ca.pem oder das PEM URL-kodiert in ?tls.ca= von SMTP_URL) oder den echten Namen des Relays verwenden, den sein Zertifikat nennt; nur als letzten Ausweg ?tls.rejectUnauthorized=false setzen',
+  'hint.auth':
+    'Das Relay hat Benutzername oder Passwort in {variable} abgelehnt. Bitte beides prüfen (Zeichen wie @ : / darin URL-kodieren). Gmail und Google Workspace brauchen ein App-Passwort (Google-Konto → Sicherheit → Bestätigung in zwei Schritten → App-Passwörter), nicht das Kontopasswort; bei Microsoft 365 muss SMTP AUTH für das Postfach aktiviert sein.',
+  'hint.loginNeeded': 'Das Relay verlangt eine Anmeldung: in {variable} als smtp://BENUTZER:PASSWORT@{host}:{port} eintragen.',
+  'hint.noStarttls': '{host}:{port} hat kein STARTTLS angeboten, daher wurde das Passwort aus {variable} nicht im Klartext gesendet:',
+  'hint.certificate':
+    'Dem TLS-Zertifikat des Relays wird nicht vertraut (selbst signiert, abgelaufen oder für einen anderen Namen als „{host}“ ausgestellt):',
+  'hint.plainOnTlsPort':
+    '{variable} sagt smtps:// (TLS ab dem ersten Byte), aber der Server auf Port {port} hat im Klartext begonnen: dieser Port erwartet STARTTLS. smtp://…:{port} verwenden (587 ist der übliche STARTTLS-Port) oder smtps://…:465.',
+  'hint.neverGreeted':
+    'Mit {host}:{port} verbunden, aber der Server hat nie gegrüßt: er erwartet TLS ab dem ersten Byte (implizites TLS wie auf Port 465). smtps://…:{port} in {variable} verwenden oder smtp://…:587 für STARTTLS.',
+  'hint.refused':
+    'Unter {host}:{port} hat niemand die Verbindung angenommen: falscher Server oder Port, das Relay ist ausgefallen, oder dieser Rechner sperrt ausgehenden Port {port} (viele sperren 25). 587 mit smtp:// oder 465 mit smtps:// versuchen.',
+  'hint.noAnswer':
+    'Keine Antwort von {host}:{port}: vermutlich sperrt eine Firewall oder dieser Rechner ausgehenden Port {port} (Hoster sperren oft 25, manche 465 oder 587). 587 mit smtp:// oder 465 mit smtps:// versuchen oder den Hoster bitten, den Port zu öffnen.',
+  'hint.unknownHost': 'Der Servername des Relays „{host}“ lässt sich nicht auflösen: bitte die Schreibweise in {variable} prüfen.',
+  'hint.mailFrom':
+    'Das Relay hat MAIL_FROM als Absender abgelehnt. MAIL_FROM auf eine Adresse setzen, als die dieses SMTP-Konto senden darf: meist die eigene Adresse des Kontos oder eine auf einer beim Anbieter bestätigten Domain.',
+  'hint.relayDenied':
+    'Das Relay leitet über diese Verbindung keine E-Mail an andere Domains weiter: anmelden (Benutzer und Passwort in {variable}) oder das Relay die IP-Adresse dieses Servers zulassen lassen.',
+  'hint.primary': 'Haupt-Relay:',
+  'hint.backup': 'Ersatz-Relay:',
+  'hint.noSmtp':
+    'SMTP_URL setzen (z. B. smtp://benutzer:passwort@smtp.example.com:587) und neu starten: bis dahin werden Benachrichtigungen zurückgehalten.',
+  'mailPage.noSmtp': 'SMTP_URL ist nicht eingerichtet: Benachrichtigungen werden zurückgehalten, bis es so weit ist',
 };

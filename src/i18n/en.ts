@@ -413,6 +413,31 @@ export const en = {
   'check.spf.relay': 'The SPF record does not seem to name the relay {relays}: "{record}".',
   'check.spf.include': 'If that relay sends for {domain}, add include:{include} (as your provider documents it) before the all term.',
   'check.spf.ok': 'One SPF record: "{record}".',
+  'hint.noStarttlsFix': 'use smtps:// on port 465, fix the relay, or add ?allowPlainAuth=true to SMTP_URL for a relay on this host',
+  'hint.certificateFix':
+    "trust its CA (on Node: NODE_EXTRA_CA_CERTS=/path/ca.pem, or the PEM URL-encoded in SMTP_URL's ?tls.ca=), or use the relay's real name, the one its certificate names; only as a last resort set ?tls.rejectUnauthorized=false",
+  'hint.auth':
+    'The relay refused the user name or password in {variable}. Check both (URL-encode characters like @ : / in them). Gmail and Google Workspace need an app password (Google account → Security → 2-Step Verification → App passwords), not the account password; Microsoft 365 needs SMTP AUTH enabled for the mailbox.',
+  'hint.loginNeeded': 'The relay requires a login: put it in {variable} as smtp://USER:PASSWORD@{host}:{port}.',
+  'hint.noStarttls': '{host}:{port} offered no STARTTLS, so the password in {variable} was not sent in clear:',
+  'hint.certificate': 'The relay\'s TLS certificate is not trusted (self-signed, expired, or issued for another name than "{host}"):',
+  'hint.plainOnTlsPort':
+    '{variable} says smtps:// (TLS from the first byte) but the server on port {port} started in plain text: that port wants STARTTLS. Use smtp://…:{port} (587 is the usual STARTTLS port), or smtps://…:465.',
+  'hint.neverGreeted':
+    'Connected to {host}:{port} but the server never greeted: it expects TLS from the first byte (implicit TLS, as on port 465). Use smtps://…:{port} in {variable}, or smtp://…:587 for STARTTLS.',
+  'hint.refused':
+    'Nothing accepted a connection at {host}:{port}: a wrong host or port, the relay is down, or this host blocks outgoing port {port} (many block 25). Try 587 with smtp:// or 465 with smtps://.',
+  'hint.noAnswer':
+    'No answer from {host}:{port}: a firewall or this host probably blocks outgoing port {port} (hosting providers often block 25, some 465 or 587). Try 587 with smtp:// or 465 with smtps://, or ask the host to open the port.',
+  'hint.unknownHost': 'The relay\'s host name "{host}" does not resolve: check the spelling in {variable}.',
+  'hint.mailFrom':
+    "The relay refused MAIL_FROM as the sender. Set MAIL_FROM to an address this SMTP account may send as: usually the account's own address, or one on a domain verified with the provider.",
+  'hint.relayDenied':
+    "The relay will not pass mail on to other domains for this connection: log in (user and password in {variable}), or have the relay allow this server's IP address.",
+  'hint.primary': 'Primary:',
+  'hint.backup': 'Backup:',
+  'hint.noSmtp': 'Set SMTP_URL (e.g. smtp://user:password@smtp.example.com:587) and restart: until then notifications are held.',
+  'mailPage.noSmtp': 'SMTP_URL is not configured: notifications are held until it is',
 } as const;
 
 export type MessageKey = keyof typeof en;

