@@ -11,7 +11,7 @@ const BY_PLACE: Record<string, MessageKey> = {
   email: 'issue.email',
   to: 'issue.email',
   allowedOrigins: 'issue.origin',
-  redirectUrl: 'issue.url',
+  redirectUrl: 'issue.httpUrl',
   url: 'issue.url',
   subject: 'issue.oneLine',
   id: 'issue.id',

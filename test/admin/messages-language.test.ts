@@ -112,6 +112,16 @@ describe('server messages in the owner’s language', () => {
     expect(html).not.toMatch(/is not configured|and restart/);
   });
 
+  it('should refuse a webhook address in German on the webhooks page', async () => {
+    await start();
+    await t.createForm({ id: 'contact' });
+    const { cookie, token } = await ownerIn('de');
+    const refuse = async (url: string) =>
+      (await post('/admin/forms/contact/webhooks', { _csrf: token, url, format: 'standard' }, { cookie })).text();
+    expect(await refuse('https://localhost/hook')).toContain('darf nicht auf diesen Rechner zeigen');
+    expect(await refuse('javascript:alert(1)')).toContain('muss eine https-Adresse sein');
+  });
+
   it.each([
     ['en', 'Archive 1 submission?', 'Archive 2 submissions?'],
     ['de', '1 Nachricht archivieren?', '2 Nachrichten archivieren?'],
