@@ -447,4 +447,6 @@ export const de: Messages = {
   'hint.noSmtp':
     'SMTP_URL setzen (z. B. smtp://benutzer:passwort@smtp.example.com:587) und neu starten: bis dahin werden Benachrichtigungen zurückgehalten.',
   'mailPage.noSmtp': 'SMTP_URL ist nicht eingerichtet: Benachrichtigungen werden zurückgehalten, bis es so weit ist',
+  'issue.tickOne': 'Bitte mindestens eine Nachricht ankreuzen',
+  'issue.chooseAction': 'Bitte wählen, was mit den angekreuzten Nachrichten geschehen soll',
 };

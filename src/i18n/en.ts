@@ -441,6 +441,8 @@ export const en = {
   'hint.backup': 'Backup:',
   'hint.noSmtp': 'Set SMTP_URL (e.g. smtp://user:password@smtp.example.com:587) and restart: until then notifications are held.',
   'mailPage.noSmtp': 'SMTP_URL is not configured: notifications are held until it is',
+  'issue.tickOne': 'Tick at least one submission',
+  'issue.chooseAction': 'Choose what to do with the ticked submissions',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -419,4 +419,6 @@ export const zhTW: Messages = {
   'hint.backup': '備用轉寄伺服器：',
   'hint.noSmtp': '請設定 SMTP_URL（例如 smtp://user:password@smtp.example.com:587）並重新啟動：在那之前通知會暫緩寄送。',
   'mailPage.noSmtp': '尚未設定 SMTP_URL：通知會暫緩寄送，直到設定完成',
+  'issue.tickOne': '請至少勾選一則訊息',
+  'issue.chooseAction': '請選擇要對勾選的訊息做什麼',
 };

@@ -22,8 +22,10 @@ const BY_PLACE: Record<string, MessageKey> = {
   blockedIps: 'issue.ip',
   formLimit: 'issue.formLimit',
   timeZone: 'issue.timeZone',
-  confirm: 'issue.confirm',
 };
+
+/** Boxes to tick and choices to make: one thing can be wrong with them, said the way the page asks. */
+const WHOLE_PLACE: Record<string, MessageKey> = { ids: 'issue.tickOne', action: 'issue.chooseAction', confirm: 'issue.confirm' };
 
 const COUNTED: Partial<Record<string, { small: MessageKey; big: MessageKey }>> = {
   string: { small: 'issue.tooShort', big: 'issue.tooLong' },
@@ -34,6 +36,7 @@ const COUNTED: Partial<Record<string, { small: MessageKey; big: MessageKey }>> =
 /** The issue in catalogue words: its code and numbers first, the place for a format only that place has. */
 export function issueSaid(issue: z.core.$ZodIssue): Said {
   const place = issue.path.filter((part) => typeof part === 'string').at(-1) ?? '';
+  if (WHOLE_PLACE[place] && issue.code !== 'too_big') return { key: WHOLE_PLACE[place] };
   switch (issue.code) {
     case 'too_small': {
       const n = Number(issue.minimum);
@@ -49,7 +52,6 @@ export function issueSaid(issue: z.core.$ZodIssue): Said {
       if (issue.expected === 'int') return { key: 'issue.whole' };
       return { key: issue.expected === 'number' ? 'issue.number' : 'issue.required' };
     case 'invalid_value':
-      if (place === 'confirm') return { key: 'issue.confirm' };
       return { key: 'issue.oneOf', values: { values: issue.values.map(String).join(', ') } };
     default:
       // A regex or a refine: what it checks depends on where it is.

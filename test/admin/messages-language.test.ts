@@ -135,4 +135,15 @@ describe('server messages in the owner’s language', () => {
     expect(await ask([ids[0]!])).toContain(one);
     expect(await ask(ids)).toContain(two);
   });
+
+  it('should ask in German for a ticked submission when the bulk form is sent with none', async () => {
+    await start();
+    await t.createForm({ id: 'contact' });
+    const { cookie, token } = await ownerIn('de');
+    const refused = await post('/admin/forms/contact/bulk', { _csrf: token, action: 'archived' }, { cookie });
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(html).toContain('Bitte mindestens eine Nachricht ankreuzen');
+    expect(html).not.toContain('Tick at least one submission');
+  });
 });
