@@ -41,13 +41,28 @@ function groupAndName(pid: number): { group: number; name: string } | undefined 
   }
 }
 
-/** CPU of every process named `name` in process group `group`, in µs; one that exits between two reads is skipped. */
-function groupCpuMicros(group: number, name: string): number {
+/** Whether a process's command line has `argument` (false once it is gone). */
+function hasArgument(pid: number, argument: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg.startsWith(argument));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * CPU of every process named `name` in process group `group` (only those started with
+ * `argument`, when given), in µs; one that exits between two reads is skipped.
+ */
+function groupCpuMicros(group: number, name: string, argument?: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     const process = Number.isInteger(pid) ? groupAndName(pid) : undefined;
     if (process?.group !== group || process.name !== name) continue;
+    if (argument && !hasArgument(pid, argument)) continue;
     try {
       total += cpuMicros(pid);
     } catch {
@@ -61,9 +76,9 @@ function groupCpuMicros(group: number, name: string): number {
  * Counts the CPU of every `name` process (e.g. workerd) in the process group `group`: a
  * `wrangler dev` started detached leads its own group, so other engineers' workerd are not counted.
  */
-export function groupCpuMeter(group: number, name: string) {
-  const before = groupCpuMicros(group, name);
+export function groupCpuMeter(group: number, name: string, argument?: string) {
+  const before = groupCpuMicros(group, name, argument);
   return {
-    perItem: (count: number) => Number(((groupCpuMicros(group, name) - before) / count).toFixed(1)),
+    perItem: (count: number) => Number(((groupCpuMicros(group, name, argument) - before) / count).toFixed(1)),
   };
 }

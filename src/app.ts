@@ -72,7 +72,8 @@ export function createApp(deps: Deps, outbox: Outbox = createOutbox(deps)) {
   });
 
   app.notFound(notFound);
-  app.onError(handleErrors(deps.log));
+  // `deps` is read per request, never while building: the Worker builds one app for every request (worker.ts).
+  app.onError((error, c) => handleErrors(deps.log)(error, c));
 
   return app;
 }

@@ -304,6 +304,33 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     expect((await from('203.0.113.8')).status).toBe(201);
   });
 
+  // One app per isolate (src/worker.ts): the guard counts every request's body, not only its own.
+  it('should refuse a fifth body read at once from one address, across requests, and take one from another address', async () => {
+    const form = await createForm({});
+    const slowPost = (ip: string) => {
+      let sent = 0;
+      // Half the JSON now, the rest after a second: the body is being read all that while.
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent++ === 0) return controller.enqueue(new TextEncoder().encode('{"message":'));
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          controller.enqueue(new TextEncoder().encode('"slow"}'));
+          controller.close();
+        },
+      });
+      return fetch(url(`/f/${form.id}`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+    };
+    const statuses = (await Promise.all(Array.from({ length: 6 }, () => slowPost('203.0.113.50')))).map((res) => res.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(4);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(2);
+    expect((await slowPost('203.0.113.51')).status).toBe(201);
+  });
+
   it('should refuse /api without the token and close /admin while ADMIN_PASSWORD is unset', async () => {
     expect((await fetch(url('/api/forms'))).status).toBe(401);
     expect((await fetch(url('/api/forms'), { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);

@@ -64,7 +64,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): voi
 }
 
 /** `pid` leads the process group of wrangler and its workerd. */
-export type WranglerDev = { url: string; pid: number; output: () => string; stop: () => Promise<void> };
+/** `inspectorPort`: the DevTools protocol of the user Worker (bench/workers.ts profiles it). */
+export type WranglerDev = { url: string; pid: number; inspectorPort: number; output: () => string; stop: () => Promise<void> };
 
 /**
  * The project's wrangler.toml without its queue blocks, written into `dir`: a deployment
@@ -116,6 +117,7 @@ export async function startWranglerDev(
   const dev: WranglerDev = {
     url,
     pid: child.pid!,
+    inspectorPort,
     output: () => output,
     async stop() {
       killGroup(child);
