@@ -12,7 +12,7 @@ import { eraseByEmail, eraseInput } from '../forms/retention.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { exportQuery, exportResponse } from './export.ts';
 import { createFormFrom, updateFormFrom } from './form-writes.ts';
-import { mailDomainReport, sendTestEmail } from './mail-test.ts';
+import { forPrograms, mailDomainReport, reportForPrograms, sendTestEmail } from './mail-test.ts';
 import { presentDelivery, presentForm, presentSubmission } from './present.ts';
 import {
   changeStatus,
@@ -121,9 +121,9 @@ export function apiRoutes(outbox: Outbox) {
 
   api.post('/mail/test', async (c) => {
     const { to } = parseOr422(mailTestInput, await jsonBody(c));
-    return c.json(await sendTestEmail(c.var.deps, to));
+    return c.json(forPrograms(await sendTestEmail(c.var.deps, to)));
   });
-  api.get('/mail/check', async (c) => c.json(await mailDomainReport(c.var.deps)));
+  api.get('/mail/check', async (c) => c.json(reportForPrograms(await mailDomainReport(c.var.deps))));
 
   return api;
 }

@@ -1,5 +1,7 @@
 import type { Form } from '../db/schema.ts';
 import type { FieldErrors } from '../errors.ts';
+import type { Translate } from '../i18n/index.ts';
+import { issueSaid } from '../i18n/zod-issues.ts';
 import { formInput, type FormInputAsSent } from '../forms/definition.ts';
 import { listOf, NO_SPAM_BOXES, spamBoxesOf, spamBoxPath, spamInputOf, spamLists, type SpamBox } from './spam-editor.ts';
 
@@ -57,10 +59,13 @@ const autoReplyBoxPath = (path: string[]) =>
 const text = (posted: Record<string, unknown>, name: string) => (typeof posted[name] === 'string' ? (posted[name] as string) : '');
 
 /**
- * The posted editor as the API's form input, or the messages per box. The same zod schema
- * checks both, so a form made here is one the API would have accepted.
+ * The posted editor as the API's form input, or the messages per box in the owner's language.
+ * The same zod schema checks both, so a form made here is one the API would have accepted.
  */
-export function parseEditor(posted: Record<string, unknown>): { values: EditorValues; input?: FormInputAsSent; errors: FieldErrors } {
+export function parseEditor(
+  posted: Record<string, unknown>,
+  t: Translate,
+): { values: EditorValues; input?: FormInputAsSent; errors: FieldErrors } {
   const values = Object.fromEntries(Object.keys(NEW_FORM).map((name) => [name, text(posted, name)])) as EditorValues;
   const errors: FieldErrors = {};
   let fields: unknown = [];
@@ -68,7 +73,7 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
     try {
       fields = JSON.parse(values.fields);
     } catch {
-      errors.fields = ['Write the fields as a JSON list, like the example'];
+      errors.fields = [t('editor.fieldsJson')];
     }
   }
   const result = formInput.safeParse({
@@ -95,6 +100,7 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
       string[]
     >;
     for (const issue of result.error.issues) {
+      const { key, values: said } = issueSaid(issue);
       const [box = 'name', index, ...rest] = autoReplyBoxPath(spamBoxPath(issue.path.map(String)));
       // Where in the box: the entry itself for a list of addresses or sites, the field's place in the field list.
       const where =
@@ -102,8 +108,8 @@ export function parseEditor(posted: Record<string, unknown>): { values: EditorVa
           ? ''
           : lists[box]
             ? `"${lists[box][Number(index)]}": `
-            : `field ${Number(index) + 1}${rest.length > 0 ? ` (${rest.join('.')})` : ''}: `;
-      (errors[box] ??= []).push(`${where}${issue.message}`);
+            : `${t('editor.fieldAt', { n: Number(index) + 1 })}${rest.length > 0 ? ` (${rest.join('.')})` : ''}: `;
+      (errors[box] ??= []).push(`${where}${t(key, said)}`);
     }
   }
   return result.success && Object.keys(errors).length === 0 ? { values, input: result.data, errors } : { values, errors };

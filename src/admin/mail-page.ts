@@ -3,6 +3,8 @@ import type { AppEnv } from '../app-env.ts';
 import { unsentCounts } from '../db/deliveries.ts';
 import { relayHealth } from '../db/relay-health.ts';
 import type { DomainReport } from '../mail/domain-check.ts';
+import { AppError } from '../errors.ts';
+import { say } from '../i18n/index.ts';
 import { documentOf } from '../views/Page.tsx';
 import { mailDomainReport, sendTestEmail, type MailTestAnswer } from './mail-test.ts';
 import { mailTestInput, parseOr422 } from './queries.ts';
@@ -21,7 +23,8 @@ async function mailPage(c: Context<MailPageEnv>, extra: { test?: MailTestAnswer;
 export function mailPageRoutes() {
   const mail = new Hono<MailPageEnv>();
   mail.get('/', async (c) => {
-    const check = c.req.query('check') ? await mailDomainReport(c.var.deps).catch((error: Error) => error.message) : undefined;
+    const unchecked = (error: Error) => (error instanceof AppError && error.said ? say(c.var.t, error.said) : error.message);
+    const check = c.req.query('check') ? await mailDomainReport(c.var.deps).catch(unchecked) : undefined;
     return c.html(await mailPage(c, { check }));
   });
   mail.post('/test', async (c) => {

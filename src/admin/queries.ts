@@ -5,23 +5,30 @@ import { getDelivery } from '../db/deliveries.ts';
 import { getForm } from '../db/forms.ts';
 import { deliveryChannels, deliveryStatuses, submissionStatuses, type Delivery, type Form, type Submission } from '../db/schema.ts';
 import { getSubmission, setSubmissionStatus, type SubmissionStatus } from '../db/submissions.ts';
-import { AppError, type FieldErrors } from '../errors.ts';
+import { AppError, type FieldErrors, type FieldsSaid } from '../errors.ts';
+import { issueSaid } from '../i18n/zod-issues.ts';
 import { isPlainAddress } from '../forms/email.ts';
 import { cancelUnsentDeliveries, releaseDeliveries } from '../mail/new-deliveries.ts';
 import type { Outbox } from '../mail/outbox.ts';
 
 // What the API, the admin pages and the CLI ask alike, checked alike.
 
-function fieldErrors(error: z.ZodError): FieldErrors {
+/** The contract's English messages per field, and the same as catalogue keys for the admin's pages. */
+function fieldErrors(error: z.ZodError): { fields: FieldErrors; fieldsSaid: FieldsSaid } {
   const fields: FieldErrors = {};
-  for (const issue of error.issues) (fields[issue.path.join('.') || '_'] ??= []).push(issue.message);
-  return fields;
+  const fieldsSaid: FieldsSaid = {};
+  for (const issue of error.issues) {
+    const name = issue.path.join('.') || '_';
+    (fields[name] ??= []).push(issue.message);
+    (fieldsSaid[name] ??= []).push(issueSaid(issue));
+  }
+  return { fields, fieldsSaid };
 }
 
 /** Parses with a zod schema, or throws the contract's 422 with messages per field. */
 export function parseOr422<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new AppError('validation', 'Some fields are not valid', { fields: fieldErrors(result.error) });
+  if (!result.success) throw new AppError('validation', 'Some fields are not valid', fieldErrors(result.error));
   return result.data;
 }
 
@@ -50,8 +57,15 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number) {
   return { items, nextCursor: rows.length > limit ? items[limit - 1]!.id : null };
 }
 
-export const found = <T>(row: T | undefined, what: string): T => {
-  if (!row) throw new AppError('not_found', `There is no such ${what}`);
+const FOUND_KEYS = {
+  form: 'problem.noForm',
+  submission: 'problem.noSubmission',
+  delivery: 'problem.noDelivery',
+  webhook: 'problem.noWebhook',
+} as const;
+
+export const found = <T>(row: T | undefined, what: keyof typeof FOUND_KEYS): T => {
+  if (!row) throw new AppError('not_found', `There is no such ${what}`, { said: { key: FOUND_KEYS[what] } });
   return row;
 };
 
@@ -66,7 +80,9 @@ export async function retryDelivery(deps: Deps, outbox: Outbox, id: string): Pro
   const retried = await outbox.retry(id);
   if (!retried) {
     found(await getDelivery(deps.db, id), 'delivery');
-    throw new AppError('conflict', 'This delivery is being sent right now; retry after it settles');
+    throw new AppError('conflict', 'This delivery is being sent right now; retry after it settles', {
+      said: { key: 'problem.deliveryBusy' },
+    });
   }
   if (deps.mailer) deps.defer(outbox.wake([retried.id]));
   return retried;

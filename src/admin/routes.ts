@@ -26,7 +26,7 @@ import { settleEditorInput } from './spam-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
 import { endSession, startSession } from '../db/sessions.ts';
 import { afterSignIn } from './admin-path.ts';
-import type { Translate } from '../i18n/index.ts';
+import { translator } from '../i18n/index.ts';
 import { addLanguageRoute } from './language.ts';
 import { addSettingsRoutes } from './settings-page.ts';
 import { ownerTimeZone } from './time-zone.ts';
@@ -43,9 +43,8 @@ import { addWebhookRoutes } from './webhooks-page.ts';
 const SESSION_MS = 12 * 3_600_000;
 const PAGE_SIZE = 50;
 
-const notFromAdmin = () => new AppError('csrf', 'This action was not sent from a Formharbor page; nothing was changed');
-
-const tooManyAttempts = (t: Translate, minutes: number) => (minutes === 1 ? t('login.tooManyMinute') : t('login.tooMany', { n: minutes }));
+const notFromAdmin = () =>
+  new AppError('csrf', 'This action was not sent from a Formharbor page; nothing was changed', { said: { key: 'problem.csrf' } });
 
 const editorPage = (c: Context<AdminEnv>, values: EditorValues, errors: FieldErrors, form?: Form) =>
   documentOf(FormEditorPage({ ui: adminUi(c), values, errors, form }));
@@ -55,7 +54,7 @@ async function postedFields(c: Context) {
   try {
     return await c.req.parseBody();
   } catch {
-    throw new AppError('bad_request', 'The form body is malformed');
+    throw new AppError('bad_request', 'The form body is malformed', { said: { key: 'problem.malformed' } });
   }
 }
 
@@ -79,7 +78,7 @@ export function adminRoutes(outbox: Outbox) {
     bodyLimit({
       maxSize: kb * 1024,
       onError: () => {
-        throw new AppError('too_large', `The form is larger than ${kb} KB`);
+        throw new AppError('too_large', `The form is larger than ${kb} KB`, { said: { key: 'problem.tooLarge', values: { kb } } });
       },
     });
   admin.use('/login', limit(64));
@@ -112,7 +111,10 @@ export function adminRoutes(outbox: Outbox) {
     // Always counted, off or on: guessing the password must stay slow.
     const loginKey = `login:${sha256(rateLimitSubject(ip))}`;
     const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
-    if (limited) throw new AppError('rate_limited', tooManyAttempts(c.var.t, Math.ceil(limited.retryAfter / 60)), limited);
+    if (limited) {
+      const said = { key: 'login.tooMany', values: { n: Math.ceil(limited.retryAfter / 60) } } as const;
+      throw new AppError('rate_limited', translator('en')(said.key, said.values), { ...limited, said });
+    }
     if (typeof body.password !== 'string' || !secretsEqual(body.password, deps.config.adminPassword)) {
       return c.html(documentOf(LoginPage({ ui: adminUi(c), error: c.var.t('login.wrong'), next: afterSignIn(body.next) })), 401);
     }
@@ -162,8 +164,8 @@ export function adminRoutes(outbox: Outbox) {
   // Not under /forms/: a form may be called "new".
   admin.get('/new-form', (c) => c.html(editorPage(c, NEW_FORM, {})));
   admin.post('/new-form', async (c) => {
-    const { values, input: asSent, errors } = parseEditor(await postedFields(c));
-    const settled = asSent && settleEditorInput(asSent);
+    const { values, input: asSent, errors } = parseEditor(await postedFields(c), c.var.t);
+    const settled = asSent && settleEditorInput(asSent, c.var.t);
     if (!settled?.input) return c.html(editorPage(c, values, settled?.errors ?? errors), 422);
     const form = await createForm(c.var.deps.db, settled.input, c.var.deps.now());
     if (!form) return c.html(editorPage(c, values, { id: [c.var.t('editor.idTaken')] }), 409);
@@ -178,8 +180,8 @@ export function adminRoutes(outbox: Outbox) {
     const { db } = c.var.deps;
     const form = found(await getForm(db, c.req.param('id')), 'form');
     // The id is the form's address on every site that embeds it: never changed, nor read, here.
-    const { values, input: asSent, errors } = parseEditor({ ...(await postedFields(c)), id: '' });
-    const settled = asSent && settleEditorInput(asSent, form);
+    const { values, input: asSent, errors } = parseEditor({ ...(await postedFields(c)), id: '' }, c.var.t);
+    const settled = asSent && settleEditorInput(asSent, c.var.t, form);
     if (!settled?.input) return c.html(editorPage(c, values, settled?.errors ?? errors, form), 422);
     found(await updateForm(db, form.id, settled.input, c.var.deps.now()), 'form');
     return c.redirect(`/admin/forms/${form.id}`, 303);

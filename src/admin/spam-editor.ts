@@ -1,5 +1,6 @@
 import type { Form } from '../db/schema.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
+import { say, type Translate } from '../i18n/index.ts';
 import { settleForm, type FormInput, type FormInputAsSent } from '../forms/definition.ts';
 
 // The editor's "Spam" and "Retention" boxes: the same settings the API takes under "spam",
@@ -96,11 +97,17 @@ export function spamBoxPath(path: string[]): string[] {
 }
 
 /** The editor's input ready for storage, or the secret box's message when a captcha has no secret yet. */
-export function settleEditorInput(input: FormInputAsSent, stored?: Form): { input?: FormInput; errors?: FieldErrors } {
+export function settleEditorInput(input: FormInputAsSent, t: Translate, stored?: Form): { input?: FormInput; errors?: FieldErrors } {
   try {
     return { input: settleForm(input, stored) };
   } catch (error) {
-    if (!(error instanceof AppError && error.fields)) throw error;
-    return { errors: { captchaSecret: Object.values(error.fields).flat() } };
+    if (!(error instanceof AppError && error.fieldsSaid)) throw error;
+    return {
+      errors: {
+        captchaSecret: Object.values(error.fieldsSaid)
+          .flat()
+          .map((said) => say(t, said)),
+      },
+    };
   }
 }

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { getForm } from '../db/forms.ts';
 import type { Form, WebhookSpec } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { say } from '../i18n/index.ts';
 import { documentOf } from '../views/Page.tsx';
 import { updateFormFrom } from './form-writes.ts';
 import { found } from './queries.ts';
@@ -35,7 +36,8 @@ export function addWebhookRoutes(admin: Hono<AdminEnv>, postedFields: (c: Contex
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'validation') throw error;
       // The one webhook added is the only one that can be wrong: the stored ones passed before.
-      const problem = Object.values(error.fields ?? {}).flat()[0] ?? error.message;
+      const said = Object.values(error.fieldsSaid ?? {}).flat()[0];
+      const problem = said ? say(c.var.t, said) : (Object.values(error.fields ?? {}).flat()[0] ?? error.message);
       return c.html(page(c, form, { draft, problem }), 422);
     }
     // Answered here, not redirected: its secret is shown this once and is not kept anywhere to show again.

@@ -183,7 +183,8 @@ export function settleSpam(stored: SpamSettings | undefined, given: SpamInput | 
     const secret = captcha.secret ?? (base.captcha?.provider === captcha.provider ? base.captcha.secret : undefined);
     if (!secret) {
       const fields = { 'spam.captcha.secret': [`the secret key from ${captcha.provider} is required`] };
-      throw new AppError('validation', 'Some fields are not valid', { fields });
+      const fieldsSaid = { 'spam.captcha.secret': [{ key: 'issue.captchaSecret' as const, values: { provider: captcha.provider } }] };
+      throw new AppError('validation', 'Some fields are not valid', { fields, fieldsSaid });
     }
     const { minScore, ...keys } = captcha;
     merged.captcha = { ...keys, secret, ...(minScore !== undefined && { minScore }) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { WebhookSpec } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, type FieldsSaid } from '../errors.ts';
+import { translator } from '../i18n/index.ts';
 import { ulid } from '../ids.ts';
 import { isRefusedAddress } from '../mail/address-guard.ts';
 import { newWebhookSecret } from '../mail/webhook-signature.ts';
@@ -39,20 +40,25 @@ export type WebhookInput = z.infer<typeof webhookInput>;
  */
 export function checkWebhookTargets(webhooks: WebhookInput[], allowPrivate: boolean): void {
   if (allowPrivate) return;
+  const english = translator('en');
   const fields: Record<string, string[]> = {};
+  const fieldsSaid: FieldsSaid = {};
   webhooks.forEach((webhook, i) => {
     const url = new URL(webhook.url);
     const problem =
       url.protocol !== 'https:'
-        ? 'must be an https URL'
+        ? 'issue.url'
         : /^[\d.]+$|^\[/.test(url.hostname) && isRefusedAddress(url.hostname)
-          ? 'must not point to a loopback, private or link-local address'
+          ? 'issue.privateAddress'
           : url.hostname === 'localhost' || url.hostname.endsWith('.localhost')
-            ? 'must not point to this machine'
+            ? 'issue.thisMachine'
             : undefined;
-    if (problem) fields[`webhooks.${i}.url`] = [problem];
+    if (problem) {
+      fields[`webhooks.${i}.url`] = [english(problem)];
+      fieldsSaid[`webhooks.${i}.url`] = [{ key: problem }];
+    }
   });
-  if (Object.keys(fields).length > 0) throw new AppError('validation', 'Some fields are not valid', { fields });
+  if (Object.keys(fields).length > 0) throw new AppError('validation', 'Some fields are not valid', { fields, fieldsSaid });
 }
 
 /** The webhooks to store: each gets an id and keeps its stored secret (matched by id) or a new one. */

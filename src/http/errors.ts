@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Log } from '../deps.ts';
 import { AppError, type ErrorCode, type FieldErrors } from '../errors.ts';
 import { bodyKind } from '../forms/parse.ts';
-import { translator, type Language } from '../i18n/index.ts';
+import { say, translator, type Language, type MessageKey } from '../i18n/index.ts';
 import { languageOf } from '../i18n/request.ts';
 import { ADMIN_CSP, PAGE_CSP } from '../pages.ts';
 import { ErrorPage } from '../views/ErrorPage.tsx';
@@ -60,23 +60,33 @@ function errorHeaders(error: AppError, path: string): Record<string, string> {
 export const errorJson = (error: AppError, path: string) =>
   Response.json(envelope(error), { status: STATUS[error.code], headers: errorHeaders(error, path) });
 
-/** An error as a page, under the admin's own CSP in the admin and the visitors' elsewhere. */
-function errorPage(c: Context, status: ContentfulStatusCode, message: string, fields: FieldErrors = {}) {
+/**
+ * An error as a page in the reader's language, under the admin's own CSP in the admin and the
+ * visitors' elsewhere. The words come from the error's keys; an error without them (a visitor's
+ * field checks, worded by the form) shows its own message.
+ */
+function errorPage(c: Context, status: ContentfulStatusCode, error: AppError) {
   const forOwner = c.req.path.startsWith('/admin');
   // Set by the app's language middleware; read here too for an error raised before it ran.
   const lang = (c.get('lang') as Language | undefined) ?? languageOf(c);
+  const t = translator(lang);
+  const message = error.said ? say(t, error.said) : forOwner ? t(`problem.${error.code}` as MessageKey) : error.message;
+  const fields: FieldErrors = error.fieldsSaid
+    ? Object.fromEntries(Object.entries(error.fieldsSaid).map(([name, said]) => [name, said.map((one) => say(t, one))]))
+    : (error.fields ?? {});
   c.header('Content-Security-Policy', forOwner ? ADMIN_CSP : PAGE_CSP);
-  return c.html(documentOf(ErrorPage({ lang, t: translator(lang), status, message, fields, forOwner })), status);
+  return c.html(documentOf(ErrorPage({ lang, t, status, message, fields, forOwner })), status);
 }
 
 /** The answer to an AppError: the contract's JSON envelope or a page, with its status and headers. */
 export function errorResponse(c: Context, error: AppError) {
   for (const [name, value] of Object.entries(errorHeaders(error, c.req.path))) c.header(name, value);
   const status = STATUS[error.code];
-  return answersJson(c) ? c.json(envelope(error), status) : errorPage(c, status, error.message, error.fields);
+  return answersJson(c) ? c.json(envelope(error), status) : errorPage(c, status, error);
 }
 
-export const notFound = (c: Context) => errorResponse(c, new AppError('not_found', 'Nothing here'));
+export const notFound = (c: Context) =>
+  errorResponse(c, new AppError('not_found', 'Nothing here', { said: { key: 'problem.nothingHere' } }));
 
 /** The app's onError: AppErrors as the contract says, Hono's own as Hono made them, anything else a logged 500. */
 export const handleErrors = (log: Log): ErrorHandler =>
@@ -93,5 +103,6 @@ export const handleErrors = (log: Log): ErrorHandler =>
     const requestId = crypto.randomUUID();
     log.error('unhandled error', { requestId, path: c.req.path, error: error.stack ?? String(error) });
     if (answersJson(c)) return c.json({ ok: false, error: 'internal', requestId }, 500);
-    return errorPage(c, 500, `Something went wrong on our side (request ${requestId}).`);
+    const message = `Something went wrong on our side (request ${requestId}).`;
+    return errorPage(c, 500, new AppError('unavailable', message, { said: { key: 'problem.internal', values: { requestId } } }));
   };

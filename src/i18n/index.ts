@@ -3,8 +3,17 @@ import { en, type MessageKey } from './en.ts';
 import { zhTW } from './zh-TW.ts';
 
 export type { MessageKey };
+/**
+ * A text that counts something: one form per plural category of the language (Intl.PluralRules
+ * on `{n}`); English and German say `one` and `other`, Chinese has no plural and writes a plain string.
+ */
+export type PluralText = { readonly other: string } & Partial<Record<Intl.LDMLPluralRule, string>>;
+export type Text = string | PluralText;
 /** Every language carries every key: the compiler checks it here, test/i18n.test.ts checks the placeholders. */
-export type Messages = Record<MessageKey, string>;
+export type Messages = Record<MessageKey, Text>;
+
+/** Something to say in the reader's language: a key and its values, translated where it is shown. */
+export type Said = { key: MessageKey; values?: Record<string, string | number> };
 
 export const languages = ['en', 'zh-TW', 'de'] as const;
 export type Language = (typeof languages)[number];
@@ -18,9 +27,16 @@ export type Translate = (key: MessageKey, values?: Record<string, string | numbe
 
 export function translator(language: Language): Translate {
   const messages = catalogues[language];
-  return (key, values) =>
-    messages[key].replace(/\{(\w+)\}/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
+  const plurals = new Intl.PluralRules(language);
+  return (key, values) => {
+    const text = messages[key];
+    const chosen = typeof text === 'string' ? text : (text[plurals.select(Number(values?.n ?? 0))] ?? text.other);
+    return chosen.replace(/\{(\w+)\}/g, (whole, name: string) => (values && name in values ? String(values[name]) : whole));
+  };
 }
+
+/** A Said in the reader's words. */
+export const say = (t: Translate, said: Said) => t(said.key, said.values);
 
 /**
  * The best of our languages for an `Accept-Language` header. Traditional Chinese is asked for

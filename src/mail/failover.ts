@@ -1,3 +1,4 @@
+import { englishHint, type Hint } from './hints.ts';
 import type { Mailer, MailTestResult, OutgoingMessage, Relay, SendResult } from './mailer.ts';
 
 /**
@@ -32,7 +33,7 @@ export function createFailoverMailer(primary: Mailer, backup: Mailer): Mailer {
           ...second.transcript,
         ],
         // The primary's fix is still the owner's to make, even when the backup took the message.
-        hint: [first.hint && `Primary: ${first.hint}`, second.hint && `Backup: ${second.hint}`].filter(Boolean).join(' ') || undefined,
+        ...bothHints(first.hintSaid, second.hintSaid),
       };
     },
     close() {
@@ -40,6 +41,15 @@ export function createFailoverMailer(primary: Mailer, backup: Mailer): Mailer {
       backup.close();
     },
   };
+}
+
+/** Both relays' fixes, each named, or none. */
+function bothHints(primary: Hint | undefined, backup: Hint | undefined) {
+  const hintSaid: Hint = [
+    ...(primary ? [{ key: 'hint.primary' as const }, ...primary] : []),
+    ...(backup ? [{ key: 'hint.backup' as const }, ...backup] : []),
+  ];
+  return hintSaid.length > 0 ? { hint: englishHint(hintSaid), hintSaid } : {};
 }
 
 /** A mailer without a recorded test (a test double) still answers, with an empty transcript. */

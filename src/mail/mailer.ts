@@ -1,3 +1,4 @@
+import type { Hint } from './hints.ts';
 /** The port every mail transport implements; the outbox knows nothing else about SMTP. */
 export type OutgoingMessage = {
   from: string;
@@ -32,7 +33,8 @@ export type SendResult = ({ ok: true; response: string; refused?: Refusal[] } | 
 export type Relay = 'primary' | 'backup';
 
 /** A test send's outcome with the SMTP conversation (credentials redacted) and, on failure, the fix in plain words. */
-export type MailTestResult = SendResult & { transcript: string[]; hint?: string };
+/** `hint` in English for the API and the CLI; `hintSaid` the same as catalogue keys, for the admin's page. */
+export type MailTestResult = SendResult & { transcript: string[]; hint?: string; hintSaid?: Hint };
 
 export interface Mailer {
   send(message: OutgoingMessage): Promise<SendResult>;

@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import { dkimSigner, type DkimKey } from './dkim.ts';
-import { CERTIFICATE_FIX, NO_STARTTLS_FIX, smtpHint, type RelayRef } from './hints.ts';
+import { CERTIFICATE_FIX, englishHint, NO_STARTTLS_FIX, smtpHint, type RelayRef } from './hints.ts';
 import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
 import { transcriptRecorder } from './transcript.ts';
@@ -74,8 +74,8 @@ export type SmtpOptions = {
 
 /** The classified failure and, when there is one to give, the owner's fix. */
 function failureOf(error: SmtpError, relay: RelayRef) {
-  const hint = smtpHint(error, relay);
-  return { ok: false as const, ...classifySmtpError(error), ...(hint && { hint }) };
+  const hintSaid = smtpHint(error, relay);
+  return { ok: false as const, ...classifySmtpError(error), ...(hintSaid && { hint: englishHint(hintSaid), hintSaid }) };
 }
 
 /** The opt-out of requireTLS, read from SMTP_URL; nodemailer never sees it. */
@@ -139,7 +139,7 @@ export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5, dkim
       } catch (error) {
         // The hint rides along in the error, so a delivery's lastError tells the owner what to fix.
         // (Unless the classifier's words already carry the same fix.)
-        const { hint, ...failure } = failureOf(error as SmtpError, relay);
+        const { hint, hintSaid: _, ...failure } = failureOf(error as SmtpError, relay);
         const explained = [CERTIFICATE_FIX, NO_STARTTLS_FIX].some((fix) => failure.error.includes(fix));
         return hint && !explained ? { ...failure, error: `${failure.error} — ${hint}` } : failure;
       }

@@ -1,4 +1,5 @@
-import type { DnsLookup, DomainCheck } from './domain-check.ts';
+import { verdict, type DomainCheck } from './check-verdict.ts';
+import type { DnsLookup } from './domain-check.ts';
 
 const MECHANISM =
   /^[+\-~?]?(all|include:[^\s:]+|exists:\S+|(a|mx)(:[^\s/]+)?(\/\d{1,3})?(\/\/\d{1,3})?|ip4:[\d.]+(\/\d{1,2})?|ip6:[0-9a-f:.]+(\/\d{1,3})?|ptr(:\S+)?)$/i;
@@ -45,48 +46,18 @@ function relayCoverage(terms: string[], domain: string, relays: string[]): { mis
 export async function spfCheck(dns: DnsLookup, domain: string, relays: string[]): Promise<DomainCheck> {
   const records = (await dns.txt(domain)).filter((r) => /^v=spf1(\s|$)/i.test(r.trim()));
   const example = `v=spf1 ${relays.filter((h) => !isAddressOrLocal(h)).map((h) => `include:${relayCoverage([], domain, [h]).include}`)[0] ?? 'include:YOUR-PROVIDER'} ~all`;
-  if (records.length === 0) {
-    return {
-      name: 'spf',
-      status: 'fail',
-      detail: `${domain} has no SPF record: receivers cannot tell which servers may send as ${domain}.`,
-      fix: `Add one TXT record at ${domain}: ${example} (your provider's documentation names the exact include).`,
-    };
-  }
+  if (records.length === 0) return verdict('spf', 'fail', ['check.spf.none', { domain }], ['check.spf.add', { domain, example }]);
   if (records.length > 1) {
-    return {
-      name: 'spf',
-      status: 'fail',
-      detail: `${domain} has ${records.length} SPF records: receivers treat that as a permanent error (RFC 7208 §4.5).`,
-      fix: `Merge them into one TXT record that starts with v=spf1 and lists every sender, e.g. ${example}.`,
-    };
+    return verdict('spf', 'fail', ['check.spf.many', { domain, n: records.length }], ['check.spf.merge', { example }]);
   }
   const terms = records[0]!.trim().split(/\s+/).slice(1);
   const bad = terms.filter((t) => !MECHANISM.test(t) && !MODIFIER.test(t));
-  if (bad.length > 0) {
-    return {
-      name: 'spf',
-      status: 'fail',
-      detail: `The SPF record has terms that do not parse: ${bad.join(' ')}. A receiver treats the whole record as an error.`,
-      fix: `Correct them (mechanisms look like include:domain, ip4:1.2.3.4, a, mx, ~all): ${records[0]}`,
-    };
-  }
-  if (terms.some((t) => /^\+?all$/i.test(t))) {
-    return {
-      name: 'spf',
-      status: 'warn',
-      detail: `"${records[0]}" lets any server send as ${domain}.`,
-      fix: 'End the record with ~all or -all instead of +all.',
-    };
-  }
-  const { missing, include } = relayCoverage(terms, domain, relays);
+  const record = records[0]!;
+  if (bad.length > 0) return verdict('spf', 'fail', ['check.spf.bad', { terms: bad.join(' ') }], ['check.spf.correct', { record }]);
+  if (terms.some((t) => /^\+?all$/i.test(t))) return verdict('spf', 'warn', ['check.spf.anyone', { record, domain }], ['check.spf.endAll']);
+  const { missing, include = '' } = relayCoverage(terms, domain, relays);
   if (missing.length > 0) {
-    return {
-      name: 'spf',
-      status: 'warn',
-      detail: `The SPF record does not seem to name the relay ${missing.join(', ')}: "${records[0]}".`,
-      fix: `If that relay sends for ${domain}, add include:${include} (as your provider documents it) before the all term.`,
-    };
+    return verdict('spf', 'warn', ['check.spf.relay', { relays: missing.join(', '), record }], ['check.spf.include', { domain, include }]);
   }
-  return { name: 'spf', status: 'ok', detail: `One SPF record: "${records[0]}".`, fix: '' };
+  return verdict('spf', 'ok', ['check.spf.ok', { record }]);
 }

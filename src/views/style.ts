@@ -58,6 +58,7 @@ section.card,.card{border:1px solid var(--line);border-radius:.5rem;padding:.25r
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 tr.unread td{font-weight:700}.unread-count{font-weight:700}
 .banner{border:1px solid currentColor;border-radius:.5rem;padding:.5rem .75rem}
+.cards h2{margin:.5rem 0}caption{text-align:left;font-weight:600;padding:.25rem 0}
 ul.cards{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(19rem,1fr));gap:1rem}
 .cards dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .75rem;margin:.5rem 0}.cards dd{margin:0}
 figure.chart{margin:.5rem 0;color:var(--accent)}figure.chart svg{max-width:100%;height:auto;display:block}figure.chart figcaption{color:var(--fg)}
@@ -65,6 +66,7 @@ figure.chart{margin:.5rem 0;color:var(--accent)}figure.chart svg{max-width:100%;
 h1{font-size:1.35rem}
 .site button.quiet{padding:.15rem .45rem}
 .tools{margin-left:0}
+table.list caption{display:block}
 table.list thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
 table.list,table.list tbody,table.list tr,table.list td{display:block;width:100%}
 table.list tr{border:1px solid var(--line);border-radius:.5rem;margin:0 0 .75rem;padding:.5rem .75rem;background:var(--card)}

@@ -33,7 +33,7 @@ describe('bulk actions on a submission list', () => {
     const asked = await post('/admin/forms/contact/bulk', { _csrf: token, action: 'archived', id: ids }, { cookie });
     expect(asked.status).toBe(200);
     const html = await asked.text();
-    expect(html).toContain('Archive 2 submission(s)?');
+    expect(html).toContain('Archive 2 submissions?');
     expect(html.match(/name="id" value="/g)).toHaveLength(2);
     expect(await statusOf(ids[0]!)).toBe('inbox');
 

@@ -48,7 +48,7 @@ describe('the admin mail page', () => {
     expect(html).toContain('Domain of MAIL_FROM: <strong>harbor.test</strong>');
     expect(html).toMatch(/<td[^>]*>MX<\/td><td[^>]*><span class="badge">ok<\/span><\/td>/);
     expect(html).toMatch(
-      /<td[^>]*>DMARC<\/td><td[^>]*><span class="badge error">warn<\/span><\/td>.*Add a TXT record at _dmarc\.harbor\.test/,
+      /<td[^>]*>DMARC<\/td><td[^>]*><span class="badge error">warning<\/span><\/td>.*Add a TXT record at _dmarc\.harbor\.test/,
     );
   });
 

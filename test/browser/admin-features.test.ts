@@ -75,14 +75,14 @@ describe('the admin dashboard, unread mail and bulk actions in a real browser', 
   it('should mark ticked submissions as spam, archive them and delete them, each after a confirmation with the count', async () => {
     const ids = [await submit({ message: 'bulk one' }), await submit({ message: 'bulk two' })];
     const spamBefore = Number(await card().locator('[data-count="spam"]').textContent());
-    await bulk(ids, 'spam', 'Mark 2 submission(s) as spam?');
+    await bulk(ids, 'spam', 'Mark 2 submissions as spam?');
     expect([await statusOf(ids[0]!), await statusOf(ids[1]!)]).toEqual(['spam', 'spam']);
     await page.goto(`${harbor.origin}/admin`);
     expect(Number(await card().locator('[data-count="spam"]').textContent())).toBe(spamBefore + 2);
 
-    await bulk(ids, 'archived', 'Archive 2 submission(s)?');
+    await bulk(ids, 'archived', 'Archive 2 submissions?');
     expect([await statusOf(ids[0]!), await statusOf(ids[1]!)]).toEqual(['archived', 'archived']);
-    await bulk([ids[0]!], 'delete', 'Delete 1 submission(s) and their deliveries for good?');
+    await bulk([ids[0]!], 'delete', 'Delete 1 submission and its deliveries for good?');
     expect(await statusOf(ids[0]!)).toBeUndefined();
     expect(await statusOf(ids[1]!)).toBe('archived');
   });

@@ -77,7 +77,7 @@ describe('every page in a real browser', () => {
 });
 
 describe.runIf(process.env.UPDATE_SCREENSHOTS === '1')('screenshots for docs/', () => {
-  it('should refresh the admin screenshots: desktop and phone, light and dark, and one in 繁體中文', async () => {
+  it('should refresh the admin screenshots: desktop and phone, light and dark, one in 繁體中文, the dashboard in English and German', async () => {
     mkdirSync('docs', { recursive: true });
     const shots = [
       { file: 'admin-desktop-light.png', options: { viewport: { width: 1200, height: 800 }, colorScheme: 'light' as const } },
@@ -103,6 +103,19 @@ describe.runIf(process.env.UPDATE_SCREENSHOTS === '1')('screenshots for docs/', 
     });
     await chinese.goto(`${harbor.origin}/admin/submissions/${first}`);
     await chinese.screenshot({ path: 'docs/admin-zh-TW.png', fullPage: true });
+    // The dashboard, the page owners open first: on a desktop in English, on a phone in German (the longest words).
+    const dashboard = await signedInPage({ viewport: { width: 1200, height: 800 }, colorScheme: 'light' });
+    await dashboard.goto(`${harbor.origin}/admin`);
+    await dashboard.screenshot({ path: 'docs/admin-dashboard.png', fullPage: true });
+    const german = await signedInPage({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      deviceScaleFactor: 2,
+      locale: 'de-DE',
+      extraHTTPHeaders: { 'accept-language': 'de' },
+    });
+    await german.goto(`${harbor.origin}/admin`);
+    await german.screenshot({ path: 'docs/admin-dashboard-de-phone.png', fullPage: true });
     const demo = await signedInPage({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
     await demo.goto(`${harbor.origin}/`);
     await demo.screenshot({ path: 'docs/demo-phone.png', fullPage: true });

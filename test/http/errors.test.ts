@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Log } from '../../src/deps.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../src/errors.ts';
 import { handleErrors, notFound } from '../../src/http/errors.ts';
+import { translator } from '../../src/i18n/index.ts';
 import { ADMIN_CSP, PAGE_CSP } from '../../src/pages.ts';
 import { form, testApp, type TestApp } from '../support/app.ts';
 
@@ -58,12 +59,18 @@ describe('the error module', () => {
     expect(page).toContain(`<h1>Your message was not sent</h1><p class="error">Refused: ${code}</p>`);
   });
 
+  // The owner reads the code's words in their language; the English message is the API's.
   it.each(ERROR_CODES)('should answer %s with the contract status on an admin page under ADMIN_CSP', async (code) => {
     const res = await app.request(`/admin/${code}`);
     expect(res.status).toBe(CONTRACT_STATUS[code]);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toBe(ADMIN_CSP);
-    expect(await res.text()).toContain(`<p class="error">Refused: ${code}</p><p><a href="/admin">Back to the admin</a></p>`);
+    const said = translator('en')(`problem.${code}`);
+    expect(await res.text()).toContain(`<p class="error">${said}</p><p><a href="/admin">Back to the admin</a></p>`);
+    const german = await (await app.request(`/admin/${code}`, { headers: { 'accept-language': 'de' } })).text();
+    expect(german).toContain(
+      `<p class="error">${translator('de')(`problem.${code}`)}</p><p><a href="/admin">Zurück zur Verwaltung</a></p>`,
+    );
   });
 
   it('should answer in JSON on /api without being asked, naming the scheme only there for a 401', async () => {

@@ -95,7 +95,8 @@ export function DashboardPage({ ui, data, unsent }: { ui: AdminUi; data: Dashboa
                     {ui.when(card.last.createdAt)}
                     {card.last.sender !== null && (
                       <>
-                        {' · '}
+                        {/* On its own line: an address does not break well after a date. */}
+                        <br />
                         <Theirs value={card.last.sender} />
                       </>
                     )}
@@ -115,7 +116,7 @@ export function DashboardPage({ ui, data, unsent }: { ui: AdminUi; data: Dashboa
         ))}
       </ul>
       <h2>{t('dash.outbox')}</h2>
-      <OutboxLine ui={ui} unsent={unsent} />
+      <OutboxLine ui={ui} unsent={unsent} underHeading />
       <Channels ui={ui} data={data} />
     </Layout>
   );

@@ -22,9 +22,7 @@ export function EraseConfirmPage({ ui, email, count }: { ui: AdminUi; email: str
   return (
     <Layout ui={ui} title={t('erase.title')} current="/admin/erase" narrow>
       <h1>{t('erase.headingOf', { email })}</h1>
-      <p>
-        <strong>{count}</strong> {t('erase.holding')}
-      </p>
+      <p>{t('erase.holding', { n: count })}</p>
       {count > 0 && (
         <form method="post" action="/admin/erase">
           <CsrfField token={ui.token} />

@@ -1,6 +1,8 @@
 import type { Config } from '../../config.ts';
 import type { RelayHealth } from '../../db/relay-health.ts';
 import type { DomainReport } from '../../mail/domain-check.ts';
+import { say } from '../../i18n/index.ts';
+import { hintText } from '../../mail/hints.ts';
 import type { MailTestAnswer } from '../mail-test.ts';
 import { Layout } from './Layout.tsx';
 import type { Unsent } from './OutboxLine.tsx';
@@ -142,11 +144,12 @@ function TestResult({ ui, result }: { ui: AdminUi; result: MailTestAnswer }) {
         {result.relay && ` ${t(result.relay === 'backup' ? 'mailPage.viaBackup' : 'mailPage.viaPrimary')}`}
       </h3>
       <p class={result.ok ? undefined : 'error'}>
-        <Theirs value={result.ok ? result.response : result.error} />
+        {/* The relay's reply as it was said; our own words in the owner's language. */}
+        {!result.ok && result.errorSaid ? say(t, result.errorSaid) : <Theirs value={result.ok ? result.response : result.error} />}
       </p>
       {result.hint && (
         <p>
-          <strong>{t('mailPage.whatToDo')}</strong> {result.hint}
+          <strong>{t('mailPage.whatToDo')}</strong> {result.hintSaid ? hintText(t, result.hintSaid) : result.hint}
         </p>
       )}
       {result.transcript && (
@@ -182,12 +185,12 @@ function CheckTable({ ui, report }: { ui: AdminUi; report: DomainReport }) {
             <tr>
               <td data-label={t('mailPage.check')}>{c.name.toUpperCase()}</td>
               <td data-label={t('form.status')}>
-                <span class={c.status === 'ok' ? 'badge' : 'badge error'}>{c.status}</span>
+                <span class={c.status === 'ok' ? 'badge' : 'badge error'}>{t(`check.${c.status}`)}</span>
               </td>
               <td data-label={t('mailPage.found')}>
-                <Theirs value={c.detail} />
+                <Theirs value={say(t, c.said.detail)} />
               </td>
-              <td data-label={t('mailPage.fix')}>{c.fix}</td>
+              <td data-label={t('mailPage.fix')}>{c.said.fix && say(t, c.said.fix)}</td>
             </tr>
           ))}
         </tbody>

@@ -113,7 +113,7 @@ export function DeliveryCard({ ui, delivery: d, attempts }: { ui: AdminUi; deliv
             {attempts.map((a) => (
               <tr>
                 <td data-label={t('attempt.at')}>{ui.when(a.at)}</td>
-                <td data-label={t('attempt.outcome')}>{a.outcome}</td>
+                <td data-label={t('attempt.outcome')}>{t(`outcome.${a.outcome}`)}</td>
                 <td data-label={t('attempt.relay')}>{a.relay ?? '—'}</td>
                 <td data-label={t('attempt.reply')}>
                   <Theirs value={a.reply} />
