@@ -25,7 +25,19 @@ export const isLanguage = (value: unknown): value is Language => languages.inclu
 /** Fills `{name}` placeholders; a missing value leaves the placeholder visible rather than hiding that it is missing. */
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
+const translators = new Map<Language, Translate>();
+
+/**
+ * The language's translate function, made once per language: every request asks for one, and
+ * building Intl.PluralRules cost more than the rest of choosing a language.
+ */
 export function translator(language: Language): Translate {
+  let translate = translators.get(language);
+  if (!translate) translators.set(language, (translate = newTranslator(language)));
+  return translate;
+}
+
+function newTranslator(language: Language): Translate {
   const messages = catalogues[language];
   const plurals = new Intl.PluralRules(language);
   return (key, values) => {
