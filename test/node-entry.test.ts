@@ -6,7 +6,7 @@ import { inArray } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLibsql } from '../src/db/libsql.ts';
 import { deliveries, submissions } from '../src/db/schema.ts';
-import { startNodeEntry } from './support/node-entry.ts';
+import { loadUntilKilled, startNodeEntry } from './support/node-entry.ts';
 import { startSmtpSink } from './support/smtp-sink.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-crash-'));
@@ -29,37 +29,20 @@ async function startServer(url = databaseUrl, env: Record<string, string> = {}):
   return started.port;
 }
 
-/** Posts in 10 parallel loops until the server dies; answers the ids it acknowledged. */
-async function loadUntilKilled(port: number, killAfterMs: number): Promise<string[]> {
-  const acked: string[] = [];
-  const victim = child!;
-  setTimeout(() => victim.kill('SIGKILL'), killAfterMs);
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: 10 }, async () => {
-      while (victim.exitCode === null && victim.signalCode === null) {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/f/demo`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-            body: `name=Crash&email=c%40crash.test&message=${n++}`,
-          });
-          if (res.status === 201) acked.push(((await res.json()) as { id: string }).id);
-        } catch {
-          // the server died mid-request: that answer never arrived, so nothing was promised
-        }
-      }
-    }),
-  );
-  return acked;
-}
-
 describe('kill -9 under load (RELIABILITY row 10)', () => {
   it('should keep every acknowledged submission with its delivery, and a sound database', async () => {
     const acked: string[] = [];
     for (const killAfterMs of [400, 700, 1000]) {
       const port = await startServer();
-      acked.push(...(await loadUntilKilled(port, killAfterMs)));
+      acked.push(
+        ...(await loadUntilKilled(child!, killAfterMs, (n) =>
+          fetch(`http://127.0.0.1:${port}/f/demo`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+            body: `name=Crash&email=c%40crash.test&message=${n}`,
+          }),
+        )),
+      );
     }
     expect(acked.length).toBeGreaterThan(20);
     const database = await openLibsql(databaseUrl);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLibsql } from '../src/db/libsql.ts';
-import { startNodeEntry } from './support/node-entry.ts';
+import { loadUntilKilled, startNodeEntry } from './support/node-entry.ts';
 import { startSmtpSink } from './support/smtp-sink.ts';
 import { startWebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -37,31 +37,6 @@ async function startServer(smtpUrl: string): Promise<number> {
   return started.port;
 }
 
-/** Posts in 10 parallel loops until the server dies; answers the ids it acknowledged. */
-async function loadUntilKilled(port: number, killAfterMs: number): Promise<string[]> {
-  const acked: string[] = [];
-  const victim = child!;
-  setTimeout(() => victim.kill('SIGKILL'), killAfterMs);
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: 10 }, async () => {
-      while (victim.exitCode === null && victim.signalCode === null) {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/f/hooked`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ email: 'c@crash.test', message: `crash ${n++}` }),
-          });
-          if (res.status === 201) acked.push(((await res.json()) as { id: string }).id);
-        } catch {
-          // the server died mid-request: that answer never arrived, so nothing was promised
-        }
-      }
-    }),
-  );
-  return acked;
-}
-
 describe('kill -9 under load with a webhook on the form', () => {
   it('should post every acknowledged submission to the webhook once and mail it, after three kills and a restart', async () => {
     const receiver = await startWebhookReceiver();
@@ -83,7 +58,15 @@ describe('kill -9 under load with a webhook on the form', () => {
           });
           expect(res.status).toBe(201);
         }
-        acked.push(...(await loadUntilKilled(port, killAfterMs)));
+        acked.push(
+          ...(await loadUntilKilled(child!, killAfterMs, (n) =>
+            fetch(`http://127.0.0.1:${port}/f/hooked`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ email: 'c@crash.test', message: `crash ${n}` }),
+            }),
+          )),
+        );
       }
       expect(acked.length).toBeGreaterThan(20);
 

@@ -27,3 +27,30 @@ export function startNodeEntry(env: Record<string, string>): Promise<{ child: Ch
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}${errors}`)));
   });
 }
+
+/**
+ * Posts in 10 parallel loops until `victim` dies, SIGKILLed after `killAfterMs`; answers the ids
+ * it acknowledged. `post(n)` sends the n-th submission.
+ */
+export async function loadUntilKilled(
+  victim: ChildProcess,
+  killAfterMs: number,
+  post: (n: number) => Promise<Response>,
+): Promise<string[]> {
+  const acked: string[] = [];
+  setTimeout(() => victim.kill('SIGKILL'), killAfterMs);
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (victim.exitCode === null && victim.signalCode === null) {
+        try {
+          const res = await post(n++);
+          if (res.status === 201) acked.push(((await res.json()) as { id: string }).id);
+        } catch {
+          // the server died mid-request: that answer never arrived, so nothing was promised
+        }
+      }
+    }),
+  );
+  return acked;
+}
