@@ -26,6 +26,8 @@ const WARMUP_SECONDS = 3;
 const DRAIN_SECONDS = 90;
 // The first parent of "Merge workers-batch": main's last build that sent from each request.
 const TODAY = process.env.BENCH_TODAY ?? '7ab3f5c^1';
+/** Fewer mails sent after the load than this say nothing about a mail's cost (the polling dominates). */
+const MIN_DRAIN_MAILS = 200;
 const ADMIN_TOKEN = 'bench-token-0123456789-abcdef';
 
 type Case = { name: string; config: string; formharbor: boolean; smtp: boolean };
@@ -131,7 +133,13 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
     // the other one is wrangler's proxy in front of it, which a deployed Worker does not have.
     const runtimeCpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
     const result = await load(`${dev.url}${path}`, SECONDS);
+    // The consumer lags behind the intake: what it sends after the load, with nothing else
+    // running, is the cost of delivery alone (local D1 and Queue included).
+    const drainCpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
+    const mailsAtLoadEnd = await sink.counts();
     const unsent = testCase.formharbor ? await drain(dev) : 0;
+    const mailsInDrain = (await sink.counts()).received - mailsAtLoadEnd.received;
+    const deliveryCpuMsPerMail = mailsInDrain >= MIN_DRAIN_MAILS ? drainCpu.perItem(mailsInDrain) / 1000 : undefined;
     const ok = result['2xx'];
     const cpuMsPerSubmission = cpu.perItem(ok) / 1000;
     const runtimeCpuMsPerSubmission = runtimeCpu.perItem(ok) / 1000;
@@ -145,6 +153,7 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
       p99: result.latency.p99,
       cpuMsPerSubmission: Number(cpuMsPerSubmission.toFixed(2)),
       runtimeCpuMsPerSubmission: Number(runtimeCpuMsPerSubmission.toFixed(2)),
+      ...(deliveryCpuMsPerMail !== undefined && { deliveryCpuMsPerMail: Number(deliveryCpuMsPerMail.toFixed(2)), mailsInDrain }),
       acknowledged: warmup['2xx'] + ok,
       non2xx: result.non2xx + result.errors + result.timeouts + warmup.non2xx + warmup.errors + warmup.timeouts,
       ...(db && { stored: db.stored, sent: db.sent, failedAttempts: db.failedAttempts, failures: db.failures }),
@@ -181,6 +190,7 @@ function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof
           'p99 ms': r.p99,
           'workerd CPU ms/sub': r.cpuMsPerSubmission,
           'runtime CPU ms/sub': r.runtimeCpuMsPerSubmission,
+          'delivery alone ms/mail': r.deliveryCpuMsPerMail ?? '',
           '2xx': r.acknowledged,
           'non-2xx': r.non2xx,
           stored: r.stored ?? '',
@@ -201,6 +211,9 @@ function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof
     `load average ${summary.loadAverage.join(' → ')} on ${availableParallelism()} cores: a shared machine, figures are indicative`,
   );
 }
+
+// Killed by `timeout` or Ctrl-C: exit normally, so the wrangler groups still running are ended (test/support/wrangler.ts).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-bench-workers-'));
 const sink = await countingSink();
