@@ -5,8 +5,9 @@
  * req/s and latency (autocannon), workerd's CPU per submission from /proc (every workerd of that
  * `wrangler dev`, so the local D1 and Queue simulators count too), delivery included: the
  * measured phase ends when the outbox is empty. Then what D1 and the SMTP sink say: stored,
- * sent, mails, duplicates, failed attempts. Loopback only; prints a table, writes
- * bench/workers-results.json.
+ * sent, mails, duplicates, failed attempts; and the CPU a mail costs once the load is over,
+ * beside nodemailer alone in workerd (bench/mailer-worker.ts). Loopback only; prints a table,
+ * writes bench/workers-results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -167,7 +168,49 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
   }
 }
 
-function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof run>>>, load1: string): void {
+/** Mails per reference round, and rounds: the median is reported. */
+const REFERENCE_MAILS = 1000;
+const REFERENCE_ROUNDS = 3;
+
+/**
+ * nodemailer alone in workerd (bench/mailer-worker.ts): runtime CPU per mail over the
+ * consumer's connections into the same sink, no D1, no Queue; a warm-up round first, as the
+ * JIT makes the first sends dearer.
+ */
+async function nodemailerAloneInWorkerd(dir: string, sink: Awaited<ReturnType<typeof countingSink>>) {
+  const stateDir = mkdtempSync(join(dir, 'reference-'));
+  const config = join(dir, 'mailer-worker.toml');
+  const main = JSON.stringify(join(ROOT, 'bench/mailer-worker.ts'));
+  writeFileSync(
+    config,
+    `name = "mailer-reference"\nmain = ${main}\ncompatibility_date = "2026-04-01"\ncompatibility_flags = ["nodejs_compat"]\n`,
+  );
+  const dev = await startWranglerDev(stateDir, { SMTP_URL: sink.url }, { config });
+  try {
+    const send = async (count: number) => {
+      const answer = (await (await fetch(`${dev.url}/?n=${count}`)).json()) as { sent: number; failed: number };
+      if (answer.failed > 0) throw new Error(`the reference Worker could not send ${answer.failed} of ${count} mails`);
+    };
+    await send(REFERENCE_MAILS / 2);
+    const rounds: number[] = [];
+    for (let round = 0; round < REFERENCE_ROUNDS; round++) {
+      const cpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
+      await send(REFERENCE_MAILS);
+      rounds.push(cpu.perItem(REFERENCE_MAILS) / 1000);
+    }
+    const median = rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
+    return { cpuMsPerMail: Number(median.toFixed(2)), rounds: rounds.map((ms) => Number(ms.toFixed(2))) };
+  } finally {
+    await dev.stop();
+  }
+}
+
+function report(
+  cases: Case[],
+  results: Record<string, Awaited<ReturnType<typeof run>>>,
+  reference: Awaited<ReturnType<typeof nodemailerAloneInWorkerd>>,
+  load1: string,
+): void {
   const [bare, bareD1, , today, queued] = cases.map((c) => results[c.name]!);
   const summary = {
     date: new Date().toISOString(),
@@ -178,6 +221,7 @@ function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof
     queuedVsBare: Number((queued!.reqPerSec / bare!.reqPerSec).toFixed(2)),
     bareD1VsBare: Number((bareD1!.reqPerSec / bare!.reqPerSec).toFixed(2)),
     queuedVsToday: Number((queued!.reqPerSec / today!.reqPerSec).toFixed(2)),
+    nodemailerAloneInWorkerd: reference,
   };
   writeFileSync(new URL('./workers-results.json', import.meta.url), JSON.stringify(summary, null, 2) + '\n');
   console.table(
@@ -207,6 +251,10 @@ function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof
     `Queue batches ÷ bare Worker req/s = ${summary.queuedVsBare}x (target ≥ 0.5); ÷ today = ${summary.queuedVsToday}x (target ≥ 3)`,
   );
   console.log(`bare Worker + one D1 batch ÷ bare Worker req/s = ${summary.bareD1VsBare}x: the local D1's share alone`);
+  console.log(
+    `delivery after the load: ${queued!.deliveryCpuMsPerMail ?? '?'} ms of runtime CPU a mail; nodemailer alone in workerd ` +
+      `(same sink, ${REFERENCE_MAILS} mails, rounds ${reference.rounds.join(' / ')}): ${reference.cpuMsPerMail} ms a mail`,
+  );
   console.log(
     `load average ${summary.loadAverage.join(' → ')} on ${availableParallelism()} cores: a shared machine, figures are indicative`,
   );
@@ -238,7 +286,8 @@ try {
     results[testCase.name] = await run(testCase, sink);
     if (only) console.log(JSON.stringify(results[testCase.name]));
   }
-  if (!only) report(cases, results, load1);
+  if (!only) report(cases, results, await nodemailerAloneInWorkerd(dir, sink), load1);
+  else if (only.test('nodemailer alone')) console.log(JSON.stringify(await nodemailerAloneInWorkerd(dir, sink)));
 } finally {
   sink.close();
   rmSync(dir, { recursive: true, force: true });
