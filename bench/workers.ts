@@ -5,8 +5,9 @@
  * req/s and latency (autocannon), workerd's CPU per submission from /proc (every workerd of that
  * `wrangler dev`, so the local D1 and Queue simulators count too), delivery included: the
  * measured phase ends when the outbox is empty. Then what D1 and the SMTP sink say: stored,
- * sent, mails, duplicates, failed attempts. Loopback only; prints a table, writes
- * bench/workers-results.json.
+ * sent, mails, duplicates, failed attempts; and the CPU a mail costs once the load is over,
+ * beside nodemailer alone in workerd (bench/mailer-worker.ts). Loopback only; prints a table,
+ * writes bench/workers-results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const WARMUP_SECONDS = 3;
 const DRAIN_SECONDS = 90;
 // The first parent of "Merge workers-batch": main's last build that sent from each request.
 const TODAY = process.env.BENCH_TODAY ?? '7ab3f5c^1';
+/** Fewer mails sent after the load than this say nothing about a mail's cost (the polling dominates). */
+const MIN_DRAIN_MAILS = 200;
 const ADMIN_TOKEN = 'bench-token-0123456789-abcdef';
 
 type Case = { name: string; config: string; formharbor: boolean; smtp: boolean };
@@ -131,7 +134,13 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
     // the other one is wrangler's proxy in front of it, which a deployed Worker does not have.
     const runtimeCpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
     const result = await load(`${dev.url}${path}`, SECONDS);
+    // The consumer lags behind the intake: what it sends after the load, with nothing else
+    // running, is the cost of delivery alone (local D1 and Queue included).
+    const drainCpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
+    const mailsAtLoadEnd = await sink.counts();
     const unsent = testCase.formharbor ? await drain(dev) : 0;
+    const mailsInDrain = (await sink.counts()).received - mailsAtLoadEnd.received;
+    const deliveryCpuMsPerMail = mailsInDrain >= MIN_DRAIN_MAILS ? drainCpu.perItem(mailsInDrain) / 1000 : undefined;
     const ok = result['2xx'];
     const cpuMsPerSubmission = cpu.perItem(ok) / 1000;
     const runtimeCpuMsPerSubmission = runtimeCpu.perItem(ok) / 1000;
@@ -145,6 +154,7 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
       p99: result.latency.p99,
       cpuMsPerSubmission: Number(cpuMsPerSubmission.toFixed(2)),
       runtimeCpuMsPerSubmission: Number(runtimeCpuMsPerSubmission.toFixed(2)),
+      ...(deliveryCpuMsPerMail !== undefined && { deliveryCpuMsPerMail: Number(deliveryCpuMsPerMail.toFixed(2)), mailsInDrain }),
       acknowledged: warmup['2xx'] + ok,
       non2xx: result.non2xx + result.errors + result.timeouts + warmup.non2xx + warmup.errors + warmup.timeouts,
       ...(db && { stored: db.stored, sent: db.sent, failedAttempts: db.failedAttempts, failures: db.failures }),
@@ -158,7 +168,49 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
   }
 }
 
-function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof run>>>, load1: string): void {
+/** Mails per reference round, and rounds: the median is reported. */
+const REFERENCE_MAILS = 1000;
+const REFERENCE_ROUNDS = 3;
+
+/**
+ * nodemailer alone in workerd (bench/mailer-worker.ts): runtime CPU per mail over the
+ * consumer's connections into the same sink, no D1, no Queue; a warm-up round first, as the
+ * JIT makes the first sends dearer.
+ */
+async function nodemailerAloneInWorkerd(dir: string, sink: Awaited<ReturnType<typeof countingSink>>) {
+  const stateDir = mkdtempSync(join(dir, 'reference-'));
+  const config = join(dir, 'mailer-worker.toml');
+  const main = JSON.stringify(join(ROOT, 'bench/mailer-worker.ts'));
+  writeFileSync(
+    config,
+    `name = "mailer-reference"\nmain = ${main}\ncompatibility_date = "2026-04-01"\ncompatibility_flags = ["nodejs_compat"]\n`,
+  );
+  const dev = await startWranglerDev(stateDir, { SMTP_URL: sink.url }, { config });
+  try {
+    const send = async (count: number) => {
+      const answer = (await (await fetch(`${dev.url}/?n=${count}`)).json()) as { sent: number; failed: number };
+      if (answer.failed > 0) throw new Error(`the reference Worker could not send ${answer.failed} of ${count} mails`);
+    };
+    await send(REFERENCE_MAILS / 2);
+    const rounds: number[] = [];
+    for (let round = 0; round < REFERENCE_ROUNDS; round++) {
+      const cpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
+      await send(REFERENCE_MAILS);
+      rounds.push(cpu.perItem(REFERENCE_MAILS) / 1000);
+    }
+    const median = rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
+    return { cpuMsPerMail: Number(median.toFixed(2)), rounds: rounds.map((ms) => Number(ms.toFixed(2))) };
+  } finally {
+    await dev.stop();
+  }
+}
+
+function report(
+  cases: Case[],
+  results: Record<string, Awaited<ReturnType<typeof run>>>,
+  reference: Awaited<ReturnType<typeof nodemailerAloneInWorkerd>>,
+  load1: string,
+): void {
   const [bare, bareD1, , today, queued] = cases.map((c) => results[c.name]!);
   const summary = {
     date: new Date().toISOString(),
@@ -169,6 +221,7 @@ function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof
     queuedVsBare: Number((queued!.reqPerSec / bare!.reqPerSec).toFixed(2)),
     bareD1VsBare: Number((bareD1!.reqPerSec / bare!.reqPerSec).toFixed(2)),
     queuedVsToday: Number((queued!.reqPerSec / today!.reqPerSec).toFixed(2)),
+    nodemailerAloneInWorkerd: reference,
   };
   writeFileSync(new URL('./workers-results.json', import.meta.url), JSON.stringify(summary, null, 2) + '\n');
   console.table(
@@ -181,6 +234,7 @@ function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof
           'p99 ms': r.p99,
           'workerd CPU ms/sub': r.cpuMsPerSubmission,
           'runtime CPU ms/sub': r.runtimeCpuMsPerSubmission,
+          'delivery alone ms/mail': r.deliveryCpuMsPerMail ?? '',
           '2xx': r.acknowledged,
           'non-2xx': r.non2xx,
           stored: r.stored ?? '',
@@ -198,9 +252,16 @@ function report(cases: Case[], results: Record<string, Awaited<ReturnType<typeof
   );
   console.log(`bare Worker + one D1 batch ÷ bare Worker req/s = ${summary.bareD1VsBare}x: the local D1's share alone`);
   console.log(
+    `delivery after the load: ${queued!.deliveryCpuMsPerMail ?? '?'} ms of runtime CPU a mail; nodemailer alone in workerd ` +
+      `(same sink, ${REFERENCE_MAILS} mails, rounds ${reference.rounds.join(' / ')}): ${reference.cpuMsPerMail} ms a mail`,
+  );
+  console.log(
     `load average ${summary.loadAverage.join(' → ')} on ${availableParallelism()} cores: a shared machine, figures are indicative`,
   );
 }
+
+// Killed by `timeout` or Ctrl-C: exit normally, so the wrangler groups still running are ended (test/support/wrangler.ts).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-bench-workers-'));
 const sink = await countingSink();
@@ -225,7 +286,8 @@ try {
     results[testCase.name] = await run(testCase, sink);
     if (only) console.log(JSON.stringify(results[testCase.name]));
   }
-  if (!only) report(cases, results, load1);
+  if (!only) report(cases, results, await nodemailerAloneInWorkerd(dir, sink), load1);
+  else if (only.test('nodemailer alone')) console.log(JSON.stringify(await nodemailerAloneInWorkerd(dir, sink)));
 } finally {
   sink.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,12 +1,8 @@
 // The Cloudflare Workers entry: the same app as node.ts over D1, a queue consumer that sends
-// deliveries in batches over one SMTP connection, and a cron trigger for the outbox. Without
+// deliveries in batches over a few SMTP connections, and a cron trigger for the outbox. Without
 // the queue binding a request sends its own notification under `waitUntil`.
 
-// workerd hands warnings to node:process only once that module is loaded; without it each
-// SMTP session ends in an "Uncaught TypeError" from a MaxListeners warning (workerd#7310).
-import 'node:process';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Socket } from 'node:net';
 import type { D1Database, ExecutionContext, MessageBatch, Queue, ScheduledController } from '@cloudflare/workers-types/index.ts';
 import { drizzle } from 'drizzle-orm/d1';
 import { createApp, periodicWork } from './app.ts';
@@ -17,28 +13,10 @@ import { misconfigured, missingSecretRefusal, type MissingSecrets } from './http
 import { randomSecret, sha256 } from './ids.ts';
 import { createOutbox, type Outbox } from './mail/outbox.ts';
 import { createRelayMailer } from './mail/relays.ts';
+import { BATCH_CONNECTIONS } from './workerd-sockets.ts';
 import embedText from '../public/embed.js';
 
 const EMBED_JS: string = embedText;
-
-/**
- * workerd's net.Socket re-arms its idle timer on every read and write with
- * `s[kTimeout] = this.setTimeout(...)`, which stores the socket, not the timer: no timer is ever
- * cleared again. The one `net.connect({ timeout })` starts (nodemailer passes its 10 s
- * connectionTimeout) then fires 10 s after connecting, whatever the session is doing, and
- * nodemailer fails it with ETIMEDOUT, even after the server took the message: under load the
- * retry sent it twice. Each re-arm also added a 'timeout' listener (the MaxListeners warning
- * above). Re-arming through setTimeout alone restores Node's meaning: time without activity.
- */
-type WrappedSocket = Socket & { _parentWrap?: WrappedSocket; _unrefTimer(): void };
-function rearmIdleTimer(socket: WrappedSocket | undefined): void {
-  if (!socket) return;
-  if (socket.timeout) socket.setTimeout(socket.timeout);
-  rearmIdleTimer(socket._parentWrap);
-}
-(Socket.prototype as WrappedSocket)._unrefTimer = function (this: WrappedSocket) {
-  rearmIdleTimer(this);
-};
 
 /** The bindings wrangler.toml declares, plus vars and secrets with the CONTRACT.md names. */
 export type WorkerEnv = { DB: D1Database; DELIVERIES?: Queue<string> } & Record<string, unknown>;
@@ -151,15 +129,6 @@ function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { batch
 const WORKER_OUTBOX_LIMITS = { claimLimit: 10, maxChunks: 3 };
 
 const QUEUE_MAX_DELAY_SECONDS = 12 * 60 * 60;
-
-/**
- * SMTP connections a batch sends over, per relay. A message takes five round trips on its
- * connection: to a relay 30 ms away, 50 messages on one connection wait 7.5 s, on three 2.5 s.
- * (On this machine's loopback the CPU, not the round trips, bounds a batch: 1.6–1.8 s under
- * load either way.) Workers allow six open at once per invocation: three to the primary and
- * three to the backup fit.
- */
-const BATCH_CONNECTIONS = 3;
 
 /** Closes a batch mailer once every piece of the invocation's work has settled. */
 function closeWhenSettled(deps: Deps, ctx: ExecutionContext, work: Promise<unknown>[]): void {

@@ -63,8 +63,18 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): voi
   }
 }
 
-/** `pid` leads the process group of wrangler and its workerd. */
-/** `inspectorPort`: the DevTools protocol of the user Worker (bench/workers.ts profiles it). */
+/**
+ * Every `wrangler dev` group still running. They are started detached (their own group, so a
+ * stop takes workerd too), which also means nothing ends them when this process dies: a bench
+ * stopped by `timeout` once left two of them running, their workerd at 45% of a core each for
+ * half an hour, under every figure measured after it. Exiting kills what is left.
+ */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) killGroup(child, 'SIGKILL');
+});
+
+/** `pid` leads the process group of wrangler and its workerd; `inspectorPort` is the user Worker's DevTools protocol. */
 export type WranglerDev = { url: string; pid: number; inspectorPort: number; output: () => string; stop: () => Promise<void> };
 
 /**
@@ -113,6 +123,7 @@ export async function startWranglerDev(
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  running.add(child);
   const exited = once(child, 'exit');
   const dev: WranglerDev = {
     url,
@@ -124,6 +135,7 @@ export async function startWranglerDev(
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+      running.delete(child);
     },
   };
   const deadline = Date.now() + readyTimeoutMs;
