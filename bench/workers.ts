@@ -198,7 +198,7 @@ async function nodemailerAloneInWorkerd(dir: string, sink: Awaited<ReturnType<ty
       await send(REFERENCE_MAILS);
       rounds.push(cpu.perItem(REFERENCE_MAILS) / 1000);
     }
-    const median = rounds.sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
+    const median = [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
     return { cpuMsPerMail: Number(median.toFixed(2)), rounds: rounds.map((ms) => Number(ms.toFixed(2))) };
   } finally {
     await dev.stop();
