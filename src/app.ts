@@ -14,7 +14,7 @@ import { STYLESHEET, STYLESHEET_PATH } from './views/style.ts';
 import { getForm } from './db/forms.ts';
 import { pruneRateLimits } from './forms/rate-limit.ts';
 import { sweepRetention } from './forms/retention.ts';
-import { deliveryBacklog } from './db/deliveries.ts';
+import { deliveryBacklog } from './db/delivery-reads.ts';
 import { checkSchema } from './db/schema-check.ts';
 import { checkIncidents } from './mail/incidents.ts';
 import { createOutbox, type Outbox } from './mail/outbox.ts';

@@ -9,7 +9,7 @@ import { exportQuery, exportStream } from './admin/export.ts';
 import { presentDelivery, presentForm } from './admin/present.ts';
 import { createFormFrom, updateFormFrom } from './admin/form-writes.ts';
 import { deliveryQuery, found, mailTestInput, parseOr422, retryDelivery } from './admin/queries.ts';
-import { getDelivery, listDeliveries } from './db/deliveries.ts';
+import { getDelivery, listDeliveries } from './db/delivery-reads.ts';
 import { getForm, listForms } from './db/forms.ts';
 import { embedSnippet } from './demo.ts';
 import type { Deps } from './deps.ts';

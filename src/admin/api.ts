@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { apiAuth } from './api-auth.ts';
-import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
+import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/delivery-reads.ts';
 import { deleteForm, getForm, listForms } from '../db/forms.ts';
 import { submissionStatuses } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, withDeliveries } from '../db/submissions.ts';

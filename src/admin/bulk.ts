@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { listDeliveries } from '../db/deliveries.ts';
+import { listDeliveries } from '../db/delivery-reads.ts';
 import type { Delivery } from '../db/schema.ts';
 import { deleteSubmissions, idsInForm } from '../db/submissions.ts';
 import type { Outbox } from '../mail/outbox.ts';

@@ -1,6 +1,6 @@
 import type { AdminEnv } from './session-cookie.ts';
 import type { Hono } from 'hono';
-import { unsentCounts } from '../db/deliveries.ts';
+import { unsentCounts } from '../db/delivery-reads.ts';
 import { getForm } from '../db/forms.ts';
 import { markAllRead, markRead } from '../db/submissions.ts';
 import type { Outbox } from '../mail/outbox.ts';

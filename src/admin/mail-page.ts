@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../app-env.ts';
-import { unsentCounts } from '../db/deliveries.ts';
+import { unsentCounts } from '../db/delivery-reads.ts';
 import { relayHealth } from '../db/relay-health.ts';
 import type { DomainReport } from '../mail/domain-check.ts';
 import { AppError } from '../errors.ts';

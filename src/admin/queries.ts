@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { getDelivery } from '../db/deliveries.ts';
+import { getDelivery } from '../db/delivery-reads.ts';
 import { getForm } from '../db/forms.ts';
 import { deliveryChannels, deliveryStatuses, submissionStatuses, type Delivery, type Form, type Submission } from '../db/schema.ts';
 import { getSubmission, setSubmissionStatus, type SubmissionStatus } from '../db/submissions.ts';

@@ -13,7 +13,7 @@ import { AppError, type FieldErrors } from '../errors.ts';
 import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
 import { secretsEqual, sha256 } from '../ids.ts';
 import { COOKIE, csrfTokenFor, sessionOf, signingSecret, type AdminEnv } from './session-cookie.ts';
-import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/deliveries.ts';
+import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/delivery-reads.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
 import { exportQuery, exportResponse } from './export.ts';

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { deliveryDeletes, listDeliveries } from './deliveries.ts';
+import { deliveryDeletes } from './deliveries.ts';
+import { listDeliveries } from './delivery-reads.ts';
 import { forms, submissions, type Delivery, type Form, type Submission } from './schema.ts';
 import { chunks, insertStatements, PARAMS_PER_STATEMENT } from './statements.ts';
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveries } from '../../src/db/schema.ts';
-import { listDeliveries } from '../../src/db/deliveries.ts';
+import { listDeliveries } from '../../src/db/delivery-reads.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { adminBrowser, csrfTokenOf } from '../support/admin.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listDeliveries } from '../../src/db/deliveries.ts';
+import { listDeliveries } from '../../src/db/delivery-reads.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { apiClient, submitTo } from '../support/admin.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';

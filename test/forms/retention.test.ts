@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listDeliveries } from '../../src/db/deliveries.ts';
+import { listDeliveries } from '../../src/db/delivery-reads.ts';
 import { getSubmission } from '../../src/db/submissions.ts';
 import { sweepRetention } from '../../src/forms/retention.ts';
 import { testApp, type TestApp } from '../support/app.ts';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listDeliveries } from '../../../src/db/deliveries.ts';
+import { listDeliveries } from '../../../src/db/delivery-reads.ts';
 import { defaultSpamSettings, type SpamSettings } from '../../../src/db/schema.ts';
 import { getForm } from '../../../src/db/forms.ts';
 import { openLibsql } from '../../../src/db/libsql.ts';
