@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseDuration } from '../src/config.ts';
+import { parseDuration } from '../src/config-values.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
 
 /** A port that was free a moment ago: nothing answers there. */
 async function closedPort(): Promise<number> {

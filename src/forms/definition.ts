@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../config.ts';
+import { parseDuration } from '../config-values.ts';
 import { defaultSpamSettings, type Form, type SpamSettings } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { languages } from '../i18n/index.ts';

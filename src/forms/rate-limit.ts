@@ -9,7 +9,8 @@ import {
 import { AppError } from '../errors.ts';
 import type { Deps } from '../deps.ts';
 import { clearCount, countHit, countOf, pruneCounts, readCount } from '../db/rate-limits.ts';
-import { parseDuration, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
+import { parseDuration } from '../config-values.ts';
 
 export type RateLimit = NonNullable<Config['rateLimit']>;
 
