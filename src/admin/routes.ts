@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { deleteCookie, setSignedCookie } from 'hono/cookie';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { trimTrailingSlash } from 'hono/trailing-slash';
@@ -10,9 +9,6 @@ import { createForm, getForm, updateForm } from '../db/forms.ts';
 import { submissionStatuses, type Form } from '../db/schema.ts';
 import { deleteSubmission, getSubmission, listSubmissions, statusCounts, withDeliveries } from '../db/submissions.ts';
 import { AppError, type FieldErrors } from '../errors.ts';
-import { ADMIN_LOGIN_LIMIT, clearRateLimit, hitRateLimit, rateLimitSubject } from '../forms/rate-limit.ts';
-import { secretsEqual, sha256 } from '../ids.ts';
-import { COOKIE, csrfTokenFor, sessionOf, signingSecret, type AdminEnv } from './session-cookie.ts';
 import { deliveryAttemptsOf, getDelivery, listDeliveries } from '../db/delivery-reads.ts';
 import type { Outbox } from '../mail/outbox.ts';
 import { ADMIN_CSP } from '../pages.ts';
@@ -24,27 +20,20 @@ import { addFeatureRoutes } from './features.ts';
 import { unreadCounts } from '../db/dashboard.ts';
 import { settleEditorInput } from './spam-editor.ts';
 import { mailPageRoutes } from './mail-page.ts';
-import { endSession, startSession } from '../db/sessions.ts';
-import { afterSignIn } from './admin-path.ts';
-import { translator } from '../i18n/index.ts';
 import { addLanguageRoute } from './language.ts';
 import { addSettingsRoutes } from './settings-page.ts';
-import { ownerTimeZone } from './time-zone.ts';
 import { documentOf } from '../views/Page.tsx';
 import { DeliveriesPage, deliveryHref } from './views/DeliveriesPage.tsx';
 import { DeliveryPage } from './views/DeliveryPage.tsx';
 import { FormEditorPage } from './views/FormEditorPage.tsx';
 import { FormPage } from './views/FormPage.tsx';
-import { LoginPage } from './views/LoginPage.tsx';
 import { SubmissionPage } from './views/SubmissionPage.tsx';
 import { adminUi } from './views/ui.tsx';
 import { addWebhookRoutes } from './webhooks-page.ts';
+import type { AdminEnv } from './session-cookie.ts';
+import { addSignIn, notFromAdmin } from './sign-in.ts';
 
-const SESSION_MS = 12 * 3_600_000;
 const PAGE_SIZE = 50;
-
-const notFromAdmin = () =>
-  new AppError('csrf', 'This action was not sent from a Formharbor page; nothing was changed', { said: { key: 'problem.csrf' } });
 
 const editorPage = (c: Context<AdminEnv>, values: EditorValues, errors: FieldErrors, form?: Form) =>
   documentOf(FormEditorPage({ ui: adminUi(c), values, errors, form }));
@@ -102,62 +91,7 @@ export function adminRoutes(outbox: Outbox) {
     }
   });
   addLanguageRoute(admin);
-  // A refresh after a wrong password, or a bookmark: the admin's home signs in when needed.
-  admin.get('/login', (c) => c.redirect('/admin', 303));
-  admin.post('/login', async (c) => {
-    const { deps } = c.var;
-    const body = await postedFields(c);
-    const ip = deps.clientIp(c) ?? 'unknown';
-    // Always counted, off or on: guessing the password must stay slow.
-    const loginKey = `login:${sha256(rateLimitSubject(ip))}`;
-    const limited = await hitRateLimit(deps, ADMIN_LOGIN_LIMIT, loginKey);
-    if (limited) {
-      const said = { key: 'login.tooMany', values: { n: Math.ceil(limited.retryAfter / 60) } } as const;
-      throw new AppError('rate_limited', translator('en')(said.key, said.values), { ...limited, said });
-    }
-    if (typeof body.password !== 'string' || !secretsEqual(body.password, deps.config.adminPassword)) {
-      return c.html(documentOf(LoginPage({ ui: adminUi(c), error: c.var.t('login.wrong'), next: afterSignIn(body.next) })), 401);
-    }
-    // Only guesses should count: the owner signing in often must not lock themselves out.
-    await clearRateLimit(deps, loginKey);
-    await setSignedCookie(c, COOKIE, await startSession(deps.db, deps.now(), SESSION_MS), signingSecret(c), {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/admin',
-      secure: deps.config.publicUrl.startsWith('https:'),
-      maxAge: SESSION_MS / 1000,
-    });
-    return c.redirect(afterSignIn(body.next), 303);
-  });
-
-  // Everything below needs a session; state changes also need the page's CSRF token.
-  admin.use(async (c, next) => {
-    const session = await sessionOf(c);
-    if (!session) {
-      const asked = new URL(c.req.url);
-      if (c.req.method === 'GET') return c.html(documentOf(LoginPage({ ui: adminUi(c), next: asked.pathname + asked.search })));
-      // A post after the session ended: back to the page it was sent from (same-origin Referer).
-      const from = URL.canParse(c.req.header('referer') ?? '') ? new URL(c.req.header('referer')!) : undefined;
-      const back = from?.origin === asked.origin ? afterSignIn(from.pathname + from.search) : undefined;
-      return c.html(documentOf(LoginPage({ ui: adminUi(c), error: c.var.t('login.again'), next: back })), 401);
-    }
-    c.set('session', session);
-    c.set('csrfToken', csrfTokenFor(c, session));
-    c.set('timeZone', (await ownerTimeZone(c)).zone);
-    if (c.req.method === 'POST') {
-      const body = await postedFields(c);
-      if (typeof body._csrf !== 'string' || !secretsEqual(body._csrf, c.var.csrfToken)) {
-        throw notFromAdmin();
-      }
-    }
-    await next();
-  });
-
-  admin.post('/logout', async (c) => {
-    await endSession(c.var.deps.db, c.var.session);
-    deleteCookie(c, COOKIE, { path: '/admin' });
-    return c.redirect('/admin', 303);
-  });
+  addSignIn(admin, postedFields);
 
   addFeatureRoutes(admin, outbox);
 
