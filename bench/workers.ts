@@ -261,7 +261,11 @@ function report(
 }
 
 // Killed by `timeout` or Ctrl-C: exit normally, so the wrangler groups still running are ended (test/support/wrangler.ts).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.on(signal, () => process.exit(code));
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-bench-workers-'));
 const sink = await countingSink();
