@@ -261,11 +261,8 @@ function report(
 }
 
 // Killed by `timeout` or Ctrl-C: exit normally, so the wrangler groups still running are ended (test/support/wrangler.ts).
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const)
-  process.on(signal, () => process.exit(code));
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
 
 const dir = mkdtempSync(join(tmpdir(), 'formharbor-bench-workers-'));
 const sink = await countingSink();
