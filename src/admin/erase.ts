@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { z } from 'zod';
 import { countByEmail, eraseByEmail, eraseInput } from '../forms/retention.ts';
 import { documentOf } from '../views/Page.tsx';
@@ -6,12 +6,13 @@ import { parseOr422 } from './queries.ts';
 import type { AdminEnv } from './session-cookie.ts';
 import { EraseAskPage, EraseConfirmPage, ErasedPage } from './views/ErasePage.tsx';
 import { adminUi } from './views/ui.tsx';
+import { postedFields } from './posted-fields.ts';
 
 /**
  * Erasing a person's submissions from the admin: the address first, then a page that says how
  * many submissions hold it and asks to confirm; only the confirmed post deletes.
  */
-export function addEraseRoutes(admin: Hono<AdminEnv>, postedFields: (c: Context) => Promise<Record<string, unknown>>) {
+export function addEraseRoutes(admin: Hono<AdminEnv>) {
   admin.get('/erase', async (c) => {
     const given = c.req.query('email');
     if (!given) return c.html(documentOf(EraseAskPage({ ui: adminUi(c) })));

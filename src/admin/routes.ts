@@ -32,20 +32,12 @@ import { adminUi } from './views/ui.tsx';
 import { addWebhookRoutes } from './webhooks-page.ts';
 import type { AdminEnv } from './session-cookie.ts';
 import { addSignIn, notFromAdmin } from './sign-in.ts';
+import { postedFields } from './posted-fields.ts';
 
 const PAGE_SIZE = 50;
 
 const editorPage = (c: Context<AdminEnv>, values: EditorValues, errors: FieldErrors, form?: Form) =>
   documentOf(FormEditorPage({ ui: adminUi(c), values, errors, form }));
-
-/** The posted form's fields; a body that does not parse is the sender's error (400), not ours. */
-async function postedFields(c: Context) {
-  try {
-    return await c.req.parseBody();
-  } catch {
-    throw new AppError('bad_request', 'The form body is malformed', { said: { key: 'problem.malformed' } });
-  }
-}
 
 export function adminRoutes(outbox: Outbox) {
   const admin = new Hono<AdminEnv>();
@@ -91,7 +83,7 @@ export function adminRoutes(outbox: Outbox) {
     }
   });
   addLanguageRoute(admin);
-  addSignIn(admin, postedFields);
+  addSignIn(admin);
 
   addFeatureRoutes(admin, outbox);
 
@@ -185,8 +177,8 @@ export function adminRoutes(outbox: Outbox) {
     return c.redirect(deliveryHref(delivery), 303);
   });
 
-  addEraseRoutes(admin, postedFields);
-  addSettingsRoutes(admin, postedFields);
-  addWebhookRoutes(admin, postedFields);
+  addEraseRoutes(admin);
+  addSettingsRoutes(admin);
+  addWebhookRoutes(admin);
   return admin;
 }

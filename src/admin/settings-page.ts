@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { z } from 'zod';
 import { documentOf } from '../views/Page.tsx';
 import { parseOr422 } from './queries.ts';
@@ -6,11 +6,12 @@ import type { AdminEnv } from './session-cookie.ts';
 import { isTimeZone, ownerTimeZone, saveTimeZone, timeZones } from './time-zone.ts';
 import { SettingsPage } from './views/SettingsPage.tsx';
 import { adminUi } from './views/ui.tsx';
+import { postedFields } from './posted-fields.ts';
 
 const settingsInput = z.object({ timeZone: z.string().refine(isTimeZone, 'must be a time zone such as Europe/Berlin or Asia/Taipei') });
 
 /** /admin/settings: the owner's preferences kept on the server (the language is the nav's cookie). */
-export function addSettingsRoutes(admin: Hono<AdminEnv>, postedFields: (c: Context) => Promise<Record<string, unknown>>) {
+export function addSettingsRoutes(admin: Hono<AdminEnv>) {
   admin.get('/settings', async (c) => {
     const { zone, source } = await ownerTimeZone(c);
     return c.html(documentOf(SettingsPage({ ui: adminUi(c), zone, source, zones: timeZones(), saved: c.req.query('saved') === '1' })));

@@ -1,4 +1,4 @@
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import { deleteCookie, setSignedCookie } from 'hono/cookie';
 import { endSession, startSession } from '../db/sessions.ts';
 import { AppError } from '../errors.ts';
@@ -11,6 +11,7 @@ import { COOKIE, csrfTokenFor, sessionOf, signingSecret, type AdminEnv } from '.
 import { ownerTimeZone } from './time-zone.ts';
 import { LoginPage } from './views/LoginPage.tsx';
 import { adminUi } from './views/ui.tsx';
+import { postedFields } from './posted-fields.ts';
 
 // Signing in and out of the admin, and the gate every later admin route stands behind.
 
@@ -23,7 +24,7 @@ export const notFromAdmin = () =>
  * GET and POST /login, then the session gate (a page without a session asks to sign in; a post
  * also needs the session's CSRF token), then POST /logout. Routes added after this need a session.
  */
-export function addSignIn(admin: Hono<AdminEnv>, postedFields: (c: Context) => Promise<Record<string, unknown>>): void {
+export function addSignIn(admin: Hono<AdminEnv>): void {
   // A refresh after a wrong password, or a bookmark: the admin's home signs in when needed.
   admin.get('/login', (c) => c.redirect('/admin', 303));
   admin.post('/login', async (c) => {

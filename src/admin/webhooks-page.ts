@@ -9,6 +9,7 @@ import { found } from './queries.ts';
 import type { AdminEnv } from './session-cookie.ts';
 import { WebhooksPage, type WebhookDraft } from './views/WebhooksPage.tsx';
 import { adminUi } from './views/ui.tsx';
+import { postedFields } from './posted-fields.ts';
 
 // /admin/forms/:id/webhooks: a form's webhooks in the admin, saved through the same code as the
 // API's PATCH (form-writes.ts), so the same URLs are refused with the same words.
@@ -18,7 +19,7 @@ const kept = (webhooks: WebhookSpec[]) => webhooks.map(({ id, url, format }) => 
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
-export function addWebhookRoutes(admin: Hono<AdminEnv>, postedFields: (c: Context) => Promise<Record<string, unknown>>) {
+export function addWebhookRoutes(admin: Hono<AdminEnv>) {
   const page = (c: Context<AdminEnv>, form: Form, extra: { draft?: WebhookDraft; problem?: string; created?: WebhookSpec } = {}) =>
     documentOf(WebhooksPage({ ui: adminUi(c), form, draft: extra.draft ?? { url: '', format: 'standard' }, ...extra }));
 
