@@ -8,9 +8,12 @@ import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-/** utime + stime (fields 14 and 15 of /proc/<pid>/stat) in µs; counted after the last ')', as the command name may hold spaces. */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * utime + stime (fields 14 and 15 of /proc/<pid>/stat) in µs; counted after the last ')', as the
+ * command name may hold spaces. With `mainThread`, only the process's first thread's.
+ */
+function cpuMicros(pid: number, mainThread = false): number {
+  const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so field n is fields[n - 3].
   const ticks = Number(fields[11]) + Number(fields[12]);
@@ -56,7 +59,7 @@ function hasArgument(pid: number, argument: string): boolean {
  * CPU of every process named `name` in process group `group` (only those started with
  * `argument`, when given), in µs; one that exits between two reads is skipped.
  */
-function groupCpuMicros(group: number, name: string, argument?: string): number {
+function groupCpuMicros(group: number, name: string, argument?: string, mainThread = false): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
@@ -64,7 +67,7 @@ function groupCpuMicros(group: number, name: string, argument?: string): number 
     if (process?.group !== group || process.name !== name) continue;
     if (argument && !hasArgument(pid, argument)) continue;
     try {
-      total += cpuMicros(pid);
+      total += cpuMicros(pid, mainThread);
     } catch {
       // Exited meanwhile.
     }
@@ -75,10 +78,12 @@ function groupCpuMicros(group: number, name: string, argument?: string): number 
 /**
  * Counts the CPU of every `name` process (e.g. workerd) in the process group `group`: a
  * `wrangler dev` started detached leads its own group, so other engineers' workerd are not counted.
+ * `mainThread`: only their first threads, where workerd runs its isolates (V8's helper threads,
+ * which collect garbage and compile beside it, are left out).
  */
-export function groupCpuMeter(group: number, name: string, argument?: string) {
-  const before = groupCpuMicros(group, name, argument);
+export function groupCpuMeter(group: number, name: string, argument?: string, { mainThread = false } = {}) {
+  const before = groupCpuMicros(group, name, argument, mainThread);
   return {
-    perItem: (count: number) => Number(((groupCpuMicros(group, name, argument) - before) / count).toFixed(1)),
+    perItem: (count: number) => Number(((groupCpuMicros(group, name, argument, mainThread) - before) / count).toFixed(1)),
   };
 }

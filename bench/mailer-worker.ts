@@ -54,7 +54,13 @@ function notification(n: number) {
 export default {
   async fetch(request: Request, env: { SMTP_URL: string }): Promise<Response> {
     const count = Number(new URL(request.url).searchParams.get('n') ?? 0);
-    const mailer = createSmtpMailer({ url: env.SMTP_URL, pool: true, mailFrom: MAIL_FROM, maxConnections: BATCH_CONNECTIONS });
+    const mailer = createSmtpMailer({
+      url: env.SMTP_URL,
+      pool: true,
+      mailFrom: MAIL_FROM,
+      maxConnections: BATCH_CONNECTIONS,
+      composeWhole: true,
+    });
     let failed = 0;
     try {
       for (let start = 0; start < count; start += CHUNK) {

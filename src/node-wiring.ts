@@ -20,7 +20,7 @@ const consoleLog: Log = {
 /** Nodemailer is loaded only when SMTP is configured: a server holding mail does without its memory. */
 async function smtpMailer(config: Config) {
   const { createRelayMailer } = await import('./mail/relays.ts');
-  return createRelayMailer(config, true);
+  return createRelayMailer(config, { pool: true });
 }
 
 const NO_SUCH_RECORD = new Set(['ENODATA', 'ENOTFOUND', 'NXDOMAIN']);

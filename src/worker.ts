@@ -104,7 +104,8 @@ function workerDeps(setup: Setup, env: WorkerEnv, ctx: ExecutionContext, { batch
     config,
     db: setup.db,
     commit: setup.commit,
-    mailer: createRelayMailer(config, batch, batch ? BATCH_CONNECTIONS : 1),
+    // Composed whole: each socket write is dear on workerd (src/mail/smtp.ts, `composed`).
+    mailer: createRelayMailer(config, { pool: batch, maxConnections: batch ? BATCH_CONNECTIONS : 1, composeWhole: true }),
     // One message per delivery: the consumer gathers up to max_batch_size of them into one invocation.
     ...(queue && { enqueue: (ids: string[]) => queue.sendBatch(ids.map((id) => ({ body: id }))) }),
     now: Date.now,

@@ -70,12 +70,28 @@ export type SmtpOptions = {
   dkim?: DkimKey | null;
   /** The variable the URL came from, named in hints (SMTP_URL by default). */
   variable?: string;
+  /** Build each message whole before it is sent (Workers: see `composed`). */
+  composeWhole?: boolean;
 };
 
 /** The classified failure and, when there is one to give, the owner's fix. */
 function failureOf(error: SmtpError, relay: RelayRef) {
   const hintSaid = smtpHint(error, relay);
   return { ok: false as const, ...classifySmtpError(error), ...(hintSaid && { hint: englishHint(hintSaid), hintSaid }) };
+}
+
+/**
+ * The message built whole, to be handed to the socket in one piece. Streamed by nodemailer, each
+ * MIME part, boundary and line-ending pass reaches the socket as a write of its own (twelve for
+ * a notification); on workerd each write crosses into the runtime, and those were a third of
+ * what a mail cost the Worker's isolate (bench/workers.ts profiles it). On Node, where a write
+ * is cheap, building first only adds a pass: 0.8 → 1.2 ms a mail. DKIM signs these bytes
+ * as it signs a streamed message.
+ */
+async function composed(message: OutgoingMessage): Promise<Buffer> {
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const { preferBackup: _, ...fields } = message;
+  return new MailComposer({ ...fields, disableFileAccess: true, disableUrlAccess: true }).compile().build();
 }
 
 /** The opt-out of requireTLS, read from SMTP_URL; nodemailer never sees it. */
@@ -103,7 +119,15 @@ export function smtpTransportUrl(smtpUrl: string): { url: string; requireTLS: bo
  * or one pooled connection for a whole queue batch. nodemailer is loaded at the first send, so
  * code that only checks whether SMTP is configured (the intake) never parses it.
  */
-export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5, dkim, variable = 'SMTP_URL' }: SmtpOptions): Mailer {
+export function createSmtpMailer({
+  url,
+  pool,
+  mailFrom,
+  maxConnections = 5,
+  dkim,
+  variable = 'SMTP_URL',
+  composeWhole = false,
+}: SmtpOptions): Mailer {
   const relay = { url, variable };
   const signer = dkim ? dkimSigner(dkim) : undefined;
   const create = async (extra: object) =>
@@ -124,12 +148,15 @@ export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5, dkim
     });
   let transport: Promise<Transporter> | undefined;
   const envelopeFrom = addressOf(mailFrom);
-  const envelopeOf = (message: OutgoingMessage) => ({ ...message, envelope: { from: envelopeFrom, to: message.to } });
+  const envelopeOf = async (message: OutgoingMessage) => {
+    const envelope = { from: envelopeFrom, to: message.to };
+    return composeWhole ? { raw: await composed(message), envelope } : { ...message, envelope };
+  };
   return {
     async send(message: OutgoingMessage): Promise<SendResult> {
       try {
         transport ??= create({ pool });
-        const info = await (await transport).sendMail(envelopeOf(message));
+        const info = await (await transport).sendMail(await envelopeOf(message));
         // nodemailer succeeds when any recipient was accepted; the ones refused at RCPT would be lost unnoticed.
         const refused = ((info as { rejectedErrors?: SmtpError[] }).rejectedErrors ?? []).map((error) => ({
           recipient: String(error.recipient),
@@ -149,7 +176,7 @@ export function createSmtpMailer({ url, pool, mailFrom, maxConnections = 5, dkim
       const { logger, lines } = transcriptRecorder(url);
       const once = await create({ pool: false, logger, debug: true });
       try {
-        const info = await once.sendMail(envelopeOf(message));
+        const info = await once.sendMail(await envelopeOf(message));
         return { ok: true, response: String(info.response ?? '250 OK'), transcript: lines };
       } catch (error) {
         return { ...failureOf(error as SmtpError, relay), transcript: lines };

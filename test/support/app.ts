@@ -79,7 +79,7 @@ export async function testApp(options: TestAppOptions = {}) {
     config,
     db: database.db,
     commit: grouped.commit,
-    mailer: createRelayMailer(config, true),
+    mailer: createRelayMailer(config, { pool: true }),
     now: clock.now,
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),
     log,
