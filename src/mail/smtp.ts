@@ -84,7 +84,7 @@ function failureOf(error: SmtpError, relay: RelayRef) {
  * The message built whole, to be handed to the socket in one piece. Streamed by nodemailer, each
  * MIME part, boundary and line-ending pass reaches the socket as a write of its own (twelve for
  * a notification); on workerd each write crosses into the runtime, and those were a third of
- * what a mail cost the Worker's isolate (bench/workers.ts profiles it). On Node, where a write
+ * what a mail cost the Worker's isolate (`BENCH_PROFILE=1 npm run bench:workers`). On Node, where a write
  * is cheap, building first only adds a pass: 0.8 → 1.2 ms a mail. DKIM signs these bytes
  * as it signs a streamed message.
  */
