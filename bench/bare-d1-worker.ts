@@ -1,8 +1,9 @@
 // The bare Worker plus the D1 work Formharbor's intake does per submission in the bench (the
-import type { D1Database } from '@cloudflare/workers-types/index.ts';
 // rate limit is off there): one batch of two inserts, like a submission and its delivery row.
 // Its req/s beside the bare Worker's is what the local D1 simulator alone costs under
 // `wrangler dev`, whatever Formharbor does around it.
+import type { D1Database } from '@cloudflare/workers-types/index.ts';
+
 type Env = { DB: D1Database };
 
 let tableReady: Promise<unknown> | undefined;

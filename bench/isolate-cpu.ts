@@ -32,14 +32,16 @@ export async function isolateCpuMeter(inspectorPort: number, name: string) {
   const socket = new WebSocket(target!.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   let lastId = 0;
-  const replies = new Map<number, (result: unknown) => void>();
+  const replies = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
-    if (message.id !== undefined) replies.get(message.id)?.(message.result);
+    if (message.id !== undefined) replies.get(message.id)?.resolve(message.result);
   });
+  // A session the runtime ends (workerd takes one an isolate) fails the bench instead of stalling it.
+  socket.on('close', (code) => replies.forEach(({ reject }) => reject(new Error(`the DevTools session closed (${code})`))));
   const call = <T>(method: string, params: object = {}) =>
-    new Promise<T>((resolve) => {
-      replies.set(++lastId, resolve as (result: unknown) => void);
+    new Promise<T>((resolve, reject) => {
+      replies.set(++lastId, { resolve: resolve as (result: unknown) => void, reject });
       socket.send(JSON.stringify({ id: lastId, method, params }));
     });
   await call('Profiler.enable');

@@ -1,14 +1,15 @@
 /**
  * `npm run bench:workers`: the Workers build under `wrangler dev` (local workerd, D1 and Queue),
  * beside a bare Worker, the bare Worker plus one D1 batch, and the build of BENCH_TODAY (default:
- * main before the Queue landed) in the same run. For each:
+ * main before the Queue landed) in the same run, each without wrangler's DevTools inspector
+ * (BENCH_INSPECTOR=1: with it, as the plain CLI runs). For each:
  * req/s and latency (autocannon), workerd's CPU per submission from /proc (every workerd of that
  * `wrangler dev`, so the local D1 and Queue simulators count too), delivery included: the
  * measured phase ends when the outbox is empty. Then what D1 and the SMTP sink say: stored,
  * sent, mails, duplicates, failed attempts; and the CPU a mail costs once the load is over,
- * beside nodemailer alone in workerd (bench/mailer-worker.ts). Last, in a phase of its own, the
- * CPU of the user Worker's isolate alone (bench/isolate-cpu.ts). Loopback only; prints a table,
- * writes bench/workers-results.json.
+ * beside nodemailer alone in workerd (bench/mailer-worker.ts). With BENCH_PROFILE=1, last, in a
+ * `wrangler dev` of its own, the CPU of the user Worker's isolate alone (bench/isolate-cpu.ts).
+ * Loopback only; prints a table, writes bench/workers-results.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -106,30 +107,26 @@ async function stored(stateDir: string, config: string) {
   return results[0] as { stored: number; sent: number; failedAttempts: number; failures: string | null };
 }
 
-/** The profiled phase: load, then the drain profiled apart (the isolate's cost of a mail). */
-async function profiledPhase(dev: WranglerDev, path: string, testCase: Case, sink: Awaited<ReturnType<typeof countingSink>>) {
-  const loadProfile = await isolateCpuMeter(dev.inspectorPort, testCase.name);
-  const profiled = await load(`${dev.url}${path}`, PROFILED_SECONDS);
-  const loadTime = await loadProfile.stop();
-  const mailsAtProfiledEnd = await sink.counts();
-  const drainProfile = await isolateCpuMeter(dev.inspectorPort, `${testCase.name}, delivery alone`);
-  const unsent = testCase.formharbor ? await drain(dev) : 0;
-  const drainTime = await drainProfile.stop();
-  const mailsInProfiledDrain = (await sink.counts()).received - mailsAtProfiledEnd.received;
-  return {
-    acknowledged: profiled['2xx'],
-    failed: profiled.non2xx + profiled.errors + profiled.timeouts,
-    unsent,
-    isolateCpuMsPerSubmission: isolateTimePerItem([loadTime, drainTime], profiled['2xx']),
-    ...(mailsInProfiledDrain >= MIN_DRAIN_MAILS && {
-      deliveryIsolateMsPerMail: isolateTimePerItem([drainTime], mailsInProfiledDrain),
-      mailsInProfiledDrain,
-    }),
-  };
-}
+/**
+ * The workerd that runs the Worker, its local D1 and Queue, which listens on a port of its own
+ * choosing; wrangler's proxy in front of it (which a deployed Worker does not have) listens on
+ * the dev server's port.
+ */
+const RUNTIME = '--socket-addr=entry=127.0.0.1:0';
 
-async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>>) {
+/**
+ * Every case runs without wrangler's DevTools inspector (test/support/start-worker.mjs says why)
+ * unless BENCH_INSPECTOR=1, which measures under the plain `wrangler dev` CLI, as the figures
+ * before 2026-12-05 were.
+ */
+const WITH_INSPECTOR = Boolean(process.env.BENCH_INSPECTOR);
+
+type Sink = Awaited<ReturnType<typeof countingSink>>;
+
+/** `wrangler dev` of `testCase` on a fresh local D1, its form made: the path to post to. */
+async function startCase(testCase: Case, sink: Sink, inspector: boolean) {
   const stateDir = mkdtempSync(join(tmpdir(), 'formharbor-bench-workers-'));
+  let dev: WranglerDev | undefined;
   try {
     if (testCase.formharbor) {
       await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir, '--config', testCase.config], stateDir);
@@ -142,7 +139,7 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
       DELIVERY_RETRY_SCHEDULE: '1s',
       ...(testCase.smtp && { SMTP_URL: sink.url }),
     };
-    const dev = await startWranglerDev(stateDir, vars, { config: testCase.config });
+    dev = await startWranglerDev(stateDir, vars, { config: testCase.config, inspector });
     let path = '/f/bench';
     if (testCase.formharbor) {
       const res = await fetch(`${dev.url}/api/forms`, {
@@ -152,17 +149,61 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
       });
       path = `/f/${((await res.json()) as { id: string }).id}`;
     }
+    return { dev, stateDir, path };
+  } catch (error) {
+    await dev?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * The user Worker's isolate alone, in a `wrangler dev` of its own with the inspector (the
+ * profiler needs it, and slows what it samples): load, then the drain profiled apart (the
+ * isolate's cost of a mail).
+ */
+async function profiledPhase(testCase: Case, sink: Sink) {
+  const { dev, stateDir, path } = await startCase(testCase, sink, true);
+  try {
+    await load(`${dev.url}${path}`, WARMUP_SECONDS);
+    if (testCase.formharbor) await drain(dev);
+    // Through wrangler's inspector proxy: workerd takes one DevTools session an isolate, and the proxy holds it.
+    const inspectorPort = dev.inspectorPort!;
+    const loadProfile = await isolateCpuMeter(inspectorPort, testCase.name);
+    const profiled = await load(`${dev.url}${path}`, PROFILED_SECONDS);
+    const loadTime = await loadProfile.stop();
+    const mailsAtProfiledEnd = await sink.counts();
+    const drainProfile = await isolateCpuMeter(inspectorPort, `${testCase.name}, delivery alone`);
+    const unsent = testCase.formharbor ? await drain(dev) : 0;
+    const drainTime = await drainProfile.stop();
+    const mailsInProfiledDrain = (await sink.counts()).received - mailsAtProfiledEnd.received;
+    return {
+      isolateCpuMsPerSubmission: isolateTimePerItem([loadTime, drainTime], profiled['2xx']),
+      ...(mailsInProfiledDrain >= MIN_DRAIN_MAILS && {
+        deliveryIsolateMsPerMail: isolateTimePerItem([drainTime], mailsInProfiledDrain),
+        mailsInProfiledDrain,
+      }),
+      profiledNon2xx: profiled.non2xx + profiled.errors + profiled.timeouts,
+      profiledUnsent: unsent,
+    };
+  } finally {
+    await dev.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function run(testCase: Case, sink: Sink) {
+  const { dev, stateDir, path } = await startCase(testCase, sink, WITH_INSPECTOR);
+  try {
     const mailsBefore = await sink.counts();
     const warmup = await load(`${dev.url}${path}`, WARMUP_SECONDS);
     if (testCase.formharbor) await drain(dev);
     const cpu = groupCpuMeter(dev.pid, 'workerd');
-    // The workerd that runs the Worker (the one with the inspector) with its local D1 and Queue;
-    // the other one is wrangler's proxy in front of it, which a deployed Worker does not have.
-    const runtimeCpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
+    const runtimeCpu = groupCpuMeter(dev.pid, 'workerd', RUNTIME);
     const result = await load(`${dev.url}${path}`, SECONDS);
     // The consumer lags behind the intake: what it sends after the load, with nothing else
     // running, is the cost of delivery alone (local D1 and Queue included).
-    const drainCpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
+    const drainCpu = groupCpuMeter(dev.pid, 'workerd', RUNTIME);
     const mailsAtLoadEnd = await sink.counts();
     const unsent = testCase.formharbor ? await drain(dev) : 0;
     const mailsInDrain = (await sink.counts()).received - mailsAtLoadEnd.received;
@@ -170,15 +211,12 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
     const ok = result['2xx'];
     const cpuMsPerSubmission = cpu.perItem(ok) / 1000;
     const runtimeCpuMsPerSubmission = runtimeCpu.perItem(ok) / 1000;
-    // The user Worker's isolate alone, in a phase of its own (BENCH_PROFILE=1): the profiler slows
-    // what it samples, so the figures above are measured without it. Opt-in: under the profiler,
-    // wrangler's proxy once opened 12,000 connections to the runtime in seconds, until workerd ran
-    // out of descriptors (this machine allows 20,000) and logged that in a loop.
-    const profiledRun = process.env.BENCH_PROFILE ? await profiledPhase(dev, path, testCase, sink) : undefined;
     const mailsAfter = await sink.counts();
     const failedLines = dev.output().match(/attempt \d+ failed/g)?.length ?? 0;
     await dev.stop();
     const db = testCase.formharbor ? await stored(stateDir, testCase.config) : undefined;
+    // In a `wrangler dev` of its own, after this one stopped: its figures are kept apart.
+    const profiledRun = process.env.BENCH_PROFILE ? await profiledPhase(testCase, sink) : undefined;
     return {
       reqPerSec: Math.round(result.requests.average),
       p50: result.latency.p50,
@@ -189,20 +227,17 @@ async function run(testCase: Case, sink: Awaited<ReturnType<typeof countingSink>
         deliveryCpuMsPerMail: Number(deliveryCpuMsPerMail.toFixed(2)),
         mailsInDrain,
       }),
-      ...(profiledRun && {
-        isolateCpuMsPerSubmission: profiledRun.isolateCpuMsPerSubmission,
-        deliveryIsolateMsPerMail: profiledRun.deliveryIsolateMsPerMail,
-        mailsInProfiledDrain: profiledRun.mailsInProfiledDrain,
-      }),
-      acknowledged: warmup['2xx'] + ok + (profiledRun?.acknowledged ?? 0),
-      non2xx: [warmup, result].reduce((sum, phase) => sum + phase.non2xx + phase.errors + phase.timeouts, 0) + (profiledRun?.failed ?? 0),
+      ...profiledRun,
+      acknowledged: warmup['2xx'] + ok,
+      non2xx: [warmup, result].reduce((sum, phase) => sum + phase.non2xx + phase.errors + phase.timeouts, 0),
       ...(db && { stored: db.stored, sent: db.sent, failedAttempts: db.failedAttempts, failures: db.failures }),
       mails: mailsAfter.received - mailsBefore.received,
       duplicates: mailsAfter.received - mailsBefore.received - (mailsAfter.distinct - mailsBefore.distinct),
-      unsentAfterDrain: Math.max(unsent, profiledRun?.unsent ?? 0),
+      unsentAfterDrain: unsent,
       failedAttemptLogLines: failedLines,
     };
   } finally {
+    await dev.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
@@ -216,7 +251,7 @@ const REFERENCE_ROUNDS = 3;
  * consumer's connections into the same sink, no D1, no Queue; a warm-up round first, as the
  * JIT makes the first sends dearer.
  */
-async function nodemailerAloneInWorkerd(dir: string, sink: Awaited<ReturnType<typeof countingSink>>) {
+async function nodemailerAloneInWorkerd(dir: string, sink: Sink) {
   const stateDir = mkdtempSync(join(dir, 'reference-'));
   const config = join(dir, 'mailer-worker.toml');
   const main = JSON.stringify(join(ROOT, 'bench/mailer-worker.ts'));
@@ -224,6 +259,7 @@ async function nodemailerAloneInWorkerd(dir: string, sink: Awaited<ReturnType<ty
     config,
     `name = "mailer-reference"\nmain = ${main}\ncompatibility_date = "2026-04-01"\ncompatibility_flags = ["nodejs_compat"]\n`,
   );
+  // With the inspector, which the profile below needs; no fetch, so no Network events for it to relay.
   const dev = await startWranglerDev(stateDir, { SMTP_URL: sink.url }, { config });
   try {
     const send = async (count: number) => {
@@ -233,15 +269,15 @@ async function nodemailerAloneInWorkerd(dir: string, sink: Awaited<ReturnType<ty
     await send(REFERENCE_MAILS / 2);
     const rounds: number[] = [];
     for (let round = 0; round < REFERENCE_ROUNDS; round++) {
-      const cpu = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr');
+      const cpu = groupCpuMeter(dev.pid, 'workerd', RUNTIME);
       await send(REFERENCE_MAILS);
       rounds.push(cpu.perItem(REFERENCE_MAILS) / 1000);
     }
     const median = [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
     // The profiler's figure checked against the CPU of the thread the isolate runs on, which
     // also runs miniflare's entry Worker and workerd's own I/O: the isolate cannot take more.
-    const profile = await isolateCpuMeter(dev.inspectorPort, 'nodemailer alone');
-    const thread = groupCpuMeter(dev.pid, 'workerd', '--inspector-addr', { mainThread: true });
+    const profile = await isolateCpuMeter(dev.inspectorPort!, 'nodemailer alone');
+    const thread = groupCpuMeter(dev.pid, 'workerd', RUNTIME, { mainThread: true });
     await send(REFERENCE_MAILS);
     const threadCpuMsPerMail = thread.perItem(REFERENCE_MAILS) / 1000;
     const isolateCpuMsPerMail = isolateTimePerItem([await profile.stop()], REFERENCE_MAILS);
@@ -267,6 +303,7 @@ function report(
     date: new Date().toISOString(),
     seconds: SECONDS,
     connections: CONNECTIONS,
+    devToolsInspector: WITH_INSPECTOR,
     loadAverage: [load1, loadavg()[0]!.toFixed(1)],
     results,
     queuedVsBare: Number((queued!.reqPerSec / bare!.reqPerSec).toFixed(2)),
@@ -305,6 +342,11 @@ function report(
     `Queue batches ÷ bare Worker req/s = ${summary.queuedVsBare}x (target ≥ 0.5); ÷ today = ${summary.queuedVsToday}x (target ≥ 3)`,
   );
   console.log(`bare Worker + one D1 batch ÷ bare Worker req/s = ${summary.bareD1VsBare}x: the local D1's share alone`);
+  console.log(
+    WITH_INSPECTOR
+      ? 'measured under the plain `wrangler dev` CLI, DevTools inspector on: its relay costs CPU for every D1 call'
+      : "measured without wrangler's DevTools inspector, as a deployed Worker runs (BENCH_INSPECTOR=1: with it)",
+  );
   console.log(
     `delivery after the load: ${queued!.deliveryCpuMsPerMail ?? '?'} ms of runtime CPU a mail; nodemailer alone in workerd ` +
       `(same sink, ${REFERENCE_MAILS} mails, rounds ${reference.rounds.join(' / ')}): ${reference.cpuMsPerMail} ms a mail, ` +

@@ -23,7 +23,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-/** A Worker under `wrangler dev` over its own D1, mailing through a relay to `sink`; `config` replaces wrangler.toml. */
+/** A Worker under `wrangler dev` (without DevTools) over its own D1, mailing through a relay to `sink`; `config` replaces wrangler.toml. */
 async function startWorker(sink: SmtpSink, config?: (dir: string) => string) {
   const dir = mkdtempSync(join(tmpdir(), 'formharbor-queue-'));
   const relay = await startRelay(sink.port);
@@ -37,7 +37,9 @@ async function startWorker(sink: SmtpSink, config?: (dir: string) => string) {
       DELIVERY_RETRY_SCHEDULE: '1s',
       RATE_LIMIT: 'off',
     }),
-    { ...(config && { config: config(dir) }) },
+    // Without DevTools, as the bench runs it (test/support/start-worker.mjs): the Worker's log and
+    // the queue's lines reach wrangler's output all the same.
+    { inspector: false, ...(config && { config: config(dir) }) },
   );
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${dev.url}/api${path}`, {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+const START_WORKER = fileURLToPath(new URL('./start-worker.mjs', import.meta.url));
 
 /** A port nobody listens on right now: bind port 0, read it, let it go. */
 export async function freePort(): Promise<number> {
@@ -74,8 +75,11 @@ process.on('exit', () => {
   for (const child of running) killGroup(child, 'SIGKILL');
 });
 
-/** `pid` leads the process group of wrangler and its workerd; `inspectorPort` is the user Worker's DevTools protocol. */
-export type WranglerDev = { url: string; pid: number; inspectorPort: number; output: () => string; stop: () => Promise<void> };
+/**
+ * `pid` leads the process group of wrangler and its workerd; `inspectorPort` is the user Worker's
+ * DevTools protocol, through wrangler's inspector proxy (none when started without the inspector).
+ */
+export type WranglerDev = { url: string; pid: number; inspectorPort?: number; output: () => string; stop: () => Promise<void> };
 
 /**
  * The project's wrangler.toml without its queue blocks, written into `dir`: a deployment
@@ -95,6 +99,7 @@ export function configWithoutQueues(dir: string): string {
  * `wrangler dev` on free ports with its D1 under `stateDir`, `--test-scheduled` so that
  * GET /__scheduled runs the cron handler. `vars` may depend on the address it will answer at
  * (PUBLIC_URL). Resolves once /healthz answers `readyStatus` (200 unless a test wants a refusal).
+ * `inspector: false` starts it without DevTools (start-worker.mjs says why benchmarks want that).
  */
 export async function startWranglerDev(
   stateDir: string,
@@ -104,17 +109,35 @@ export async function startWranglerDev(
     readyTimeoutMs = 90_000,
     readyStatus = 200,
     config,
-  }: { env?: Record<string, string>; readyTimeoutMs?: number; readyStatus?: number; config?: string } = {},
+    inspector = true,
+  }: { env?: Record<string, string>; readyTimeoutMs?: number; readyStatus?: number; config?: string; inspector?: boolean } = {},
 ): Promise<WranglerDev> {
   const port = await freePort();
-  const inspectorPort = await freePort();
+  const inspectorPort = inspector ? await freePort() : undefined;
   const url = `http://127.0.0.1:${port}`;
   const vars = typeof varsFor === 'function' ? varsFor(url) : varsFor;
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--persist-to', stateDir];
-  args.push('--test-scheduled', '--show-interactive-dev-session=false');
-  if (config) args.push('--config', config);
-  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
-  const child = spawn(process.execPath, [WRANGLER, ...args], {
+  let args: string[];
+  if (inspectorPort === undefined) {
+    const options = { config: config ?? join(ROOT, 'wrangler.toml'), port, persist: stateDir, vars };
+    args = [START_WORKER, JSON.stringify(options)];
+  } else {
+    args = [
+      WRANGLER,
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      stateDir,
+    ];
+    args.push('--test-scheduled', '--show-interactive-dev-session=false');
+    if (config) args.push('--config', config);
+    for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
+  }
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: wranglerEnv(stateDir, env),
     stdio: ['ignore', 'pipe', 'pipe'],
