@@ -1,4 +1,4 @@
-// `wrangler dev` without its DevTools inspector, for benchmarks: the same runtime, local D1,
+// `wrangler dev` without its DevTools inspector, for the benchmarks and the Queue tests: the same runtime, local D1,
 // Queue and proxy Worker, started through wrangler's own startWorker API (what `wrangler dev`
 // calls) with `dev.inspector: false`, which the CLI has no flag for. With the inspector,
 // wrangler's inspector proxy sends every message the runtime emits (a request's log line,
