@@ -1,10 +1,10 @@
-// `wrangler dev` without its DevTools inspector, for the benchmarks and the Queue tests: the same runtime, local D1,
-// Queue and proxy Worker, started through wrangler's own startWorker API (what `wrangler dev`
-// calls) with `dev.inspector: false`, which the CLI has no flag for. With the inspector,
-// wrangler's inspector proxy sends every message the runtime emits (a request's log line,
-// four Network events per D1 call or fetch) to wrangler's Node process as an HTTP request of
-// its own, which appends it to the debug log file: more CPU a submission than the Worker
-// itself. A deployed Worker has no inspector attached.
+// `wrangler dev` without its DevTools inspector, for the benchmarks and the Queue tests: the
+// same runtime, local D1, Queue and proxy Worker, started through wrangler's own startWorker API
+// (what `wrangler dev` calls) with `dev.inspector: false`, which the CLI has no flag for. With
+// the inspector, wrangler's inspector proxy sends every message the runtime emits (a request's
+// log line, four Network events per D1 call or fetch) to wrangler's Node process as an HTTP
+// request of its own, which appends it to the debug log file: more CPU a submission than the
+// Worker itself. A deployed Worker has no inspector attached.
 //
 // Usage: node start-worker.mjs '<JSON of { config, port, persist, vars }>'; SIGTERM ends it.
 import { getNodeCompat } from 'miniflare';
