@@ -213,6 +213,7 @@ async function run(testCase: Case, sink: Sink) {
     const runtimeCpuMsPerSubmission = runtimeCpu.perItem(ok) / 1000;
     const mailsAfter = await sink.counts();
     const failedLines = dev.output().match(/attempt \d+ failed/g)?.length ?? 0;
+    // Before reading its D1 from the outside; the stop in `finally` (a no-op by then) is for a failure before this.
     await dev.stop();
     const db = testCase.formharbor ? await stored(stateDir, testCase.config) : undefined;
     // In a `wrangler dev` of its own, after this one stopped: its figures are kept apart.
