@@ -4,19 +4,22 @@
 // `wrangler dev`, whatever Formharbor does around it.
 import type { D1Database } from '@cloudflare/workers-types/index.ts';
 
-type Env = { DB: D1Database };
-
 let tableReady: Promise<unknown> | undefined;
 
+/** Stores the posted fields and a delivery row in one batch, as a submission is: the submission's id. */
+export async function storeTwoRows(request: Request, db: D1Database): Promise<string> {
+  const fields = new URLSearchParams(await request.text());
+  tableReady ??= db.exec('CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL)');
+  await tableReady;
+  const id = crypto.randomUUID();
+  const insert = db.prepare('INSERT INTO rows (id, kind, body) VALUES (?, ?, ?)');
+  await db.batch([insert.bind(id, 'submission', JSON.stringify([...fields])), insert.bind(`${id}:mail`, 'delivery', '{}')]);
+  return id;
+}
+
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: { DB: D1Database }): Promise<Response> {
     if (request.method !== 'POST') return Response.json({ ok: true });
-    const fields = new URLSearchParams(await request.text());
-    tableReady ??= env.DB.exec('CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL)');
-    await tableReady;
-    const id = crypto.randomUUID();
-    const insert = env.DB.prepare('INSERT INTO rows (id, kind, body) VALUES (?, ?, ?)');
-    await env.DB.batch([insert.bind(id, 'submission', JSON.stringify([...fields])), insert.bind(`${id}:mail`, 'delivery', '{}')]);
-    return Response.json({ ok: true, id }, { status: 201 });
+    return Response.json({ ok: true, id: await storeTwoRows(request, env.DB) }, { status: 201 });
   },
 };

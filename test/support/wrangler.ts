@@ -104,13 +104,31 @@ export function configWithoutQueues(dir: string): string {
 export async function startWranglerDev(
   stateDir: string,
   varsFor: Record<string, string> | ((url: string) => Record<string, string>),
-  {
-    env = {},
-    readyTimeoutMs = 90_000,
-    readyStatus = 200,
-    config,
-    inspector = true,
-  }: { env?: Record<string, string>; readyTimeoutMs?: number; readyStatus?: number; config?: string; inspector?: boolean } = {},
+  options: StartOptions = {},
+): Promise<WranglerDev> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(stateDir, varsFor, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+type StartOptions = { env?: Record<string, string>; readyTimeoutMs?: number; readyStatus?: number; config?: string; inspector?: boolean };
+
+/**
+ * A port `freePort` let go can be taken before workerd binds it: any outgoing connection may get
+ * it as its local port, and a bench's load makes thousands. Then wrangler exits, and starting
+ * again on other ports is all there is to do.
+ */
+class PortTaken extends Error {}
+const PORT_ATTEMPTS = 3;
+
+async function startOnce(
+  stateDir: string,
+  varsFor: Record<string, string> | ((url: string) => Record<string, string>),
+  { env = {}, readyTimeoutMs = 90_000, readyStatus = 200, config, inspector = true }: StartOptions,
 ): Promise<WranglerDev> {
   const port = await freePort();
   const inspectorPort = inspector ? await freePort() : undefined;
@@ -165,7 +183,8 @@ export async function startWranglerDev(
   for (;;) {
     if (child.exitCode !== null) {
       await dev.stop();
-      throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
+      const Failure = /Address already in use/.test(output) ? PortTaken : Error;
+      throw new Failure(`wrangler dev exited with ${child.exitCode}:\n${output}`);
     }
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
