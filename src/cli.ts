@@ -172,7 +172,8 @@ const COMMANDS: Record<string, Command> = {
   async 'forms update'(deps, v) {
     const form = v.id && (await getForm(deps.db, v.id));
     if (!form) throw new AppError('not_found', `There is no form "${v.id ?? ''}" (give --id ID)`);
-    print(presentForm(await updateFormFrom(deps, form.id, formOptions(v))));
+    const { form: updated, newSecrets } = await updateFormFrom(deps, form.id, formOptions(v));
+    print(presentForm(updated, { newSecrets }));
   },
   async erase(deps, v) {
     const { email } = parseOr422(eraseInput, { email: v.email });

@@ -48,6 +48,21 @@ export type Env = Record<string, string | undefined>;
 
 export class ConfigError extends Error {}
 
+const port = (text: string | undefined) => text === undefined || (/^\d{1,5}$/.test(text) && Number(text) <= 65535);
+
+/**
+ * A resolver named by its address, with or without a port (1.1.1.1, 1.1.1.1:53,
+ * 2606:4700::1111, [2606:4700::1111]:53): a name would need a resolver to find the resolver,
+ * and node:dns refuses one.
+ */
+function isResolverAddress(text: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed) return z.ipv6().safeParse(bracketed[1]).success && port(bracketed[2]);
+  if (text.split(':').length > 2) return z.ipv6().safeParse(text).success;
+  const [host, portText] = text.split(':');
+  return z.ipv4().safeParse(host).success && port(portText);
+}
+
 const envSchema = z.object({
   // 0 asks the system for a free port (tests, benchmarks).
   PORT: z
@@ -113,7 +128,13 @@ const envSchema = z.object({
   DNS_SERVERS: z
     .string()
     .transform((text) => text.split(/[\s,]+/).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^(\[[0-9a-f:]+\]|[0-9a-z.:-]+)(:\d{1,5})?$/i, 'must be a list of host:port like 1.1.1.1:53')))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(isResolverAddress, 'must be a list of resolver addresses with an optional port, like 1.1.1.1:53 or [2606:4700::1111]:53'),
+      ),
+    )
     .optional(),
 });
 

@@ -117,9 +117,21 @@ describe('configuration', () => {
     ['ALERT_EMAIL', 'ops@example.com\r\nBcc: victim@example.org'],
     ['ALERT_EMAIL', 'ops@example.com, boss@example.com'],
     ['ALERT_WEBHOOK_URL', 'ftp://hooks.example.com/x'],
+    // node:dns takes resolvers by address only: a name once got through and crashed the start.
+    ['DNS_SERVERS', 'dns.example:53'],
+    ['DNS_SERVERS', '1.1.1.1:53, 8.8.8.8:99999'],
+    ['DNS_SERVERS', '[fe80::zz]:53'],
   ])('should refuse a bad %s with one line naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value }, secret)).toThrow(new RegExp(`^Invalid ${name}=`));
+  });
+
+  it('should take DNS_SERVERS as resolver addresses, v4 or v6, with or without a port, as node:dns does', async () => {
+    const list = '1.1.1.1, 1.0.0.1:53 [2606:4700::1111]:5353 2606:4700::1001';
+    const { config } = loadConfig({ DNS_SERVERS: list }, secret);
+    expect(config.dnsServers).toEqual(['1.1.1.1', '1.0.0.1:53', '[2606:4700::1111]:5353', '2606:4700::1001']);
+    const { Resolver } = await import('node:dns');
+    expect(() => new Resolver().setServers(config.dnsServers)).not.toThrow();
   });
 
   it('should read the alert settings: none by default, alerting after an hour; a webhook URL is never echoed', () => {

@@ -65,7 +65,11 @@ export function apiRoutes(outbox: Outbox) {
     return c.json({ items: items.map((form) => presentForm(form)), nextCursor });
   });
   api.get('/forms/:id', async (c) => c.json(presentForm(found(await getForm(c.var.deps.db, c.req.param('id')), 'form'))));
-  api.patch('/forms/:id', async (c) => c.json(presentForm(await updateFormFrom(c.var.deps, c.req.param('id'), await jsonBody(c)))));
+  api.patch('/forms/:id', async (c) => {
+    const { form, newSecrets } = await updateFormFrom(c.var.deps, c.req.param('id'), await jsonBody(c));
+    // A webhook added without a secret got one now: this answer is the only one that shows it.
+    return c.json(presentForm(form, { newSecrets }));
+  });
   api.delete('/forms/:id', async (c) => c.json(presentForm(found(await deleteForm(c.var.deps.db, c.req.param('id')), 'form'))));
 
   api.get('/forms/:id/submissions', async (c) => {

@@ -12,15 +12,23 @@ export async function createFormFrom(deps: Pick<Deps, 'config' | 'db' | 'now'>, 
   const { config, db, now } = deps;
   const input = settleForm(parseOr422(formInputWithWebhooks, body));
   checkWebhookTargets(input.webhooks, config.webhookAllowPrivate);
-  return created(await createForm(db, { ...input, webhooks: webhooksToStore(input.webhooks, [], now()) }, now()), input.id);
+  return created(await createForm(db, { ...input, webhooks: webhooksToStore(input.webhooks, [], now()).webhooks }, now()), input.id);
 }
 
-/** A form changed by the keys given; webhooks given replace the list, keeping the secret of each id kept. */
-export async function updateFormFrom(deps: Pick<Deps, 'config' | 'db' | 'now'>, id: string, body: unknown): Promise<Form> {
+/**
+ * A form changed by the keys given; webhooks given replace the list, each kept one keeping its
+ * secret. `newSecrets`: the webhooks whose secret was made now, for the answer to show once.
+ */
+export async function updateFormFrom(
+  deps: Pick<Deps, 'config' | 'db' | 'now'>,
+  id: string,
+  body: unknown,
+): Promise<{ form: Form; newSecrets: Set<string> }> {
   const { config, db, now } = deps;
   const { webhooks, ...patch } = parseOr422(formPatchWithWebhooks, body);
   const form = found(await getForm(db, id), 'form');
   if (webhooks) checkWebhookTargets(webhooks, config.webhookAllowPrivate);
-  const changes = { ...settleForm(patch, form), ...(webhooks && { webhooks: webhooksToStore(webhooks, form.webhooks, now()) }) };
-  return found(await updateForm(db, form.id, changes, now()), 'form');
+  const stored = webhooks && webhooksToStore(webhooks, form.webhooks, now());
+  const changes = { ...settleForm(patch, form), ...(stored && { webhooks: stored.webhooks }) };
+  return { form: found(await updateForm(db, form.id, changes, now()), 'form'), newSecrets: stored?.newSecrets ?? new Set() };
 }

@@ -5,11 +5,16 @@ import { presentWebhook } from '../forms/webhooks.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Secrets are write-only: a read says only that one is set (webhook secrets show once, at create). */
-export const presentForm = (form: Form, options: { showSecrets?: boolean } = {}) => ({
+/**
+ * Secrets are write-only: a read says only that one is set. A webhook's secret shows once, in
+ * the answer that made it: every one at create (`showSecrets`), the new ones after a change.
+ */
+export const presentForm = (form: Form, options: { showSecrets?: boolean; newSecrets?: ReadonlySet<string> } = {}) => ({
   ...form,
   spam: { ...form.spam, captcha: form.spam.captcha && { ...form.spam.captcha, secret: 'set' } },
-  webhooks: form.webhooks.map((webhook) => presentWebhook(webhook, options.showSecrets ?? false)),
+  webhooks: form.webhooks.map((webhook) =>
+    presentWebhook(webhook, (options.showSecrets ?? false) || !!options.newSecrets?.has(webhook.id)),
+  ),
   createdAt: iso(form.createdAt),
   updatedAt: iso(form.updatedAt),
 });

@@ -33,7 +33,7 @@ export function addWebhookRoutes(admin: Hono<AdminEnv>) {
     const draft = { url: text(posted.url), format: text(posted.format) || 'standard' };
     let saved: Form;
     try {
-      saved = await updateFormFrom(c.var.deps, form.id, { webhooks: [...kept(form.webhooks), draft] });
+      ({ form: saved } = await updateFormFrom(c.var.deps, form.id, { webhooks: [...kept(form.webhooks), draft] }));
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'validation') throw error;
       // The one webhook added is the only one that can be wrong: the stored ones passed before.

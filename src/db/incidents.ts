@@ -25,13 +25,20 @@ export async function lastClosedAt(db: Db): Promise<number> {
 /** Alerts never count: an alert that cannot be sent must not raise an alert about itself. */
 const notAlert = ne(deliveries.channel, 'alert');
 
-/** Deliveries still trying after `cutoff` (held ones wait for SMTP_URL, which the admin's banner asks for). */
+/**
+ * Deliveries still undelivered since before `cutoff`: still trying, or held because SMTP_URL is
+ * not set (the owner who reads only alerts learns that way that no notification goes out).
+ */
 export async function overdueDeliveries(db: Db, cutoff: number) {
   const [row] = await db
-    .select({ count: sql<number>`count(*)`, oldest: sql<number | null>`min(${deliveries.retrySince})` })
+    .select({
+      count: sql<number>`count(*)`,
+      held: sql<number>`count(*) filter (where ${deliveries.status} = 'held')`,
+      oldest: sql<number | null>`min(${deliveries.retrySince})`,
+    })
     .from(deliveries)
-    .where(and(inArray(deliveries.status, ['pending', 'sending']), lte(deliveries.retrySince, cutoff), notAlert));
-  return { count: Number(row?.count ?? 0), oldest: row?.oldest ?? null };
+    .where(and(inArray(deliveries.status, ['pending', 'sending', 'held']), lte(deliveries.retrySince, cutoff), notAlert));
+  return { count: Number(row?.count ?? 0), held: Number(row?.held ?? 0), oldest: row?.oldest ?? null };
 }
 
 /**

@@ -61,13 +61,33 @@ export function checkWebhookTargets(webhooks: WebhookInput[], allowPrivate: bool
   if (Object.keys(fields).length > 0) throw new AppError('validation', 'Some fields are not valid', { fields, fieldsSaid });
 }
 
-/** The webhooks to store: each gets an id and keeps its stored secret (matched by id) or a new one. */
-export function webhooksToStore(webhooks: WebhookInput[], stored: WebhookSpec[], now: number): WebhookSpec[] {
-  return webhooks.map((webhook) => {
-    const id = webhook.id ?? ulid(now);
-    const secret = webhook.secret ?? stored.find((s) => s.id === id)?.secret ?? newWebhookSecret();
-    return { id, url: webhook.url, secret, format: webhook.format };
+/**
+ * The webhooks to store. Each keeps the stored webhook it names by id, or else the one with its
+ * URL that no other names (a list sent back without ids must not change every secret), with its
+ * secret unless a new one is given; the rest are new, with an id and a secret made now.
+ * `newSecrets`: the ids whose secret was made here, which the answer shows this once.
+ */
+export function webhooksToStore(
+  webhooks: WebhookInput[],
+  stored: WebhookSpec[],
+  now: number,
+): { webhooks: WebhookSpec[]; newSecrets: Set<string> } {
+  const named = new Set(webhooks.flatMap((webhook) => (webhook.id ? [webhook.id] : [])));
+  const unnamed = stored.filter((s) => !named.has(s.id));
+  const takeUnnamed = (url: string) => {
+    const at = unnamed.findIndex((s) => s.url === url);
+    return at < 0 ? undefined : unnamed.splice(at, 1)[0];
+  };
+  const newSecrets = new Set<string>();
+  const specs = webhooks.map((webhook) => {
+    const match = webhook.id ? stored.find((s) => s.id === webhook.id) : takeUnnamed(webhook.url);
+    const id = webhook.id ?? match?.id ?? ulid(now);
+    const secret = webhook.secret ?? match?.secret;
+    if (secret) return { id, url: webhook.url, secret, format: webhook.format };
+    newSecrets.add(id);
+    return { id, url: webhook.url, secret: newWebhookSecret(), format: webhook.format };
   });
+  return { webhooks: specs, newSecrets };
 }
 
 /** A webhook as the API shows it: the secret is write-only, shown only in the answer that created it. */

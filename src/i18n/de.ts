@@ -440,6 +440,12 @@ export const de: Messages = {
   'hint.unknownHost': 'Der Servername des Relays „{host}“ lässt sich nicht auflösen: bitte die Schreibweise in {variable} prüfen.',
   'hint.mailFrom':
     'Das Relay hat MAIL_FROM als Absender abgelehnt. MAIL_FROM auf eine Adresse setzen, als die dieses SMTP-Konto senden darf: meist die eigene Adresse des Kontos oder eine auf einer beim Anbieter bestätigten Domain.',
+  'hint.recipientRefused':
+    'Das Relay unter {host}:{port} hat die Verbindung und den Absender angenommen, dann aber die Adresse abgelehnt, an die der Test ging: diese Adresse prüfen oder den Test an eine andere senden.',
+  'hint.messageRefused':
+    'Das Relay unter {host}:{port} hat Absender und Empfänger angenommen, dann aber die Nachricht selbst abgelehnt (seine Antwort steht am Ende des Protokolls): ein Spamfilter, eine Größengrenze oder eine Regel des Anbieters. Den Anbieter fragen, was diese Antwort bedeutet, oder einen anderen Empfänger versuchen.',
+  'hint.conversationBroke':
+    'Das Gespräch mit {host}:{port} brach dort ab, wo das Protokoll endet: Host, Port und Schema in {variable} prüfen und ob das Relay läuft.',
   'hint.relayDenied':
     'Das Relay leitet über diese Verbindung keine E-Mail an andere Domains weiter: anmelden (Benutzer und Passwort in {variable}) oder das Relay die IP-Adresse dieses Servers zulassen lassen.',
   'hint.primary': 'Haupt-Relay:',

@@ -435,6 +435,12 @@ export const en = {
   'hint.unknownHost': 'The relay\'s host name "{host}" does not resolve: check the spelling in {variable}.',
   'hint.mailFrom':
     "The relay refused MAIL_FROM as the sender. Set MAIL_FROM to an address this SMTP account may send as: usually the account's own address, or one on a domain verified with the provider.",
+  'hint.recipientRefused':
+    'The relay at {host}:{port} took the connection and the sender, then refused the address the test went to: check that address, or send the test to another one.',
+  'hint.messageRefused':
+    'The relay at {host}:{port} took the sender and the recipient, then refused the message itself (its reply is at the end of the conversation): a spam filter, a size limit or a rule of the provider. Ask the provider what that reply means, or try another recipient.',
+  'hint.conversationBroke':
+    'The conversation with {host}:{port} broke off where the transcript ends: check the host, port and scheme in {variable}, and that the relay is up.',
   'hint.relayDenied':
     "The relay will not pass mail on to other domains for this connection: log in (user and password in {variable}), or have the relay allow this server's IP address.",
   'hint.primary': 'Primary:',

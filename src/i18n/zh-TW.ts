@@ -413,6 +413,10 @@ export const zhTW: Messages = {
   'hint.unknownHost': '轉寄伺服器的主機名稱「{host}」無法解析：請檢查 {variable} 中的拼字。',
   'hint.mailFrom':
     '轉寄伺服器拒絕以 MAIL_FROM 作為寄件者。請把 MAIL_FROM 設為這個 SMTP 帳號可以使用的地址：通常是帳號本身的地址，或在服務商驗證過的網域上的地址。',
+  'hint.recipientRefused': '{host}:{port} 的轉寄伺服器接受了連線與寄件者，但拒絕了測試信的收件地址：請檢查這個地址，或改寄到其他地址。',
+  'hint.messageRefused':
+    '{host}:{port} 的轉寄伺服器接受了寄件者與收件者，但拒絕了這封信本身（回覆在對話紀錄的最後）：可能是垃圾郵件過濾、大小限制或服務商的規定。請向服務商詢問這個回覆的意思，或改寄給其他收件者。',
+  'hint.conversationBroke': '與 {host}:{port} 的對話在紀錄結束處中斷：請檢查 {variable} 裡的主機、連接埠與協定，並確認轉寄伺服器正常運作。',
   'hint.relayDenied':
     '這個連線下，轉寄伺服器不會把郵件轉送到其他網域：請登入（使用者與密碼寫在 {variable}），或請轉寄伺服器允許這台伺服器的 IP 位址。',
   'hint.primary': '主要轉寄伺服器：',

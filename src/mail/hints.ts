@@ -74,3 +74,18 @@ export function smtpHint(error: SmtpFailure, { variable, url }: RelayRef): Hint 
   if (RELAY_DENIED.test(reply)) return hint('hint.relayDenied');
   return undefined;
 }
+
+/**
+ * A test email's hint: the owner asked what is wrong, so every failure gets one. Past the
+ * failures above, the relay took the connection and the sender and refused the recipient or the
+ * message itself, or the conversation broke off in a way the transcript shows.
+ */
+export function testHint(error: SmtpFailure, relay: RelayRef): Hint {
+  const specific = smtpHint(error, relay);
+  if (specific) return specific;
+  const { host, port } = endpoint(relay.url);
+  const values = { variable: relay.variable, host, port };
+  if (error.command === 'RCPT TO') return [{ key: 'hint.recipientRefused', values }];
+  if (error.responseCode) return [{ key: 'hint.messageRefused', values }];
+  return [{ key: 'hint.conversationBroke', values }];
+}

@@ -46,7 +46,7 @@ function alertRows(deps: Pick<Deps, 'config' | 'mailer'>, kind: AlertKind, now: 
 const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
 
 function summaryOf(
-  overdue: { count: number; oldest: number | null },
+  overdue: { count: number; held: number; oldest: number | null },
   failed: { count: number; channel: string; lastError: string | null } | undefined,
   alertAfter: number,
 ): string {
@@ -60,6 +60,8 @@ function summaryOf(
       `${overdue.count} ${overdue.count === 1 ? 'delivery is' : 'deliveries are'} still undelivered after ${hours(alertAfter)}` +
         (overdue.oldest === null ? '.' : ` (the oldest since ${new Date(overdue.oldest).toISOString()}).`),
     );
+  if (overdue.held > 0)
+    lines.push(`${overdue.held} of them ${overdue.held === 1 ? 'is' : 'are'} held: SMTP_URL is not set, so no notification goes out.`);
   return lines.join('\n');
 }
 

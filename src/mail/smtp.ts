@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import { dkimSigner, type DkimKey } from './dkim.ts';
-import { CERTIFICATE_FIX, englishHint, NO_STARTTLS_FIX, smtpHint, type RelayRef } from './hints.ts';
+import { CERTIFICATE_FIX, englishHint, NO_STARTTLS_FIX, smtpHint, testHint, type Hint, type RelayRef } from './hints.ts';
 import type { Mailer, MailTestResult, OutgoingMessage, SendResult } from './mailer.ts';
 import { addressOf } from './render.ts';
 import { transcriptRecorder } from './transcript.ts';
@@ -75,8 +75,8 @@ export type SmtpOptions = {
 };
 
 /** The classified failure and, when there is one to give, the owner's fix. */
-function failureOf(error: SmtpError, relay: RelayRef) {
-  const hintSaid = smtpHint(error, relay);
+function failureOf(error: SmtpError, relay: RelayRef, hintOf: (error: SmtpError, relay: RelayRef) => Hint | undefined = smtpHint) {
+  const hintSaid = hintOf(error, relay);
   return { ok: false as const, ...classifySmtpError(error), ...(hintSaid && { hint: englishHint(hintSaid), hintSaid }) };
 }
 
@@ -179,7 +179,7 @@ export function createSmtpMailer({
         const info = await once.sendMail(await envelopeOf(message));
         return { ok: true, response: String(info.response ?? '250 OK'), transcript: lines };
       } catch (error) {
-        return { ...failureOf(error as SmtpError, relay), transcript: lines };
+        return { ...failureOf(error as SmtpError, relay, testHint), transcript: lines };
       } finally {
         once.close();
       }

@@ -1,3 +1,4 @@
+import { presentSubmission } from '../admin/present.ts';
 import type { Form, Submission, WebhookSpec } from '../db/schema.ts';
 
 // What each receiver expects: Standard Webhooks' envelope with the whole submission, or the
@@ -26,13 +27,7 @@ export function webhookBody(webhook: WebhookSpec, form: Form, submission: Submis
   return JSON.stringify({
     type: 'submission.created',
     timestamp: new Date(now).toISOString(),
-    data: {
-      id: submission.id,
-      formId: form.id,
-      formName: form.name,
-      createdAt: new Date(submission.createdAt).toISOString(),
-      fields: submission.data,
-      url: link,
-    },
+    // The submission as GET /api/submissions/:id gives it (CONTRACT.md), with the form's name and the admin's link.
+    data: { ...presentSubmission(submission), formName: form.name, url: link },
   });
 }

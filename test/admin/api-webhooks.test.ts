@@ -37,6 +37,33 @@ describe('a form’s webhooks over the API', () => {
     ]);
   });
 
+  it('should show a secret a PATCH made in its answer alone, and keep id and secret of a webhook sent back without its id', async () => {
+    t = await testApp();
+    const created = (await (await create([{ url: 'https://hooks.example.com/in' }])).json()) as FormView;
+    const [first] = created.webhooks;
+    const patch = async (webhooks: unknown) => {
+      const res = await t.api('/forms/contact', { method: 'PATCH', body: JSON.stringify({ webhooks }) });
+      expect(res.status).toBe(200);
+      return (await res.json()) as FormView;
+    };
+
+    // The list as a script keeps it, without ids: the same webhook, nothing new to show.
+    const resent = await patch([{ url: 'https://hooks.example.com/in' }, { url: 'https://crm.example.com/hook', format: 'standard' }]);
+    expect(resent.webhooks[0]).toEqual({ id: first!.id, url: 'https://hooks.example.com/in', secret: 'set', format: 'standard' });
+    expect(resent.webhooks[1]!.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    const { rows } = await t.database.client.execute(`SELECT webhooks FROM forms WHERE id = 'contact'`);
+    const stored = JSON.parse(String(rows[0]!.webhooks)) as FormView['webhooks'];
+    expect(stored.map((w) => [w.id, w.secret])).toEqual([
+      [first!.id, first!.secret],
+      [resent.webhooks[1]!.id, resent.webhooks[1]!.secret],
+    ]);
+
+    // Shown once: the next answers say only "set".
+    const again = await patch(stored.map(({ id, url }) => ({ id, url })));
+    expect(again.webhooks.map((w) => w.secret)).toEqual(['set', 'set']);
+    expect(((await (await t.api('/forms/contact')).json()) as FormView).webhooks.map((w) => w.secret)).toEqual(['set', 'set']);
+  });
+
   // Only validated here: no request is ever made to these addresses.
   it.each([
     'http://hooks.example.com/in',

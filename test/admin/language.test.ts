@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminBrowser } from '../support/admin.ts';
+import { adminBrowser, csrfTokenOf } from '../support/admin.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { STYLESHEET_PATH } from '../../src/views/style.ts';
 
@@ -46,6 +46,22 @@ describe('the language of every page', () => {
     const unknown = await post('/admin/language', { lang: 'xx', back: '/admin' });
     expect(unknown.status).toBe(303);
     expect(unknown.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('should carry the page’s CSRF token in the switch once signed in, and refuse a signed-in switch without it', async () => {
+    const cookie = await session();
+    const { html } = await page('/admin', cookie);
+    const forms = html.match(/<form method="post"[^]*?<\/form>/g)!;
+    expect(forms.some((f) => f.includes('action="/admin/language"'))).toBe(true);
+    // Every state change of a signed-in page, the switch included, is a POST form with the token.
+    for (const f of forms) expect(f).toMatch(/name="_csrf" value="[0-9a-f]{64}"/);
+
+    const refused = await post('/admin/language', { lang: 'de', back: '/admin' }, { cookie });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    const switched = await post('/admin/language', { lang: 'de', back: '/admin', _csrf: csrfTokenOf(html) }, { cookie });
+    expect(switched.status).toBe(303);
+    expect(switched.headers.get('set-cookie')).toMatch(/^lang=de;/);
   });
 
   it('should refuse a switch posted from another site', async () => {

@@ -165,6 +165,23 @@ describe('alerts about the outbox', () => {
     expect(t.errors.filter((line) => line.includes('opened'))).toHaveLength(1);
   });
 
+  it('should alert once when notifications stay held because SMTP_URL is not set, and say so', async () => {
+    const hook = await receiver();
+    await app({ ALERT_WEBHOOK_URL: hook.url });
+    await submitTo(t, 'contact', { name: 'Ann', email: 'v@example.com', message: 'Hello' });
+    await t.settle();
+    await sweep();
+    expect(hook.received).toHaveLength(0);
+
+    t.clock.advance(31 * MINUTE);
+    await sweep();
+    t.clock.advance(31 * MINUTE);
+    await sweep();
+    expect(texts(hook)).toHaveLength(1);
+    expect(texts(hook)[0]).toMatch(/1 delivery is still undelivered after 30 min/);
+    expect(texts(hook)[0]).toMatch(/1 of them is held: SMTP_URL is not set, so no notification goes out\./);
+  });
+
   it('should show an alert on its own page in the admin, with its history, and come back there after a retry', async () => {
     const hook = await receiver();
     hook.state.answer = (_request, response) => void response.writeHead(503).end('<b>busy</b>');

@@ -113,6 +113,28 @@ describe('a test email against real SMTP servers', () => {
     expect(result.hint).toMatch(/will not pass mail on to other domains .*log in/);
   });
 
+  it('should give a hint for every failure: an unknown recipient, a refused message, a conversation cut off', async () => {
+    const server = await sink();
+    server.behaviour.rcpt = '550 5.1.1 No such user';
+    const unknown = await testSend(server.url);
+    expect(unknown).toMatchObject({ ok: false, temporary: false, error: '550 5.1.1 No such user' });
+    expect(unknown.hint).toMatch(
+      new RegExp(`^The relay at 127\\.0\\.0\\.1:${server.port} took the connection and the sender, then refused the address`),
+    );
+
+    server.behaviour.rcpt = undefined;
+    server.behaviour.data = '554 5.7.1 Message rejected as spam';
+    const refused = await testSend(server.url);
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^554 5\.7\.1/) });
+    expect(refused.hint).toMatch(/took the sender and the recipient, then refused the message itself/);
+
+    server.behaviour.data = undefined;
+    server.behaviour.dropMidData = true;
+    const cut = await testSend(server.url);
+    expect(cut.ok).toBe(false);
+    expect(cut.hint).toMatch(/broke off where the transcript ends: check the host, port and scheme in SMTP_URL/);
+  });
+
   it("should append the hint to an ordinary send's error, which becomes the delivery's lastError", async () => {
     const port = await closedPort();
     const mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${port}`, pool: false, mailFrom: 'forms@harbor.test' });

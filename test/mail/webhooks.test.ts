@@ -85,8 +85,21 @@ describe('webhooks go through the outbox', () => {
     expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     for (const request of hook.received) expect(verifies(request.headers, request.body)).toBe(true);
     expect(verifies({ ...second!.headers, 'webhook-timestamp': '1' }, second!.body)).toBe(false);
-    const body = JSON.parse(second!.body) as { type: string; timestamp: string; data: { id: string; fields: Record<string, string> } };
-    expect(body).toMatchObject({ type: 'submission.created', data: { id, fields: { name: 'Alice', message: 'Hello' } } });
+    const body = JSON.parse(second!.body) as { type: string; timestamp: string; data: Record<string, unknown> };
+    // `data` is the submission's JSON, as the API gives it.
+    expect(body).toMatchObject({
+      type: 'submission.created',
+      data: {
+        id,
+        formId: 'contact',
+        status: 'inbox',
+        data: { name: 'Alice', message: 'Hello' },
+        spamReasons: [],
+        formName: expect.any(String),
+        url: expect.stringMatching(new RegExp(`/admin/submissions/${id}$`)),
+      },
+    });
+    expect(body.data.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(Number(second!.headers['webhook-timestamp'])).toBe(Math.floor(t.clock.now() / 1000));
     const delivery = await webhookDelivery(id);
     expect(delivery).toMatchObject({ status: 'sent', attempts: 2 });

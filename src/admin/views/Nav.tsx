@@ -12,10 +12,14 @@ const SECTIONS = [
   ['/admin/erase', 'nav.erase'],
 ] as const;
 
-/** The language switch: a plain POST form, so it needs no script and no other site can flip it (origin check). */
+/**
+ * The language switch: a plain POST form, so it needs no script; no other site can flip it (the
+ * origin check, and once signed in the page's CSRF token).
+ */
 export function LanguageSwitch({ ui }: { ui: AdminUi }) {
   return (
     <form method="post" action="/admin/language" aria-label={ui.t('nav.language')}>
+      {ui.token && <CsrfField token={ui.token} />}
       <input type="hidden" name="back" value={ui.path} />
       {languages.map((lang) => (
         <button type="submit" class="quiet" name="lang" value={lang} lang={lang} aria-pressed={lang === ui.lang ? 'true' : 'false'}>
