@@ -65,7 +65,7 @@ describe('the outbox with a webhook on the form', () => {
       await expect.poll(() => receiver.current!.received.length, { timeout: 10_000 }).toBeGreaterThan(0);
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a wrongful second post
       expect(receiver.current.received).toHaveLength(1);
-      expect(JSON.parse(receiver.current.received[0]!.body)).toMatchObject({ data: { id, fields: { message: 'during the outage' } } });
+      expect(JSON.parse(receiver.current.received[0]!.body)).toMatchObject({ data: { id, data: { message: 'during the outage' } } });
     } finally {
       child!.kill('SIGTERM');
       await receiver.current?.close();

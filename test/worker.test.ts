@@ -21,6 +21,19 @@ const FAIL_DELIVERY_INSERTS = `CREATE TRIGGER fail_d1_write BEFORE INSERT ON del
   WHEN EXISTS (SELECT 1 FROM submissions WHERE id = NEW.submission_id AND form_id = '${BROKEN_FORM}')
   BEGIN SELECT RAISE(ABORT, 'simulated D1 write failure'); END;`;
 
+/**
+ * More rows than one D1 statement may bind (100 parameters), made before the Worker starts: a
+ * form kept for a day whose 150 submissions are decades old (their ULIDs are all zeros in
+ * time), and 150 submissions on another holding one address, for an erase.
+ */
+const MANY = 150;
+const MANY_ROWS = `INSERT INTO forms (id, name, recipients, fields, allowed_origins, created_at, updated_at, retention_days)
+  VALUES ('aged', 'Aged', '["owner@site.test"]', '[]', '[]', 0, 0, 1), ('erased', 'Erased', '["owner@site.test"]', '[]', '[]', 0, 0, NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${MANY})
+  INSERT INTO submissions (id, form_id, created_at, status, data, meta)
+  SELECT printf('0000000000000000000A%06d', i), 'aged', 0, 'inbox', '{"message":"old"}', '{}' FROM n
+  UNION ALL SELECT printf('0000000000000000000B%06d', i), 'erased', 0, 'inbox', '{"email":"gone@example.com"}', '{}' FROM n;`;
+
 type Delivery = { id: string; status: string; attempts: number; lastError: string | null; messageId: string };
 type StoredSubmission = { id: string; data: Record<string, unknown>; deliveries: Delivery[] };
 
@@ -85,6 +98,7 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     const { port: relayPort } = (relay = await startRelay(sink.port));
     await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], dir);
     await wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', dir, '--command', FAIL_DELIVERY_INSERTS], dir);
+    await wrangler(['d1', 'execute', 'DB', '--local', '--persist-to', dir, '--command', MANY_ROWS], dir);
     // ADMIN_PASSWORD stays unset: /admin is closed.
     dev = await startWranglerDev(
       dir,
@@ -273,6 +287,16 @@ describe('Formharbor on workerd with a local D1 (wrangler dev)', { timeout: 60_0
     // The batch is atomic on D1: the submission went with its delivery.
     const list = (await (await api(`/forms/${BROKEN_FORM}/submissions`)).json()) as { items: unknown[] };
     expect(list.items).toEqual([]);
+  });
+
+  it('should erase by email and sweep retention past the 100 parameters a D1 statement binds', async () => {
+    const erased = await api('/erase', { method: 'POST', body: JSON.stringify({ email: 'gone@example.com' }) });
+    expect([erased.status, await erased.json()]).toEqual([200, { ok: true, deleted: MANY }]);
+    await runCron();
+    await until('the aged submissions swept', async () => {
+      const list = (await (await api('/forms/aged/submissions?limit=1')).json()) as { items: unknown[] };
+      return list.items.length === 0 ? true : undefined;
+    });
   });
 
   it('should sign a _ticket with the secret kept in D1 and judge spam rules there, storing spam unmailed', async () => {

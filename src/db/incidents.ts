@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, lte, max, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, max, ne, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { deliveries, deliveryAttempts, incidents, type Incident } from './schema.ts';
 import type { Buildable } from './statements.ts';
@@ -55,6 +55,35 @@ export async function newestFailure(db: Db, since: number) {
     .orderBy(desc(lastAt))
     .limit(1);
   return row && { ...row, at: Number(row.at), count: Number(row.count) };
+}
+
+/** An attempt that is not an alert's: alerts try the backup first (mail/alert-channel.ts), so theirs say nothing. */
+const attemptNotAlert = sql`NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.id} = ${deliveryAttempts.deliveryId} AND ${deliveries.channel} = 'alert')`;
+
+/**
+ * Mail the backup relay took after `since` because the primary failed (the backup is tried only
+ * then): how many, and the latest reply, which carries the primary's failure (mail/failover.ts).
+ * Through the partial index on backup attempts: this runs every sweep where a backup is set.
+ */
+export async function backupTakeovers(db: Db, since: number) {
+  const [row] = await db
+    .select({ reply: deliveryAttempts.reply, count: sql<number>`count(*) over ()` })
+    .from(deliveryAttempts)
+    .where(and(eq(deliveryAttempts.relay, 'backup'), gt(deliveryAttempts.at, since), eq(deliveryAttempts.outcome, 'sent'), attemptNotAlert))
+    .orderBy(desc(deliveryAttempts.at))
+    .limit(1);
+  return row && { reply: row.reply, count: Number(row.count) };
+}
+
+/** Whether the latest mail a relay took went through the backup: the primary is not back yet. */
+export async function backupTookLatest(db: Db): Promise<boolean> {
+  const [row] = await db
+    .select({ relay: deliveryAttempts.relay })
+    .from(deliveryAttempts)
+    .where(and(eq(deliveryAttempts.outcome, 'sent'), isNotNull(deliveryAttempts.relay), attemptNotAlert))
+    .orderBy(desc(deliveryAttempts.id))
+    .limit(1);
+  return row?.relay === 'backup';
 }
 
 /** When a delivery last went through (0: never); read only while an incident is open. */

@@ -34,7 +34,7 @@ export async function relayHealth(db: Db, relay: 'primary' | 'backup'): Promise<
  * A backup attempt's reply carries both relays' words (see mail/failover.ts): "250 … (primary
  * failed: 451 …)" or "primary: …; backup: …". Each relay's health shows its own part.
  */
-function ownPart(reply: string, relay: 'primary' | 'backup'): string {
+export function ownPart(reply: string, relay: 'primary' | 'backup'): string {
   const parts = /^(?:primary: (?<primary>[^]*); backup: (?<backup>[^]*)|(?<backup2>[^]*) \(primary failed: (?<primary2>[^]*)\))$/.exec(
     reply,
   )?.groups;

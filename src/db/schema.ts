@@ -170,7 +170,13 @@ export const deliveryAttempts = sqliteTable(
     // Which SMTP relay took the attempt (SMTP_URL or SMTP_BACKUP_URL); null when none was reached for it (interrupted, not rendered).
     relay: text('relay', { enum: ['primary', 'backup'] }),
   },
-  (t) => [index('delivery_attempts_delivery').on(t.deliveryId)],
+  (t) => [
+    index('delivery_attempts_delivery').on(t.deliveryId),
+    // The incident check's look for mail the backup took (db/incidents.ts): a few rows, not the history.
+    index('delivery_attempts_backup')
+      .on(t.at)
+      .where(sql`${t.relay} = 'backup'`),
+  ],
 );
 
 export const rateLimits = sqliteTable('rate_limits', {

@@ -140,9 +140,10 @@ export async function submissionsContaining(db: Db, text: string, cursor: string
     .limit(limit);
 }
 
-/** Deletes submissions with their deliveries, in one batch. */
+/** Deletes submissions with their deliveries, in one batch (of statements D1 can bind). */
 export async function deleteSubmissions(db: Db, ids: string[]): Promise<void> {
-  if (ids.length > 0) await db.batch(submissionDeletes(db, ids));
+  const [first, ...rest] = chunks(ids, PARAMS_PER_STATEMENT).flatMap((part) => submissionDeletes(db, part));
+  if (first) await db.batch([first, ...rest]);
 }
 
 /** Each submission with its form, keyed by submission id: what a notification is rendered from. */
@@ -175,10 +176,16 @@ export async function storedSizes(db: Db, ids: string[]): Promise<Map<string, nu
 /** Which of `ids` are the form's: a bulk action never reaches another form's submissions. */
 export async function idsInForm(db: Db, formId: string, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await db
-    .select({ id: submissions.id })
-    .from(submissions)
-    .where(and(eq(submissions.formId, formId), inArray(submissions.id, ids)))
-    .orderBy(asc(submissions.id));
-  return rows.map((row) => row.id);
+  const parts = await Promise.all(
+    chunks(ids, PARAMS_PER_STATEMENT).map((part) =>
+      db
+        .select({ id: submissions.id })
+        .from(submissions)
+        .where(and(eq(submissions.formId, formId), inArray(submissions.id, part))),
+    ),
+  );
+  return parts
+    .flat()
+    .map((row) => row.id)
+    .sort();
 }

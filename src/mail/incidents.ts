@@ -1,6 +1,8 @@
 import type { Config } from '../config.ts';
 import { alertDeliveryInsert, type NewDelivery } from '../db/deliveries.ts';
 import {
+  backupTakeovers,
+  backupTookLatest,
   closeIncidentWrite,
   closedByThisRun,
   newestFailure,
@@ -11,6 +13,7 @@ import {
   openIncidentWrite,
   overdueDeliveries,
 } from '../db/incidents.ts';
+import { ownPart } from '../db/relay-health.ts';
 import { statementOf } from '../db/statements.ts';
 import type { Deps } from '../deps.ts';
 import { ulid } from '../ids.ts';
@@ -18,9 +21,10 @@ import type { Outbox } from './outbox.ts';
 import { messageIdDomain, oneLine } from './render.ts';
 
 // When the owner hears about the outbox (docs/alerts.md). An incident opens when a delivery
-// failed since the last incident closed, or one is still undelivered after ALERT_AFTER; it
-// closes once nothing is overdue and every failure is older than the latest delivery that went
-// through. One alert when it opens, one recovery note when it closes, each an outbox delivery.
+// failed since the last incident closed, one is still undelivered after ALERT_AFTER, or the
+// backup relay took mail because the primary failed; it closes once nothing is overdue, every
+// failure is older than the latest delivery that went through, and the primary took the latest
+// mail. One alert when it opens, one recovery note when it closes, each an outbox delivery.
 
 export const alertsConfigured = (config: Config) => Boolean(config.alertWebhookUrl || config.alertEmail);
 
@@ -48,9 +52,15 @@ const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `$
 function summaryOf(
   overdue: { count: number; held: number; oldest: number | null },
   failed: { count: number; channel: string; lastError: string | null } | undefined,
+  takeovers: { count: number; reply: string } | undefined,
   alertAfter: number,
 ): string {
   const lines: string[] = [];
+  if (takeovers)
+    lines.push(
+      `The primary relay (SMTP_URL) failed: ${takeovers.count} ${takeovers.count === 1 ? 'delivery' : 'deliveries'} went through the backup. ` +
+        `The latest failure: ${oneLine(ownPart(takeovers.reply, 'primary'), 300)}`,
+    );
   if (failed) {
     lines.push(`${failed.count} ${failed.count === 1 ? 'delivery' : 'deliveries'} failed.`);
     if (failed.lastError) lines.push(`The latest (${failed.channel}): ${oneLine(failed.lastError, 300)}`);
@@ -74,17 +84,21 @@ export async function checkIncidents(deps: Deps, outbox: Pick<Outbox, 'wake'>): 
   let kind: AlertKind;
   let writes;
   let rows;
+  // Only a backup can take over; without one the history has no backup attempts to look for.
+  const backupSet = Boolean(config.smtpBackupUrl);
   if (!open) {
-    const failed = await newestFailure(db, await lastClosedAt(db));
-    if (overdue.count === 0 && !failed) return;
-    const incident = { id: ulid(now), openedAt: now, summary: summaryOf(overdue, failed, config.alertAfter) };
+    const since = await lastClosedAt(db);
+    const [failed, takeovers] = await Promise.all([newestFailure(db, since), backupSet ? backupTakeovers(db, since) : undefined]);
+    if (overdue.count === 0 && !failed && !takeovers) return;
+    const incident = { id: ulid(now), openedAt: now, summary: summaryOf(overdue, failed, takeovers, config.alertAfter) };
     kind = 'alert';
     rows = alertRows(deps, kind, now);
     writes = [openIncidentWrite(db, incident), ...rows.map((row) => alertDeliveryInsert(db, row, openedByThisRun(incident.id)))];
     deps.log.error(`incident ${incident.id} opened: ${incident.summary.replaceAll('\n', ' ')}`);
   } else {
-    // Still failing: something is overdue, or a failure is newer than the last delivery that went through.
-    if (overdue.count > 0 || (await newestFailure(db, await lastSentAt(db)))) return;
+    // Still failing: something is overdue, a failure is newer than the last delivery that went
+    // through, or the primary relay has not taken mail since the backup did.
+    if (overdue.count > 0 || (await newestFailure(db, await lastSentAt(db))) || (backupSet && (await backupTookLatest(db)))) return;
     kind = 'recovery';
     rows = alertRows(deps, kind, now);
     const closedBy = rows[0]?.id ?? ulid(now);

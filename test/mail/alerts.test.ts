@@ -139,6 +139,41 @@ describe('alerts about the outbox', () => {
     expect(backup.messages[1]!.parsed.subject).toBe('Formharbor: deliveries go through again');
   });
 
+  it('should alert once when the backup relay takes over from a failing primary, and close when the primary takes mail again', async () => {
+    const primary = await sink();
+    const backup = await sink();
+    const hook = await receiver();
+    primary.behaviour.greeting = '421 4.3.2 Service not available, try again later';
+    await app({ SMTP_URL: primary.url, SMTP_BACKUP_URL: backup.url, ALERT_WEBHOOK_URL: hook.url });
+
+    for (const name of ['Ann', 'Ben']) await submitTo(t, 'contact', { name, email: 'v@example.com', message: 'Hello' });
+    await t.settle();
+    await sweep();
+    expect(mailsTo(backup, 'owner@site.test')).toHaveLength(2);
+    expect(texts(hook)).toHaveLength(1);
+    expect(texts(hook)[0]).toMatch(
+      /The primary relay \(SMTP_URL\) failed: 2 deliveries went through the backup\. The latest failure: .*421 4\.3\.2 Service not available/,
+    );
+
+    // Still down: the backup keeps taking mail, and the owner hears nothing more.
+    await submitTo(t, 'contact', { name: 'Cem', email: 'v@example.com', message: 'Hello' });
+    await t.settle();
+    await sweep();
+    await sweep();
+    expect(mailsTo(backup, 'owner@site.test')).toHaveLength(3);
+    expect(texts(hook)).toHaveLength(1);
+
+    // The primary is back: the next notification goes through it, and that closes the incident.
+    primary.behaviour.greeting = undefined;
+    await submitTo(t, 'contact', { name: 'Dee', email: 'v@example.com', message: 'Hello' });
+    await t.settle();
+    await sweep();
+    expect(mailsTo(primary, 'owner@site.test')).toHaveLength(1);
+    expect(texts(hook)).toHaveLength(2);
+    expect(texts(hook)[1]).toMatch(/deliveries go through again/);
+    expect((await incidentRows()).map((row) => row.closed_at !== null)).toEqual([true]);
+  });
+
   it('should not raise an alert about an alert that cannot be sent', async () => {
     const smtp = await sink();
     const hook = await receiver();

@@ -1,0 +1,1 @@
+CREATE INDEX `delivery_attempts_backup` ON `delivery_attempts` (`at`) WHERE "delivery_attempts"."relay" = 'backup';
