@@ -35,6 +35,11 @@ export type Deps = {
    * Absent on Workers, whose fetch cannot reach private addresses of the server's network.
    */
   resolveHost?: (host: string) => Promise<string[]>;
+  /**
+   * fetch for webhooks, refusing private addresses again when it connects (Node: the guard's
+   * lookup and the connection's are two, and a name may answer differently). Absent: fetch.
+   */
+  fetchWebhook?: typeof fetch;
   /** The browser script, read from public/embed.js by the entry. */
   embedJs: string;
   /** DNS for the mail domain check: node:dns on Node; absent on Workers, where the check runs from the CLI. */

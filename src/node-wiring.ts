@@ -1,12 +1,15 @@
 import { lookup, Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import { isIPv6, type LookupFunction } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { ConfigError, type Config } from './config.ts';
 import type { Deps, Log } from './deps.ts';
 import { batchCommit, migrateLibsql, openLibsql } from './db/libsql.ts';
 import { createGroupCommit } from './db/group-commit.ts';
+import { isRefusedAddress } from './mail/address-guard.ts';
 import type { DnsLookup } from './mail/domain-check.ts';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 // Resolved from this module, one folder below the project in src/ and in the dist/ bundle alike.
 const EMBED_JS = new URL('../public/embed.js', import.meta.url);
@@ -80,6 +83,41 @@ async function openMigrated(config: Config) {
 export const resolveAllAddresses = async (host: string) => (await lookup(host, { all: true })).map((entry) => entry.address);
 
 /**
+ * How webhooks reach the network on Node: `resolveHost` for the guard that names a refused
+ * target before the request, and a fetch that checks again the addresses it connects to. The
+ * guard's lookup and the connection's are two lookups, and a name can answer a public address
+ * to the first and a private one to the second (DNS rebinding). WEBHOOK_ALLOW_PRIVATE=1 lets
+ * both through.
+ */
+export function webhookNetwork(config: Config, resolveHost: (host: string) => Promise<string[]> = resolveAllAddresses) {
+  if (config.webhookAllowPrivate) return { resolveHost };
+  const guardedLookup: LookupFunction = (hostname, options, callback) => {
+    resolveHost(hostname).then(
+      (addresses) => {
+        const refused = addresses.filter(isRefusedAddress);
+        if (addresses.length === 0 || refused.length > 0) {
+          const error = Object.assign(
+            new Error(`refused: ${hostname} resolves to a loopback, private or link-local address (${refused.join(', ')})`),
+            {
+              code: 'EREFUSEDADDRESS',
+            },
+          );
+          return callback(error, '', 0);
+        }
+        const entries = addresses.map((address) => ({ address, family: isIPv6(address) ? 6 : 4 }));
+        if (options.all) return (callback as unknown as (error: null, all: typeof entries) => void)(null, entries);
+        return callback(null, entries[0]!.address, entries[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 0),
+    );
+  };
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup } });
+  const fetchWebhook = ((input: URL, init: RequestInit) =>
+    undiciFetch(input, { ...(init as object), dispatcher })) as unknown as typeof fetch;
+  return { resolveHost, fetchWebhook };
+}
+
+/**
  * The Node dependencies shared by the server and the CLI: libSQL (migrated), group commit
  * for a local file, pooled SMTP. `close` releases all of them.
  */
@@ -100,7 +138,7 @@ export async function nodeDeps(config: Config, log: Log = consoleLog): Promise<{
     },
     log,
     clientIp: (c) => clientIp(getConnInfo(c).remote.address, c.req.header('x-forwarded-for'), config.trustProxy),
-    resolveHost: resolveAllAddresses,
+    ...webhookNetwork(config),
     embedJs: readFileSync(EMBED_JS, 'utf8'),
     dns: nodeDnsLookup(config.dnsServers),
   };

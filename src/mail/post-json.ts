@@ -27,10 +27,16 @@ async function answerStart(response: Response): Promise<string> {
 }
 
 /** 2xx: sent; 410 Gone (the receiver says this hook no longer exists): failed; anything else: tried again. */
-export async function postJson(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
+export async function postJson(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  fetchWith: typeof fetch = fetch,
+): Promise<SendResult> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await fetchWith(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Formharbor-Webhooks', ...headers },
       body,

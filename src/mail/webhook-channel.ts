@@ -21,7 +21,7 @@ async function refusal(deps: Pick<Deps, 'config' | 'resolveHost'>, url: URL): Pr
 }
 
 /** A form's submission posted to one of its webhooks, signed when the format is `standard`. */
-export function webhookChannel(deps: Pick<Deps, 'config' | 'resolveHost' | 'now'>): ChannelSender {
+export function webhookChannel(deps: Pick<Deps, 'config' | 'resolveHost' | 'fetchWebhook' | 'now'>): ChannelSender {
   return {
     async send(delivery, source): Promise<SendResult> {
       const webhook = source.form.webhooks.find((w) => w.id === delivery.target);
@@ -38,7 +38,7 @@ export function webhookChannel(deps: Pick<Deps, 'config' | 'resolveHost' | 'now'
       const body = webhookBody(webhook, source.form, source.submission, deps.config.publicUrl, now);
       // The delivery's id is the webhook-id: the same on every retry, so receivers can drop duplicates.
       const signed = webhook.format === 'standard' ? standardWebhookHeaders(webhook.secret, delivery.id, Math.floor(now / 1000), body) : {};
-      return postJson(url, body, signed, deps.config.webhookTimeout);
+      return postJson(url, body, signed, deps.config.webhookTimeout, deps.fetchWebhook);
     },
   };
 }

@@ -24,8 +24,13 @@ afterEach(async () => {
 });
 
 /** The app with a form posting to `url`; receivers on loopback need WEBHOOK_ALLOW_PRIVATE=1 (each test says so). */
-async function app(url: string, env: Record<string, string> = { WEBHOOK_ALLOW_PRIVATE: '1' }, format: WebhookSpec['format'] = 'standard') {
-  t = await testApp({ env });
+async function app(
+  url: string,
+  env: Record<string, string> = { WEBHOOK_ALLOW_PRIVATE: '1' },
+  format: WebhookSpec['format'] = 'standard',
+  resolveHost?: (host: string) => Promise<string[]>,
+) {
+  t = await testApp({ env, resolveHost });
   cleanups.push(() => t.close());
   await t.createForm({ id: 'contact', name: 'Contact us' });
   // Stored directly: the API refuses loopback targets at create, the send-time guard is under test.
@@ -218,4 +223,19 @@ describe('webhook targets on this machine are refused at send time', () => {
       expect(hook.received).toHaveLength(0);
     },
   );
+
+  // There is no DNS here to rebind: this resolver stands in for one (the only fake in this file).
+  it('should refuse a name that resolves to a public address for the check and to this machine for the connection', async () => {
+    const hook = await receiver();
+    const lookups: string[] = [];
+    const rebinding = async (host: string) => {
+      lookups.push(host);
+      return lookups.length === 1 ? ['203.0.113.10'] : ['127.0.0.1'];
+    };
+    await app(`https://rebind.example:${hook.port}/in`, {}, 'standard', rebinding);
+    const delivery = await webhookDelivery(await submit());
+    expect(lookups.length).toBeGreaterThanOrEqual(2);
+    expect(delivery.lastError).toMatch(/refused: rebind\.example resolves to a loopback, private or link-local address \(127\.0\.0\.1\)/);
+    expect(hook.received).toHaveLength(0);
+  });
 });

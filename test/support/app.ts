@@ -1,5 +1,5 @@
 import type { WebhookSpec } from '../../src/db/schema.ts';
-import { resolveAllAddresses } from '../../src/node-wiring.ts';
+import { webhookNetwork } from '../../src/node-wiring.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,13 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
 }
 
 /** `clientIp`: the visitor's address, or a function of the request (undefined: no address known, as on a Worker without CF-Connecting-IP). */
-export type TestAppOptions = { env?: Env; smtpUrl?: string; clientIp?: string | ((c: Context) => string | undefined) };
+/** `resolveHost`: the resolver webhooks' guard and connections use (the system's by default). */
+export type TestAppOptions = {
+  env?: Env;
+  smtpUrl?: string;
+  clientIp?: string | ((c: Context) => string | undefined);
+  resolveHost?: (host: string) => Promise<string[]>;
+};
 
 /**
  * The app exactly as production builds it, over a temp database, a real SMTP transport
@@ -84,7 +90,7 @@ export async function testApp(options: TestAppOptions = {}) {
     defer: (work) => void pending.push(work.catch((error) => errors.push(String(error)))),
     log,
     clientIp: typeof ip === 'function' ? ip : () => ip ?? '192.0.2.1',
-    resolveHost: resolveAllAddresses,
+    ...webhookNetwork(config, options.resolveHost),
     embedJs: readFileSync(new URL('../../public/embed.js', import.meta.url), 'utf8'),
     dns: nodeDnsLookup(config.dnsServers),
   };
