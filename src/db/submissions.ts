@@ -177,7 +177,7 @@ export async function storedSizes(db: Db, ids: string[]): Promise<Map<string, nu
 export async function idsInForm(db: Db, formId: string, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const parts = await Promise.all(
-    chunks(ids, PARAMS_PER_STATEMENT).map((part) =>
+    chunks([...new Set(ids)], PARAMS_PER_STATEMENT).map((part) =>
       db
         .select({ id: submissions.id })
         .from(submissions)

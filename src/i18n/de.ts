@@ -443,7 +443,9 @@ export const de: Messages = {
   'hint.recipientRefused':
     'Das Relay unter {host}:{port} hat die Verbindung und den Absender angenommen, dann aber die Adresse abgelehnt, an die der Test ging: diese Adresse prüfen oder den Test an eine andere senden.',
   'hint.messageRefused':
-    'Das Relay unter {host}:{port} hat Absender und Empfänger angenommen, dann aber die Nachricht selbst abgelehnt (seine Antwort steht am Ende des Protokolls): ein Spamfilter, eine Größengrenze oder eine Regel des Anbieters. Den Anbieter fragen, was diese Antwort bedeutet, oder einen anderen Empfänger versuchen.',
+    'Das Relay unter {host}:{port} hat die Nachricht selbst abgelehnt (seine Antwort oder der Fehler steht am Ende des Protokolls): ein Spamfilter, eine Größengrenze oder eine Regel des Anbieters. Den Anbieter fragen, was diese Antwort bedeutet, oder einen anderen Empfänger versuchen.',
+  'hint.sessionRefused':
+    'Das Relay unter {host}:{port} hat geantwortet, die Sitzung aber vor jeder E-Mail beendet (seine Antwort steht im Protokoll): Es sperrt oder begrenzt vielleicht die Adresse, von der dieser Server sendet, oder ist ausgelastet. Den Anbieter nach dieser Antwort fragen oder es später erneut versuchen.',
   'hint.conversationBroke':
     'Das Gespräch mit {host}:{port} brach dort ab, wo das Protokoll endet: Host, Port und Schema in {variable} prüfen und ob das Relay läuft.',
   'hint.relayDenied':

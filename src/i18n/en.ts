@@ -438,7 +438,9 @@ export const en = {
   'hint.recipientRefused':
     'The relay at {host}:{port} took the connection and the sender, then refused the address the test went to: check that address, or send the test to another one.',
   'hint.messageRefused':
-    'The relay at {host}:{port} took the sender and the recipient, then refused the message itself (its reply is at the end of the conversation): a spam filter, a size limit or a rule of the provider. Ask the provider what that reply means, or try another recipient.',
+    'The relay at {host}:{port} refused the message itself (its reply, or the error, is at the end of the transcript): a spam filter, a size limit or a rule of the provider. Ask the provider what that reply means, or try another recipient.',
+  'hint.sessionRefused':
+    'The relay at {host}:{port} answered, then would not go on before any mail (its reply is in the transcript): it may block or limit the address this server sends from, or be busy. Ask the provider about that reply, or try again later.',
   'hint.conversationBroke':
     'The conversation with {host}:{port} broke off where the transcript ends: check the host, port and scheme in {variable}, and that the relay is up.',
   'hint.relayDenied':

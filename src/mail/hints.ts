@@ -77,8 +77,9 @@ export function smtpHint(error: SmtpFailure, { variable, url }: RelayRef): Hint 
 
 /**
  * A test email's hint: the owner asked what is wrong, so every failure gets one. Past the
- * failures above, the relay took the connection and the sender and refused the recipient or the
- * message itself, or the conversation broke off in a way the transcript shows.
+ * failures above: the relay refused the recipient, the message itself (at DATA, or its size),
+ * or the session before any mail (a coded greeting, EHLO or closing reply), or the conversation
+ * broke off in a way the transcript shows.
  */
 export function testHint(error: SmtpFailure, relay: RelayRef): Hint {
   const specific = smtpHint(error, relay);
@@ -86,6 +87,7 @@ export function testHint(error: SmtpFailure, relay: RelayRef): Hint {
   const { host, port } = endpoint(relay.url);
   const values = { variable: relay.variable, host, port };
   if (error.command === 'RCPT TO') return [{ key: 'hint.recipientRefused', values }];
-  if (error.responseCode) return [{ key: 'hint.messageRefused', values }];
+  if (error.command === 'DATA' || error.code === 'EMESSAGE') return [{ key: 'hint.messageRefused', values }];
+  if (error.responseCode) return [{ key: 'hint.sessionRefused', values }];
   return [{ key: 'hint.conversationBroke', values }];
 }

@@ -88,7 +88,10 @@ export async function checkIncidents(deps: Deps, outbox: Pick<Outbox, 'wake'>): 
   const backupSet = Boolean(config.smtpBackupUrl);
   if (!open) {
     const since = await lastClosedAt(db);
-    const [failed, takeovers] = await Promise.all([newestFailure(db, since), backupSet ? backupTakeovers(db, since) : undefined]);
+    // Takeovers from the last ALERT_AFTER only: a sweep sees one within seconds, and history from
+    // before this check existed (or long since healed by the primary) is no news.
+    const takeoversSince = Math.max(since, now - config.alertAfter);
+    const [failed, takeovers] = await Promise.all([newestFailure(db, since), backupSet ? backupTakeovers(db, takeoversSince) : undefined]);
     if (overdue.count === 0 && !failed && !takeovers) return;
     const incident = { id: ulid(now), openedAt: now, summary: summaryOf(overdue, failed, takeovers, config.alertAfter) };
     kind = 'alert';

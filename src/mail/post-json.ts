@@ -44,8 +44,10 @@ export async function postJson(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const cause = error instanceof Error && error.cause ? `: ${String(error.cause)}` : '';
-    return { ok: false, temporary: true, error: `${String(error)}${cause}` };
+    const cause = error instanceof Error ? (error.cause as (Error & { code?: string }) | undefined) : undefined;
+    // The connection's own address check (node-wiring.ts): refused for good, as the check before the request refuses.
+    if (cause?.code === 'EREFUSEDADDRESS') return { ok: false, temporary: false, error: cause.message };
+    return { ok: false, temporary: true, error: `${String(error)}${cause ? `: ${String(cause)}` : ''}` };
   }
   const answer = await answerStart(response).catch((error: unknown) => `(answer not read: ${String(error)})`);
   const reply = `HTTP ${response.status}${answer ? `: ${answer}` : ''}`;

@@ -126,9 +126,16 @@ describe('a test email against real SMTP servers', () => {
     server.behaviour.data = '554 5.7.1 Message rejected as spam';
     const refused = await testSend(server.url);
     expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^554 5\.7\.1/) });
-    expect(refused.hint).toMatch(/took the sender and the recipient, then refused the message itself/);
+    expect(refused.hint).toMatch(/refused the message itself/);
 
+    // A coded refusal before any mail is about the session (this server's address, a busy relay), not the message.
     server.behaviour.data = undefined;
+    server.behaviour.greeting = '554 5.7.1 Your IP is blocked';
+    const blocked = await testSend(server.url);
+    expect(blocked.ok).toBe(false);
+    expect(blocked.hint).toMatch(/answered, then would not go on before any mail/);
+    server.behaviour.greeting = undefined;
+
     server.behaviour.dropMidData = true;
     const cut = await testSend(server.url);
     expect(cut.ok).toBe(false);
