@@ -48,7 +48,14 @@ export type Env = Record<string, string | undefined>;
 
 export class ConfigError extends Error {}
 
-const port = (text: string | undefined) => text === undefined || (/^\d{1,5}$/.test(text) && Number(text) <= 65535);
+/** A TCP port as text, 0 to 65535. */
+const portNumber = z
+  .string()
+  .regex(/^\d{1,5}$/, 'must be a port number')
+  .transform(Number)
+  .pipe(z.number().max(65535));
+
+const portOrNone = (text: string | undefined) => text === undefined || portNumber.safeParse(text).success;
 
 /**
  * A resolver named by its address, with or without a port (1.1.1.1, 1.1.1.1:53,
@@ -57,20 +64,15 @@ const port = (text: string | undefined) => text === undefined || (/^\d{1,5}$/.te
  */
 function isResolverAddress(text: string): boolean {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  if (bracketed) return z.ipv6().safeParse(bracketed[1]).success && port(bracketed[2]);
+  if (bracketed) return z.ipv6().safeParse(bracketed[1]).success && portOrNone(bracketed[2]);
   if (text.split(':').length > 2) return z.ipv6().safeParse(text).success;
-  const [host, portText] = text.split(':');
-  return z.ipv4().safeParse(host).success && port(portText);
+  const [host, port] = text.split(':');
+  return z.ipv4().safeParse(host).success && portOrNone(port);
 }
 
 const envSchema = z.object({
   // 0 asks the system for a free port (tests, benchmarks).
-  PORT: z
-    .string()
-    .regex(/^\d{1,5}$/, 'must be a port number')
-    .transform(Number)
-    .pipe(z.number().max(65535))
-    .optional(),
+  PORT: portNumber.optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: absoluteUrl(['http:', 'https:']).optional(),
   DATABASE_URL: absoluteUrl(['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:']).default('file:./data/formharbor.db'),

@@ -7,7 +7,7 @@ import { ConfigError, type Config } from './config.ts';
 import type { Deps, Log } from './deps.ts';
 import { batchCommit, migrateLibsql, openLibsql } from './db/libsql.ts';
 import { createGroupCommit } from './db/group-commit.ts';
-import { isRefusedAddress } from './mail/address-guard.ts';
+import { refusedResolution } from './mail/address-guard.ts';
 import type { DnsLookup } from './mail/domain-check.ts';
 import { Agent, fetch as undiciFetch } from 'undici';
 
@@ -94,16 +94,8 @@ export function webhookNetwork(config: Config, resolveHost: (host: string) => Pr
   const guardedLookup: LookupFunction = (hostname, options, callback) => {
     resolveHost(hostname).then(
       (addresses) => {
-        const refused = addresses.filter(isRefusedAddress);
-        if (addresses.length === 0 || refused.length > 0) {
-          const error = Object.assign(
-            new Error(`refused: ${hostname} resolves to a loopback, private or link-local address (${refused.join(', ')})`),
-            {
-              code: 'EREFUSEDADDRESS',
-            },
-          );
-          return callback(error, '', 0);
-        }
+        const refused = refusedResolution(hostname, addresses);
+        if (refused) return callback(Object.assign(new Error(refused), { code: 'EREFUSEDADDRESS' }), '', 0);
         const entries = addresses.map((address) => ({ address, family: isIPv6(address) ? 6 : 4 }));
         if (options.all) return (callback as unknown as (error: null, all: typeof entries) => void)(null, entries);
         return callback(null, entries[0]!.address, entries[0]!.family);

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, max, ne, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { deliveries, deliveryAttempts, incidents, type Incident } from './schema.ts';
+import { attemptNotAlert } from './relay-health.ts';
 import type { Buildable } from './statements.ts';
 
 // This module owns every write to `incidents`, and reads the outbox's state for mail/incidents.ts,
@@ -56,9 +57,6 @@ export async function newestFailure(db: Db, since: number) {
     .limit(1);
   return row && { ...row, at: Number(row.at), count: Number(row.count) };
 }
-
-/** An attempt that is not an alert's: alerts try the backup first (mail/alert-channel.ts), so theirs say nothing. */
-const attemptNotAlert = sql`NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.id} = ${deliveryAttempts.deliveryId} AND ${deliveries.channel} = 'alert')`;
 
 /**
  * Mail the backup relay took after `since` because the primary failed (the backup is tried only

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { deliveries, deliveryAttempts } from './schema.ts';
 
@@ -7,18 +7,23 @@ import { deliveries, deliveryAttempts } from './schema.ts';
 export type RelayHealth = { lastSuccess: { at: number } | null; lastError: { at: number; reply: string } | null };
 
 /**
+ * An attempt that is not an alert's: alerts try the backup first (mail/alert-channel.ts), so
+ * theirs say nothing of the relays' health. A lookup by the attempt's delivery id, per row.
+ */
+export const attemptNotAlert = sql`NOT EXISTS (SELECT 1 FROM ${deliveries} WHERE ${deliveries.id} = ${deliveryAttempts.deliveryId} AND ${deliveries.channel} = 'alert')`;
+
+/**
  * A relay's latest accepted attempt and latest failed one, read from the attempt history. The
  * backup is only tried after the primary failed, so every backup attempt is also a primary failure.
- * Alerts are left out: they try the backup first (mail/alert-channel.ts), so theirs would not be.
+ * Alerts are left out (`attemptNotAlert`).
  */
 export async function relayHealth(db: Db, relay: 'primary' | 'backup'): Promise<RelayHealth> {
-  const alertIds = db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.channel, 'alert'));
   const failed = inArray(deliveryAttempts.outcome, ['temporary', 'permanent']);
   const latest = (where: SQL | undefined) =>
     db
       .select({ at: deliveryAttempts.at, reply: deliveryAttempts.reply })
       .from(deliveryAttempts)
-      .where(and(where, notInArray(deliveryAttempts.deliveryId, alertIds)))
+      .where(and(where, attemptNotAlert))
       .orderBy(desc(deliveryAttempts.id))
       .limit(1);
   const ofRelay = eq(deliveryAttempts.relay, relay);

@@ -56,3 +56,12 @@ export function isRefusedAddress(address: string): boolean {
   if (g.slice(0, 7).every((x) => x === 0) && g[7]! <= 1) return true; // :: and ::1
   return (g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xffc0) === 0xfe80; // unique-local, link-local
 }
+
+/**
+ * Why a webhook must not go to `host`, which resolved to `addresses`, or undefined: every
+ * address is checked (a name answering one private address among public ones is refused).
+ */
+export function refusedResolution(host: string, addresses: string[]): string | undefined {
+  if (addresses.length > 0 && !addresses.some(isRefusedAddress)) return undefined;
+  return `refused: ${host} resolves to a loopback, private or link-local address (${addresses.join(', ')})`;
+}

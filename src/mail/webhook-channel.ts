@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { isRefusedAddress } from './address-guard.ts';
+import { refusedResolution } from './address-guard.ts';
 import type { ChannelSender } from './channel.ts';
 import type { SendResult } from './mailer.ts';
 import { postJson } from './post-json.ts';
@@ -15,9 +15,7 @@ async function refusal(deps: Pick<Deps, 'config' | 'resolveHost'>, url: URL): Pr
   if (/^[\d.]+$/.test(host) || host.includes(':')) addresses = [host];
   else if (deps.resolveHost) addresses = await deps.resolveHost(host);
   else return undefined; // Workers: fetch cannot reach the server's private network
-  if (addresses.length === 0 || addresses.some(isRefusedAddress))
-    return `refused: ${host} resolves to a loopback, private or link-local address (${addresses.join(', ')})`;
-  return undefined;
+  return refusedResolution(host, addresses);
 }
 
 /** A form's submission posted to one of its webhooks, signed when the format is `standard`. */
